@@ -1,0 +1,169 @@
+package io.grpcmqtt;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import io.grpc.ForwardingChannelBuilder2;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.internal.ManagedChannelImplBuilder;
+import io.grpcmqtt.internal.BrokerAddress;
+import io.grpcmqtt.internal.ConnectionConfig;
+import io.grpcmqtt.internal.DefaultDeadlineInterceptor;
+import io.grpcmqtt.internal.MqttClientTransportFactory;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import javax.net.SocketFactory;
+import javax.net.ssl.SSLContext;
+
+/**
+ * Builds a {@link ManagedChannel} whose calls travel as MQTT 5 messages through a broker.
+ *
+ * <pre>{@code
+ * ManagedChannel channel = MqttChannelBuilder.forBroker("tcp://127.0.0.1:1883").build();
+ * GreeterGrpc.GreeterBlockingStub stub = GreeterGrpc.newBlockingStub(channel);
+ * }</pre>
+ *
+ * <p>Everything gRPC's own builders offer (interceptors, executors, retry, idle timeout, max
+ * inbound message size) works as usual. A call that sets no deadline gets {@link
+ * #defaultDeadline(Duration) a default one} (30 s), because a request whose server vanished would
+ * otherwise wait forever. The channel connects lazily, on its first call, like every gRPC channel.
+ */
+public final class MqttChannelBuilder extends ForwardingChannelBuilder2<MqttChannelBuilder> {
+  private final ManagedChannelImplBuilder delegate;
+  private final ConnectionConfig.Builder connection;
+  private final DefaultDeadlineInterceptor defaultDeadline =
+      new DefaultDeadlineInterceptor(TimeUnit.SECONDS.toNanos(30));
+
+  private MqttChannelBuilder(String brokerUri) {
+    this.connection = ConnectionConfig.builder(brokerUri, "grpc-mqtt-c-");
+    this.delegate =
+        new ManagedChannelImplBuilder(
+            new BrokerAddress(brokerUri),
+            authorityOf(brokerUri),
+            () -> new MqttClientTransportFactory(connection.build()),
+            null);
+    // First in the list means innermost: it sees the deadline set by every user interceptor.
+    delegate.intercept(defaultDeadline);
+  }
+
+  private static String authorityOf(String uri) {
+    java.net.URI parsed = java.net.URI.create(uri);
+    return parsed.getPort() > 0 ? parsed.getHost() + ":" + parsed.getPort() : parsed.getHost();
+  }
+
+  /**
+   * A channel to the broker at {@code brokerUri}: {@code tcp://host:port}, {@code
+   * ssl://host:port}, {@code ws://…} or {@code wss://…}.
+   */
+  public static MqttChannelBuilder forBroker(String brokerUri) {
+    return new MqttChannelBuilder(brokerUri);
+  }
+
+  /** Not supported: an MQTT channel is made with {@link #forBroker(String)}. */
+  public static ManagedChannelBuilder<?> forTarget(String target) {
+    throw new UnsupportedOperationException("use MqttChannelBuilder.forBroker(uri)");
+  }
+
+  /** Not supported: an MQTT channel is made with {@link #forBroker(String)}. */
+  public static ManagedChannelBuilder<?> forAddress(String name, int port) {
+    throw new UnsupportedOperationException("use MqttChannelBuilder.forBroker(uri)");
+  }
+
+  @Override
+  @Deprecated
+  protected ManagedChannelBuilder<?> delegate() {
+    return delegate;
+  }
+
+  /**
+   * The MQTT client id, also the last level of this channel's reply topic; default {@code
+   * grpc-mqtt-c-} and 12 random characters. Must be unique on the broker.
+   */
+  public MqttChannelBuilder clientId(String clientId) {
+    connection.clientId(clientId);
+    return this;
+  }
+
+  /** Username and password for the broker's CONNECT. */
+  public MqttChannelBuilder credentials(String username, String password) {
+    connection.credentials(
+        username, password == null ? null : password.getBytes(StandardCharsets.UTF_8));
+    return this;
+  }
+
+  /** TLS to the broker with this context; use an {@code ssl://} broker URI. */
+  public MqttChannelBuilder sslContext(SSLContext sslContext) {
+    connection.sslContext(sslContext);
+    return this;
+  }
+
+  /** Sockets from this factory (an {@code SSLSocketFactory} for {@code ssl://}); NODELAY is set. */
+  public MqttChannelBuilder socketFactory(SocketFactory socketFactory) {
+    connection.socketFactory(socketFactory);
+    return this;
+  }
+
+  /** The MQTT keep alive interval (default 30 s); the broker sends the will after 1.5 × this. */
+  @Override
+  public MqttChannelBuilder keepAliveTime(long keepAliveTime, TimeUnit timeUnit) {
+    connection.keepAlive(Duration.ofNanos(timeUnit.toNanos(keepAliveTime)));
+    return this;
+  }
+
+  /** How long connecting to the broker may take before calls fail with UNAVAILABLE. */
+  public MqttChannelBuilder connectTimeout(Duration timeout) {
+    connection.connectTimeout(timeout);
+    return this;
+  }
+
+  /** First topic level(s) of every topic this channel uses; default {@code grpc}. */
+  public MqttChannelBuilder topicPrefix(String prefix) {
+    connection.topicPrefix(prefix);
+    return this;
+  }
+
+  /** QoS of every PUBLISH (0 or 1, default 1). QoS 0 cannot detect a missing server. */
+  public MqttChannelBuilder qos(int qos) {
+    connection.qos(qos);
+    return this;
+  }
+
+  /** The largest message received or sent (default 4 MiB); larger fails RESOURCE_EXHAUSTED. */
+  @Override
+  public MqttChannelBuilder maxInboundMessageSize(int bytes) {
+    checkArgument(bytes > 0, "maxInboundMessageSize must be positive");
+    connection.maxMessageSize(bytes);
+    return this;
+  }
+
+  /** Messages a streaming call may receive ahead of the application (default 32). */
+  public MqttChannelBuilder flowControlWindow(int messages) {
+    connection.flowControlWindow(messages);
+    return this;
+  }
+
+  /** The deadline of calls that set none (default 30 s); zero disables it. */
+  public MqttChannelBuilder defaultDeadline(Duration deadline) {
+    checkArgument(!deadline.isNegative(), "defaultDeadline must not be negative");
+    defaultDeadline.setDefault(deadline.toNanos());
+    return this;
+  }
+
+  /** Plaintext or TLS follows the broker URI's scheme; this is accepted for compatibility. */
+  @Override
+  public MqttChannelBuilder usePlaintext() {
+    return this;
+  }
+
+  /** Plaintext or TLS follows the broker URI's scheme; this is accepted for compatibility. */
+  @Override
+  public MqttChannelBuilder useTransportSecurity() {
+    return this;
+  }
+
+  @Override
+  public ManagedChannel build() {
+    return delegate.build();
+  }
+}

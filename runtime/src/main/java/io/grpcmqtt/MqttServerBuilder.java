@@ -1,0 +1,204 @@
+package io.grpcmqtt;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import io.grpc.BindableService;
+import io.grpc.ForwardingServerBuilder;
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.internal.ServerImplBuilder;
+import io.grpcmqtt.internal.ConnectionConfig;
+import io.grpcmqtt.internal.MethodRegistry;
+import io.grpcmqtt.internal.MqttTransportServer;
+import io.grpcmqtt.internal.ServerSettings;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.net.SocketFactory;
+import javax.net.ssl.SSLContext;
+
+/**
+ * Builds a {@link Server} that serves its services behind an MQTT 5 broker.
+ *
+ * <pre>{@code
+ * Server server = MqttServerBuilder.forBroker("tcp://127.0.0.1:1883")
+ *     .addService(new GreeterImpl())
+ *     .build()
+ *     .start();
+ * }</pre>
+ *
+ * <p>The server subscribes to {@code $share/grpc-mqtt/grpc/{package.Service}/+} for each service,
+ * so several instances split the calls and no request runs twice. Interceptors, stream tracers,
+ * the fallback handler registry, executors, deadlines and shutdown work as with any gRPC server.
+ * {@link Server#start()} connects to the broker and fails with an {@code IOException} naming it
+ * when it cannot.
+ */
+public final class MqttServerBuilder extends ForwardingServerBuilder<MqttServerBuilder> {
+  private final ServerImplBuilder delegate;
+  private final ConnectionConfig.Builder connection;
+  private final List<ServerServiceDefinition> services = new ArrayList<>();
+  private final List<String> extraServiceNames = new ArrayList<>();
+  private String sharedGroup = "grpc-mqtt";
+  private int maxInboundMessageSize = 4 * 1024 * 1024;
+  private int maxInboundMetadataSize = 8 * 1024;
+
+  private MqttServerBuilder(String brokerUri) {
+    this.connection = ConnectionConfig.builder(brokerUri, "grpc-mqtt-s-");
+    this.delegate =
+        new ServerImplBuilder(
+            (tracerFactories, metricRecorder) ->
+                new MqttTransportServer(
+                    new ServerSettings(
+                        connection.build(), sharedGroup, maxInboundMessageSize,
+                        maxInboundMetadataSize),
+                    MethodRegistry.of(services, extraServiceNames),
+                    tracerFactories));
+  }
+
+  /** A server on the broker at {@code brokerUri} ({@code tcp://}, {@code ssl://}, {@code ws://}). */
+  public static MqttServerBuilder forBroker(String brokerUri) {
+    return new MqttServerBuilder(brokerUri);
+  }
+
+  /** Not supported: an MQTT server is made with {@link #forBroker(String)}. */
+  public static ServerBuilder<?> forPort(int port) {
+    throw new UnsupportedOperationException("use MqttServerBuilder.forBroker(uri)");
+  }
+
+  @Override
+  protected ServerBuilder<?> delegate() {
+    return delegate;
+  }
+
+  @Override
+  public MqttServerBuilder addService(ServerServiceDefinition service) {
+    checkNotNull(service, "service");
+    services.add(service);
+    delegate.addService(service);
+    return this;
+  }
+
+  @Override
+  public MqttServerBuilder addService(BindableService bindableService) {
+    return addService(checkNotNull(bindableService, "bindableService").bindService());
+  }
+
+  /**
+   * Also subscribes to the request topics of a service that only the {@linkplain
+   * #fallbackHandlerRegistry fallback registry} knows ({@code package.Service}).
+   */
+  public MqttServerBuilder handleServiceName(String fullServiceName) {
+    checkArgument(
+        fullServiceName != null && !fullServiceName.isEmpty() && fullServiceName.indexOf('/') < 0
+            && fullServiceName.indexOf('+') < 0 && fullServiceName.indexOf('#') < 0,
+        "invalid service name '%s'", fullServiceName);
+    extraServiceNames.add(fullServiceName);
+    return this;
+  }
+
+  /** The MQTT client id, also this server's id on the wire; default random. Must be unique. */
+  public MqttServerBuilder clientId(String clientId) {
+    connection.clientId(clientId);
+    return this;
+  }
+
+  /** Username and password for the broker's CONNECT. */
+  public MqttServerBuilder credentials(String username, String password) {
+    connection.credentials(
+        username, password == null ? null : password.getBytes(StandardCharsets.UTF_8));
+    return this;
+  }
+
+  /** TLS to the broker with this context; use an {@code ssl://} broker URI. */
+  public MqttServerBuilder sslContext(SSLContext sslContext) {
+    connection.sslContext(sslContext);
+    return this;
+  }
+
+  /** Sockets from this factory (an {@code SSLSocketFactory} for {@code ssl://}); NODELAY is set. */
+  public MqttServerBuilder socketFactory(SocketFactory socketFactory) {
+    connection.socketFactory(socketFactory);
+    return this;
+  }
+
+  /** The MQTT keep alive interval (default 30 s). */
+  @Override
+  public MqttServerBuilder keepAliveTime(long keepAliveTime, TimeUnit timeUnit) {
+    connection.keepAlive(Duration.ofNanos(timeUnit.toNanos(keepAliveTime)));
+    return this;
+  }
+
+  /** How long {@link Server#start()} waits for the broker. */
+  public MqttServerBuilder connectTimeout(Duration timeout) {
+    connection.connectTimeout(timeout);
+    return this;
+  }
+
+  /** First topic level(s) of every topic; default {@code grpc}. Clients must use the same. */
+  public MqttServerBuilder topicPrefix(String prefix) {
+    connection.topicPrefix(prefix);
+    return this;
+  }
+
+  /** QoS of subscriptions and replies (0 or 1, default 1). */
+  public MqttServerBuilder qos(int qos) {
+    connection.qos(qos);
+    return this;
+  }
+
+  /** The shared-subscription group (default {@code grpc-mqtt}); instances in it split calls. */
+  public MqttServerBuilder sharedSubscriptionGroup(String group) {
+    checkArgument(
+        group != null && !group.isEmpty() && group.indexOf('/') < 0 && group.indexOf('+') < 0
+            && group.indexOf('#') < 0,
+        "invalid shared subscription group '%s'", group);
+    this.sharedGroup = group;
+    return this;
+  }
+
+  /** Subscribes without {@code $share}: every instance then receives every request. */
+  public MqttServerBuilder disableSharedSubscription() {
+    this.sharedGroup = null;
+    return this;
+  }
+
+  /** The largest request message accepted (default 4 MiB); larger get RESOURCE_EXHAUSTED. */
+  @Override
+  public MqttServerBuilder maxInboundMessageSize(int bytes) {
+    checkArgument(bytes > 0, "maxInboundMessageSize must be positive");
+    this.maxInboundMessageSize = bytes;
+    connection.maxMessageSize(bytes);
+    return this;
+  }
+
+  /** The largest request metadata accepted (default 8 KiB, counted as HTTP/2 does). */
+  @Override
+  public MqttServerBuilder maxInboundMetadataSize(int bytes) {
+    checkArgument(bytes > 0, "maxInboundMetadataSize must be positive");
+    this.maxInboundMetadataSize = bytes;
+    return this;
+  }
+
+  /** Messages a client-streaming call may send ahead of the handler (default 32). */
+  public MqttServerBuilder flowControlWindow(int messages) {
+    connection.flowControlWindow(messages);
+    return this;
+  }
+
+  /** Not supported: use {@link #sslContext(SSLContext)} with an {@code ssl://} broker URI. */
+  @Override
+  public MqttServerBuilder useTransportSecurity(File certChain, File privateKey) {
+    throw new UnsupportedOperationException(
+        "TLS is to the broker: use sslContext(..) and an ssl:// broker URI");
+  }
+
+  @Override
+  public Server build() {
+    return delegate.build();
+  }
+}

@@ -1,0 +1,146 @@
+package io.grpcmqtt.internal;
+
+import java.util.Collections;
+import java.util.List;
+import javax.annotation.Nullable;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.eclipse.paho.mqttv5.common.packet.UserProperty;
+
+/**
+ * One received PUBLISH with the wire contract's properties pulled out in a single pass. Decoding
+ * is cheap on purpose: it runs on Paho's callback thread.
+ */
+final class Frame {
+  static final long ABSENT = -1;
+
+  final String topic;
+  final byte[] payload;
+  @Nullable final String responseTopic;
+  @Nullable final byte[] correlation;
+  @Nullable final String contentType;
+  @Nullable final Long expirySeconds;
+  final List<UserProperty> props;
+  /** Index of grpc-status in {@link #props}, or -1: the message is the last of its call. */
+  final int statusIndex;
+  @Nullable final String status;
+  @Nullable final String statusMessage;
+  final long seq;
+  final long credit;
+  @Nullable final String control;
+  @Nullable final String serverId;
+  @Nullable final String callTopic;
+  @Nullable final String timeout;
+  /** A malformed reserved property; the frame must be rejected with this text. */
+  @Nullable final String error;
+
+  private Frame(String topic, MqttMessage message) {
+    this.topic = topic;
+    this.payload = message.getPayload();
+    MqttProperties p = message.getProperties();
+    List<UserProperty> userProps = p == null ? null : p.getUserProperties();
+    this.props = userProps == null ? Collections.emptyList() : userProps;
+    this.responseTopic = p == null ? null : emptyToNull(p.getResponseTopic());
+    byte[] corr = p == null ? null : p.getCorrelationData();
+    this.correlation = corr == null || corr.length == 0 ? null : corr;
+    this.contentType = p == null ? null : p.getContentType();
+    this.expirySeconds = p == null ? null : p.getMessageExpiryInterval();
+
+    int statusIdx = -1;
+    String statusValue = null;
+    String statusMsg = null;
+    long seqValue = ABSENT;
+    long creditValue = ABSENT;
+    String ctl = null;
+    String server = null;
+    String call = null;
+    String timeoutValue = null;
+    String err = null;
+    for (int i = 0; i < props.size(); i++) {
+      UserProperty up = props.get(i);
+      String key = up.getKey();
+      if (key.length() < 5 || !key.regionMatches(true, 0, "grpc-", 0, 5)) {
+        continue;
+      }
+      switch (key) {
+        case Wire.STATUS:
+          if (statusIdx < 0) {
+            statusIdx = i;
+            statusValue = up.getValue();
+          }
+          break;
+        case Wire.MESSAGE:
+          statusMsg = up.getValue();
+          break;
+        case Wire.SEQ:
+          seqValue = parseCount(up.getValue());
+          if (seqValue < 0) {
+            err = "invalid grpc-seq '" + up.getValue() + "'";
+          }
+          break;
+        case Wire.CREDIT:
+          creditValue = parseCount(up.getValue());
+          if (creditValue < 0) {
+            err = "invalid grpc-credit '" + up.getValue() + "'";
+          }
+          break;
+        case Wire.CTL:
+          ctl = up.getValue();
+          break;
+        case Wire.SERVER:
+          server = up.getValue();
+          break;
+        case Wire.CALL_TOPIC:
+          call = up.getValue();
+          break;
+        case Wire.TIMEOUT:
+          timeoutValue = up.getValue();
+          break;
+        default:
+          break;
+      }
+    }
+    this.statusIndex = statusIdx;
+    this.status = statusValue;
+    this.statusMessage = statusMsg;
+    this.seq = seqValue;
+    this.credit = creditValue;
+    this.control = ctl;
+    this.serverId = server;
+    this.callTopic = call;
+    this.timeout = timeoutValue;
+    this.error = err;
+  }
+
+  static Frame decode(String topic, MqttMessage message) {
+    return new Frame(topic, message);
+  }
+
+  boolean isFinal() {
+    return statusIndex >= 0;
+  }
+
+  boolean hasSeq() {
+    return seq != ABSENT;
+  }
+
+  private static long parseCount(String value) {
+    if (value.isEmpty() || value.length() > 18) {
+      return -1;
+    }
+    long n = 0;
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      n = n * 10 + (c - '0');
+    }
+    return n;
+  }
+
+  @Nullable
+  private static String emptyToNull(@Nullable String s) {
+    return s == null || s.isEmpty() ? null : s;
+  }
+}

@@ -1,0 +1,81 @@
+package io.grpcmqtt.internal;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
+import com.google.protobuf.Message;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerMethodDefinition;
+import io.grpc.ServerServiceDefinition;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.annotation.Nullable;
+
+/**
+ * What the transport needs to know of the hosted methods before gRPC dispatches a call: the
+ * services to subscribe to, each method's call kind, and its message prototypes (for JSON and for
+ * rejecting malformed protobuf with INVALID_ARGUMENT before the handler runs).
+ */
+public final class MethodRegistry {
+  /** One hosted method. */
+  static final class Entry {
+    final MethodDescriptor<?, ?> method;
+    @Nullable final Message requestPrototype;
+    @Nullable final Message responsePrototype;
+
+    Entry(MethodDescriptor<?, ?> method) {
+      this.method = method;
+      this.requestPrototype = prototypeOf(method.getRequestMarshaller());
+      this.responsePrototype = prototypeOf(method.getResponseMarshaller());
+    }
+
+    @Nullable
+    private static Message prototypeOf(MethodDescriptor.Marshaller<?> marshaller) {
+      if (marshaller instanceof MethodDescriptor.PrototypeMarshaller) {
+        Object prototype = ((MethodDescriptor.PrototypeMarshaller<?>) marshaller).getMessagePrototype();
+        if (prototype instanceof Message) {
+          return (Message) prototype;
+        }
+      }
+      return null;
+    }
+  }
+
+  private final Map<String, Entry> methods;
+  private final List<String> serviceNames;
+
+  private MethodRegistry(Map<String, Entry> methods, List<String> serviceNames) {
+    this.methods = methods;
+    this.serviceNames = serviceNames;
+  }
+
+  /**
+   * @param services the services added to the server builder
+   * @param extraServiceNames services handled by a fallback registry: subscribed, but unknown here
+   */
+  public static MethodRegistry of(
+      List<ServerServiceDefinition> services, List<String> extraServiceNames) {
+    Map<String, Entry> methods = new LinkedHashMap<>();
+    Set<String> names = new LinkedHashSet<>();
+    for (ServerServiceDefinition service : services) {
+      names.add(service.getServiceDescriptor().getName());
+      for (ServerMethodDefinition<?, ?> method : service.getMethods()) {
+        MethodDescriptor<?, ?> descriptor = method.getMethodDescriptor();
+        methods.put(descriptor.getFullMethodName(), new Entry(descriptor));
+      }
+    }
+    names.addAll(extraServiceNames);
+    return new MethodRegistry(ImmutableMap.copyOf(methods), ImmutableList.copyOf(names));
+  }
+
+  @Nullable
+  Entry lookup(String fullMethodName) {
+    return methods.get(fullMethodName);
+  }
+
+  List<String> serviceNames() {
+    return serviceNames;
+  }
+}

@@ -1,0 +1,613 @@
+package io.grpcmqtt.internal;
+
+import com.google.common.io.ByteStreams;
+import io.grpc.Attributes;
+import io.grpc.Compressor;
+import io.grpc.Deadline;
+import io.grpc.DecompressorRegistry;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import io.grpc.SynchronizationContext;
+import io.grpc.internal.ClientStream;
+import io.grpc.internal.ClientStreamListener;
+import io.grpc.internal.ClientStreamListener.RpcProgress;
+import io.grpc.internal.InsightBuilder;
+import io.grpc.internal.StatsTraceContext;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.annotation.Nullable;
+import javax.annotation.concurrent.GuardedBy;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.eclipse.paho.mqttv5.common.packet.UserProperty;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The client half of one call. Unary and server-streaming requests go out as one PUBLISH at
+ * half-close; client- and bidi-streaming calls open with a control PUBLISH and send the rest to
+ * the topic the accepting server names, within the credit it grants.
+ */
+final class MqttClientStream implements ClientStream {
+  private static final Logger log = LoggerFactory.getLogger(MqttClientStream.class);
+
+  private final MqttClientTransport transport;
+  private final MethodDescriptor<?, ?> method;
+  private final Metadata headers;
+  private final StatsTraceContext stats;
+  private final long callId;
+  private final byte[] correlation;
+  private final boolean clientStreaming;
+  private final boolean serverStreaming;
+  private final int qos;
+  private final int window;
+  private final SynchronizationContext sync =
+      new SynchronizationContext(
+          (thread, error) -> log.error("uncaught error in a call listener", error));
+
+  private ClientStreamListener listener;
+
+  @GuardedBy("this")
+  private Deadline deadline;
+
+  @GuardedBy("this")
+  private int maxInbound;
+
+  @GuardedBy("this")
+  private int maxOutbound;
+
+  @GuardedBy("this")
+  private boolean requestPublished;
+
+  @GuardedBy("this")
+  private boolean halfClosed;
+
+  @GuardedBy("this")
+  private boolean closed;
+
+  @GuardedBy("this")
+  private byte[] unaryRequest;
+
+  // Outbound, streaming requests only.
+  @GuardedBy("this")
+  private String callTopic;
+
+  private volatile String serverId;
+
+  @GuardedBy("this")
+  private long peerCredit;
+
+  @GuardedBy("this")
+  private long sentMessages;
+
+  @GuardedBy("this")
+  private long nextOutSeq = 1;
+
+  @GuardedBy("this")
+  private final ArrayDeque<byte[]> pendingOut = new ArrayDeque<>();
+
+  @GuardedBy("this")
+  private boolean pendingHalfClose;
+
+  @GuardedBy("this")
+  private boolean wasReady;
+
+  @GuardedBy("this")
+  private int outboundCount;
+
+  // Inbound.
+  @GuardedBy("this")
+  private final SequenceBuffer<Frame> reorder;
+
+  @GuardedBy("this")
+  private final ArrayDeque<byte[]> deliverable = new ArrayDeque<>();
+
+  @GuardedBy("this")
+  private int requested;
+
+  @GuardedBy("this")
+  private long delivered;
+
+  @GuardedBy("this")
+  private long creditGranted;
+
+  @GuardedBy("this")
+  private Frame finalFrame;
+
+  @GuardedBy("this")
+  private boolean headersSeen;
+
+  MqttClientStream(
+      MqttClientTransport transport,
+      MethodDescriptor<?, ?> method,
+      Metadata headers,
+      StatsTraceContext stats,
+      long callId,
+      int qos,
+      int window,
+      int maxMessageSize) {
+    this.transport = transport;
+    this.method = method;
+    this.headers = headers;
+    this.stats = stats;
+    this.callId = callId;
+    this.correlation = ByteBuffer.allocate(8).putLong(callId).array();
+    this.clientStreaming = !method.getType().clientSendsOneMessage();
+    this.serverStreaming = !method.getType().serverSendsOneMessage();
+    this.qos = qos;
+    this.window = window;
+    this.maxInbound = maxMessageSize;
+    this.maxOutbound = maxMessageSize;
+    this.reorder = new SequenceBuffer<>(0, window + 8);
+  }
+
+  long callId() {
+    return callId;
+  }
+
+  @Nullable
+  String serverId() {
+    return serverId;
+  }
+
+  // --- ClientStream, called by gRPC ---
+
+  @Override
+  public void start(ClientStreamListener listener) {
+    this.listener = listener;
+    stats.clientOutboundHeaders();
+    Status refused = transport.register(this);
+    synchronized (this) {
+      if (refused != null) {
+        closeLocked(refused, new Metadata());
+      } else if (clientStreaming) {
+        publishFirstLocked(Wire.CTL_OPEN, new byte[0]);
+      }
+    }
+    sync.drain();
+  }
+
+  @Override
+  public void request(int numMessages) {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      requested += numMessages;
+      deliverLocked();
+    }
+    sync.drain();
+  }
+
+  @Override
+  public void writeMessage(InputStream message) {
+    byte[] bytes;
+    try {
+      bytes = ByteStreams.toByteArray(message);
+      message.close();
+    } catch (IOException e) {
+      cancel(Status.INTERNAL.withDescription("cannot serialize request").withCause(e));
+      return;
+    }
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      if (bytes.length > maxOutbound) {
+        failLocked(
+            Status.RESOURCE_EXHAUSTED.withDescription(
+                "request message of " + bytes.length + " bytes is larger than the limit of "
+                    + maxOutbound + " bytes"),
+            true);
+      } else {
+        int seq = outboundCount++;
+        stats.outboundMessage(seq);
+        stats.outboundWireSize(bytes.length);
+        stats.outboundUncompressedSize(bytes.length);
+        stats.outboundMessageSent(seq, bytes.length, bytes.length);
+        if (clientStreaming) {
+          pendingOut.add(bytes);
+          flushLocked();
+        } else {
+          unaryRequest = bytes;
+        }
+      }
+    }
+    sync.drain();
+  }
+
+  @Override
+  public void halfClose() {
+    synchronized (this) {
+      if (closed || halfClosed) {
+        return;
+      }
+      halfClosed = true;
+      if (clientStreaming) {
+        pendingHalfClose = true;
+        flushLocked();
+      } else {
+        publishFirstLocked(null, unaryRequest == null ? new byte[0] : unaryRequest);
+        unaryRequest = null;
+      }
+    }
+    sync.drain();
+  }
+
+  @Override
+  public void cancel(Status reason) {
+    boolean tellServer;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      tellServer = requestPublished;
+      closeLocked(reason, new Metadata());
+    }
+    sync.drain();
+    if (tellServer) {
+      transport.publishCancel(correlation, qos);
+    }
+  }
+
+  @Override
+  public synchronized boolean isReady() {
+    return isReadyLocked();
+  }
+
+  @GuardedBy("this")
+  private boolean isReadyLocked() {
+    if (closed || halfClosed) {
+      return false;
+    }
+    if (!clientStreaming) {
+      return true;
+    }
+    return callTopic != null && sentMessages + pendingOut.size() < peerCredit;
+  }
+
+  @Override
+  public synchronized void setDeadline(Deadline deadline) {
+    this.deadline = deadline;
+  }
+
+  @Override
+  public synchronized void setMaxInboundMessageSize(int maxSize) {
+    this.maxInbound = maxSize;
+  }
+
+  @Override
+  public synchronized void setMaxOutboundMessageSize(int maxSize) {
+    this.maxOutbound = maxSize;
+  }
+
+  @Override
+  public Attributes getAttributes() {
+    return transport.getAttributes();
+  }
+
+  @Override
+  public void appendTimeoutInsight(InsightBuilder insight) {
+    insight.appendKeyValue("broker", transport.brokerUri());
+    String server = serverId;
+    if (server != null) {
+      insight.appendKeyValue("server", server);
+    }
+  }
+
+  @Override
+  public void flush() {}
+
+  @Override
+  public void optimizeForDirectExecutor() {}
+
+  @Override
+  public void setCompressor(Compressor compressor) {}
+
+  @Override
+  public void setMessageCompression(boolean enable) {}
+
+  @Override
+  public void setAuthority(String authority) {}
+
+  @Override
+  public void setFullStreamDecompression(boolean fullStreamDecompression) {}
+
+  @Override
+  public void setDecompressorRegistry(DecompressorRegistry decompressorRegistry) {}
+
+  // --- outbound ---
+
+  /** The PUBLISH on the request topic that starts the call (unary request, or open). */
+  @GuardedBy("this")
+  private void publishFirstLocked(@Nullable String control, byte[] payload) {
+    List<UserProperty> props = new ArrayList<>();
+    if (control != null) {
+      props.add(new UserProperty(Wire.CTL, control));
+      props.add(new UserProperty(Wire.SEQ, "0"));
+    }
+    Long expiry = null;
+    if (deadline != null) {
+      long nanos = Math.max(0, deadline.timeRemaining(TimeUnit.NANOSECONDS));
+      props.add(new UserProperty(Wire.TIMEOUT, Wire.encodeTimeout(nanos)));
+      // Message Expiry is in whole seconds: round up so the broker never drops a live request.
+      expiry = Math.max(1, (nanos + 999_999_999L) / 1_000_000_000L);
+    }
+    if (serverStreaming) {
+      creditGranted = window;
+      props.add(new UserProperty(Wire.CREDIT, Long.toString(creditGranted)));
+    }
+    Wire.putMetadata(props, headers);
+    MqttProperties properties =
+        Publishes.properties(transport.replyTopic(), correlation, null, props);
+    if (expiry != null) {
+      properties.setMessageExpiryInterval(expiry);
+    }
+    requestPublished = true;
+    String topic = transport.requestTopic(method.getFullMethodName());
+    transport.publish(topic, payload, qos, properties, new RequestCallback(topic));
+  }
+
+  /** Sends queued messages and the half-close, within the server's credit. */
+  @GuardedBy("this")
+  private void flushLocked() {
+    if (callTopic == null || closed) {
+      return;
+    }
+    while (!pendingOut.isEmpty() && sentMessages < peerCredit) {
+      byte[] message = pendingOut.poll();
+      sentMessages++;
+      List<UserProperty> props = new ArrayList<>(1);
+      props.add(new UserProperty(Wire.SEQ, Long.toString(nextOutSeq++)));
+      publishToServerLocked(message, props);
+    }
+    if (pendingOut.isEmpty() && pendingHalfClose) {
+      pendingHalfClose = false;
+      List<UserProperty> props = Publishes.control(Wire.CTL_HALF_CLOSE);
+      props.add(new UserProperty(Wire.SEQ, Long.toString(nextOutSeq++)));
+      publishToServerLocked(new byte[0], props);
+    }
+    signalReadyLocked();
+  }
+
+  @GuardedBy("this")
+  private void signalReadyLocked() {
+    boolean ready = isReadyLocked();
+    if (ready && !wasReady) {
+      sync.executeLater(() -> listener.onReady());
+    }
+    wasReady = ready;
+  }
+
+  @GuardedBy("this")
+  private void publishToServerLocked(byte[] payload, List<UserProperty> props) {
+    MqttProperties properties =
+        Publishes.properties(transport.replyTopic(), correlation, null, props);
+    transport.publish(callTopic, payload, qos, properties, failOnError);
+  }
+
+  @GuardedBy("this")
+  private void grantCreditLocked() {
+    if (!serverStreaming || callTopic == null || finalFrame != null) {
+      return;
+    }
+    long target = delivered + window;
+    if (target - creditGranted >= Math.max(1, window / 2)) {
+      creditGranted = target;
+      List<UserProperty> props = Publishes.control(Wire.CTL_CREDIT);
+      props.add(new UserProperty(Wire.CREDIT, Long.toString(target)));
+      publishToServerLocked(new byte[0], props);
+    }
+  }
+
+  // --- inbound, on Paho's callback thread ---
+
+  void inbound(Frame frame) {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      try {
+        inboundLocked(frame);
+      } catch (IllegalArgumentException e) {
+        failLocked(Status.INTERNAL.withDescription("malformed reply: " + e.getMessage()), true);
+      }
+    }
+    sync.drain();
+  }
+
+  @GuardedBy("this")
+  private void inboundLocked(Frame frame) {
+    if (frame.error != null) {
+      throw new IllegalArgumentException(frame.error);
+    }
+    String control = frame.control;
+    if (Wire.CTL_ACCEPT.equals(control)) {
+      if (callTopic == null) {
+        if (frame.callTopic == null || frame.callTopic.isEmpty()) {
+          throw new IllegalArgumentException("accept without " + Wire.CALL_TOPIC);
+        }
+        callTopic = frame.callTopic;
+        serverId = frame.serverId;
+      }
+      peerCredit = Math.max(peerCredit, Math.max(0, frame.credit));
+      flushLocked();
+      grantCreditLocked();
+      return;
+    }
+    if (Wire.CTL_CREDIT.equals(control)) {
+      peerCredit = Math.max(peerCredit, frame.credit);
+      flushLocked();
+      return;
+    }
+    if (!frame.hasSeq()) {
+      if (!frame.isFinal()) {
+        throw new IllegalArgumentException("reply without " + Wire.SEQ + " or " + Wire.STATUS);
+      }
+      // A unary reply, or an error the server sent before the call began.
+      Status status = Wire.decodeStatus(frame.status, frame.statusMessage);
+      headersLocked(frame, 0, frame.statusIndex, status.isOk());
+      if (status.isOk() && !serverStreaming) {
+        addMessageLocked(frame.payload);
+      }
+      finalFrame = frame;
+    } else {
+      switch (reorder.offer(frame.seq, frame)) {
+        case DUPLICATE:
+          return;
+        case OVERFLOW:
+          failLocked(
+              Status.RESOURCE_EXHAUSTED.withDescription(
+                  "server sent beyond the flow-control window of " + window + " messages"),
+              true);
+          return;
+        default:
+          break;
+      }
+      Frame next;
+      while (finalFrame == null && (next = reorder.poll()) != null) {
+        if (Wire.CTL_HEADERS.equals(next.control)) {
+          headersLocked(next, 0, next.props.size(), true);
+        } else if (next.isFinal()) {
+          headersLocked(next, 0, next.statusIndex, false);
+          finalFrame = next;
+        } else {
+          addMessageLocked(next.payload);
+        }
+      }
+    }
+    deliverLocked();
+  }
+
+  @GuardedBy("this")
+  private void headersLocked(Frame frame, int from, int to, boolean always) {
+    if (headersSeen) {
+      return;
+    }
+    Metadata md = Wire.toMetadata(frame.props, from, to);
+    if (always || md.keys().size() > 0) {
+      headersSeen = true;
+      stats.clientInboundHeaders(md);
+      sync.executeLater(() -> listener.headersRead(md));
+    }
+  }
+
+  @GuardedBy("this")
+  private void addMessageLocked(byte[] payload) {
+    if (payload.length > maxInbound) {
+      failLocked(
+          Status.RESOURCE_EXHAUSTED.withDescription(
+              "response message of " + payload.length + " bytes is larger than the limit of "
+                  + maxInbound + " bytes"),
+          true);
+      return;
+    }
+    deliverable.add(payload);
+  }
+
+  @GuardedBy("this")
+  private void deliverLocked() {
+    while (!closed && requested > 0 && !deliverable.isEmpty()) {
+      requested--;
+      byte[] message = deliverable.poll();
+      int seq = (int) delivered++;
+      stats.inboundMessage(seq);
+      stats.inboundWireSize(message.length);
+      stats.inboundUncompressedSize(message.length);
+      stats.inboundMessageRead(seq, message.length, message.length);
+      SingleMessageProducer producer =
+          new SingleMessageProducer(new ByteArrayInputStream(message));
+      sync.executeLater(() -> listener.messagesAvailable(producer));
+    }
+    if (closed) {
+      return;
+    }
+    if (deliverable.isEmpty() && finalFrame != null) {
+      Frame f = finalFrame;
+      Status status = Wire.decodeStatus(f.status, f.statusMessage);
+      Metadata trailers = Wire.toMetadata(f.props, f.statusIndex + 1, f.props.size());
+      stats.clientInboundTrailers(trailers);
+      closeLocked(status, trailers);
+    } else {
+      grantCreditLocked();
+    }
+  }
+
+  // --- endings ---
+
+  /** Ends the call with a locally made status (no reply will come). */
+  void fail(Status status) {
+    synchronized (this) {
+      failLocked(status, false);
+    }
+    sync.drain();
+  }
+
+  @GuardedBy("this")
+  private void failLocked(Status status, boolean tellServer) {
+    if (closed) {
+      return;
+    }
+    boolean published = requestPublished;
+    closeLocked(status, new Metadata());
+    if (tellServer && published) {
+      transport.publishCancel(correlation, qos);
+    }
+  }
+
+  @GuardedBy("this")
+  private void closeLocked(Status status, Metadata trailers) {
+    closed = true;
+    pendingOut.clear();
+    deliverable.clear();
+    transport.unregister(this);
+    stats.streamClosed(status);
+    sync.executeLater(() -> listener.closed(status, RpcProgress.PROCESSED, trailers));
+  }
+
+  private final MqttConnection.PublishCallback failOnError =
+      new MqttConnection.PublishCallback() {
+        @Override
+        public void published(int reasonCode) {
+          if (reasonCode == Wire.NO_MATCHING_SUBSCRIBERS) {
+            fail(Status.UNAVAILABLE.withDescription(
+                "the server that accepted this call is no longer subscribed"));
+          }
+        }
+
+        @Override
+        public void failed(Throwable cause) {
+          fail(Status.UNAVAILABLE.withDescription(
+              "cannot publish to the broker: " + cause.getMessage()).withCause(cause));
+        }
+      };
+
+  private final class RequestCallback implements MqttConnection.PublishCallback {
+    private final String topic;
+
+    RequestCallback(String topic) {
+      this.topic = topic;
+    }
+
+    @Override
+    public void published(int reasonCode) {
+      if (reasonCode == Wire.NO_MATCHING_SUBSCRIBERS) {
+        fail(Status.UNAVAILABLE.withDescription(
+            "no server is subscribed to '" + topic + "' (PUBACK 0x10 no matching subscribers)"));
+      }
+    }
+
+    @Override
+    public void failed(Throwable cause) {
+      fail(Status.UNAVAILABLE.withDescription(
+          "cannot publish the request to '" + topic + "': " + cause.getMessage())
+          .withCause(cause));
+    }
+  }
+}

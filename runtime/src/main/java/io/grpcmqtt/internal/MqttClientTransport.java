@@ -1,0 +1,384 @@
+package io.grpcmqtt.internal;
+
+import com.google.common.util.concurrent.ListenableFuture;
+import com.google.common.util.concurrent.SettableFuture;
+import io.grpc.Attributes;
+import io.grpc.CallOptions;
+import io.grpc.ClientStreamTracer;
+import io.grpc.Grpc;
+import io.grpc.InternalChannelz.SocketStats;
+import io.grpc.InternalLogId;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.SecurityLevel;
+import io.grpc.Status;
+import io.grpc.internal.ClientStream;
+import io.grpc.internal.ClientStreamListener.RpcProgress;
+import io.grpc.internal.ConnectionClientTransport;
+import io.grpc.internal.FailingClientStream;
+import io.grpc.internal.GrpcAttributes;
+import io.grpc.internal.ManagedClientTransport;
+import io.grpc.internal.SimpleDisconnectError;
+import io.grpc.internal.StatsTraceContext;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.annotation.Nullable;
+import javax.annotation.concurrent.GuardedBy;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.MqttSubscription;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One MQTT connection of a channel. All calls share it and its single reply subscription; replies
+ * find their call by correlation data. When the connection drops, the transport ends and gRPC's
+ * channel makes a new one with backoff.
+ */
+final class MqttClientTransport implements ConnectionClientTransport, MqttConnection.Listener {
+  private static final Logger log = LoggerFactory.getLogger(MqttClientTransport.class);
+
+  private final ConnectionConfig config;
+  private final Topics topics;
+  private final String replyTopic;
+  private final InternalLogId logId;
+  private final ConcurrentHashMap<Long, MqttClientStream> streams = new ConcurrentHashMap<>();
+  private final AtomicLong nextCallId = new AtomicLong(new SecureRandom().nextLong());
+  private final RateLimitedLog strayReplies = new RateLimitedLog(log, 10_000);
+  private final Object lock = new Object();
+  private final Attributes attributes;
+
+  private MqttConnection connection;
+  private ManagedClientTransport.Listener listener;
+
+  @GuardedBy("lock")
+  private boolean ready;
+
+  @GuardedBy("lock")
+  private Status shutdownStatus;
+
+  @GuardedBy("lock")
+  private boolean terminated;
+
+  @GuardedBy("lock")
+  private int activeStreams;
+
+  MqttClientTransport(ConnectionConfig config, Attributes eagAttributes) {
+    this.config = config;
+    this.topics = new Topics(config.topicPrefix());
+    this.replyTopic = topics.reply(config.clientId());
+    this.logId = InternalLogId.allocate(getClass(), config.brokerUriString());
+    BrokerAddress address = new BrokerAddress(config.brokerUriString());
+    this.attributes =
+        Attributes.newBuilder()
+            .set(Grpc.TRANSPORT_ATTR_REMOTE_ADDR, address)
+            .set(
+                GrpcAttributes.ATTR_SECURITY_LEVEL,
+                config.isTls() ? SecurityLevel.PRIVACY_AND_INTEGRITY : SecurityLevel.NONE)
+            .set(GrpcAttributes.ATTR_CLIENT_EAG_ATTRS, eagAttributes)
+            .build();
+  }
+
+  @Override
+  public Runnable start(ManagedClientTransport.Listener listener) {
+    this.listener = listener;
+    try {
+      connection =
+          new MqttConnection(
+              config,
+              new MqttConnection.Will(
+                  topics.clientStatus(config.clientId()), Topics.OFFLINE, false),
+              false,
+              this);
+    } catch (IOException e) {
+      return () -> failStart(e);
+    }
+    connection
+        .connectAsync()
+        .thenCompose(
+            ignored ->
+                connection.subscribeFuture(
+                    List.of(
+                        new MqttSubscription(replyTopic, config.qos()),
+                        new MqttSubscription(topics.serverStatusFilter(), 1))))
+        .whenComplete(
+            (ignored, error) -> {
+              if (error != null) {
+                failStart(error);
+              } else {
+                becomeReady();
+              }
+            });
+    return null;
+  }
+
+  private void failStart(Throwable error) {
+    Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+        ? error.getCause() : error;
+    Status status =
+        Status.UNAVAILABLE
+            .withDescription(connection == null
+                ? "cannot connect to MQTT broker " + config.brokerUriString() + ": " + cause
+                : connection.describeConnectFailure(cause))
+            .withCause(cause);
+    log.warn("{}", status.getDescription());
+    shutdownNow(status);
+  }
+
+  private void becomeReady() {
+    synchronized (lock) {
+      if (shutdownStatus != null) {
+        return;
+      }
+      ready = true;
+    }
+    log.info(
+        "channel connected to {} as '{}', replies on '{}'",
+        config.brokerUriString(), config.clientId(), replyTopic);
+    connection.publish(
+        topics.clientStatus(config.clientId()),
+        Topics.ONLINE.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        1, false, new MqttProperties(), MqttConnection.IGNORE);
+    listener.transportReady();
+  }
+
+  @Override
+  public ClientStream newStream(
+      MethodDescriptor<?, ?> method,
+      Metadata headers,
+      CallOptions callOptions,
+      ClientStreamTracer[] tracers) {
+    StatsTraceContext stats = StatsTraceContext.newClientContext(tracers, attributes, headers);
+    Status refused;
+    synchronized (lock) {
+      refused = shutdownStatus;
+    }
+    if (refused != null) {
+      return new FailingClientStream(refused, RpcProgress.PROCESSED, tracers);
+    }
+    Integer maxOut = callOptions.getMaxOutboundMessageSize();
+    MqttClientStream stream =
+        new MqttClientStream(
+            this,
+            method,
+            headers,
+            stats,
+            nextCallId.getAndIncrement(),
+            config.qos(),
+            config.flowControlWindow(),
+            config.maxMessageSize());
+    if (maxOut != null) {
+      stream.setMaxOutboundMessageSize(maxOut);
+    }
+    return stream;
+  }
+
+  /** Adds a started stream; returns the reason when the transport no longer takes calls. */
+  @Nullable
+  Status register(MqttClientStream stream) {
+    boolean nowInUse;
+    synchronized (lock) {
+      if (shutdownStatus != null) {
+        return shutdownStatus;
+      }
+      streams.put(stream.callId(), stream);
+      nowInUse = activeStreams++ == 0;
+    }
+    if (nowInUse) {
+      listener.transportInUse(true);
+    }
+    return null;
+  }
+
+  void unregister(MqttClientStream stream) {
+    boolean notInUse = false;
+    boolean terminate = false;
+    synchronized (lock) {
+      if (streams.remove(stream.callId(), stream)) {
+        notInUse = --activeStreams == 0;
+        terminate = notInUse && shutdownStatus != null;
+      }
+    }
+    if (notInUse) {
+      listener.transportInUse(false);
+    }
+    if (terminate) {
+      terminate();
+    }
+  }
+
+  String replyTopic() {
+    return replyTopic;
+  }
+
+  String requestTopic(String fullMethodName) {
+    return topics.request(fullMethodName);
+  }
+
+  String brokerUri() {
+    return config.brokerUriString();
+  }
+
+  void publish(
+      String topic,
+      byte[] payload,
+      int qos,
+      MqttProperties properties,
+      MqttConnection.PublishCallback callback) {
+    connection.publish(topic, payload, qos, false, properties, callback);
+  }
+
+  /** Tells servers a call is over; best effort, servers also see the deadline. */
+  void publishCancel(byte[] correlation, int qos) {
+    MqttProperties properties =
+        Publishes.properties(replyTopic, correlation, null, Publishes.control(Wire.CTL_CANCEL));
+    connection.publish(topics.cancel(), new byte[0], qos, false, properties, MqttConnection.IGNORE);
+  }
+
+  // --- MqttConnection.Listener (Paho's callback thread) ---
+
+  @Override
+  public void messageArrived(String topic, MqttMessage message) {
+    if (topic.equals(replyTopic)) {
+      Frame frame = Frame.decode(topic, message);
+      MqttClientStream stream = null;
+      if (frame.correlation != null && frame.correlation.length == 8) {
+        stream = streams.get(ByteBuffer.wrap(frame.correlation).getLong());
+      }
+      if (stream != null) {
+        stream.inbound(frame);
+      } else {
+        // Late replies of cancelled or timed-out calls land here; they are harmless.
+        log.debug("reply for no active call on {}", replyTopic);
+      }
+      return;
+    }
+    String server = topics.serverOfStatus(topic);
+    if (server != null && Topics.OFFLINE.equals(new String(message.getPayload(),
+        java.nio.charset.StandardCharsets.UTF_8))) {
+      Status gone =
+          Status.UNAVAILABLE.withDescription(
+              "server '" + server + "' went offline while serving this call");
+      for (MqttClientStream stream : new ArrayList<>(streams.values())) {
+        if (server.equals(stream.serverId())) {
+          stream.fail(gone);
+        }
+      }
+      return;
+    }
+    if (server == null) {
+      strayReplies.warn("message on unexpected topic '{}' ignored", topic);
+    }
+  }
+
+  @Override
+  public void connectionLost(Throwable cause) {
+    Status status =
+        Status.UNAVAILABLE
+            .withDescription(
+                "connection to MQTT broker " + config.brokerUriString() + " lost: "
+                    + cause.getMessage())
+            .withCause(cause);
+    log.warn("{}", status.getDescription());
+    shutdownNow(status);
+  }
+
+  @Override
+  public void reconnected() {
+    // Channels do not reconnect in place: gRPC opens a new transport.
+  }
+
+  // --- lifecycle ---
+
+  @Override
+  public void shutdown(Status reason) {
+    boolean terminateNow;
+    synchronized (lock) {
+      if (shutdownStatus != null) {
+        return;
+      }
+      shutdownStatus = reason;
+      terminateNow = activeStreams == 0;
+    }
+    listener.transportShutdown(reason, SimpleDisconnectError.UNKNOWN);
+    if (terminateNow) {
+      terminate();
+    }
+  }
+
+  @Override
+  public void shutdownNow(Status reason) {
+    shutdown(reason);
+    for (MqttClientStream stream : new ArrayList<>(streams.values())) {
+      stream.fail(reason);
+    }
+    terminate();
+  }
+
+  private void terminate() {
+    synchronized (lock) {
+      if (terminated) {
+        return;
+      }
+      terminated = true;
+    }
+    // Closing waits for the broker; never do that on Paho's own callback thread.
+    Thread closer =
+        new Thread(
+            () -> {
+              if (connection != null) {
+                connection.close(topics.clientStatus(config.clientId()), Topics.OFFLINE, false);
+              }
+              log.info("channel connection '{}' to {} closed", config.clientId(),
+                  config.brokerUriString());
+              listener.transportTerminated();
+            },
+            "grpc-mqtt-close-" + config.clientId());
+    closer.setDaemon(true);
+    closer.start();
+  }
+
+  @Override
+  public void ping(PingCallback callback, Executor executor) {
+    boolean up;
+    synchronized (lock) {
+      up = ready && shutdownStatus == null;
+    }
+    executor.execute(
+        () -> {
+          if (up) {
+            callback.onSuccess(0);
+          } else {
+            callback.onFailure(Status.UNAVAILABLE.withDescription("transport not ready"));
+          }
+        });
+  }
+
+  @Override
+  public Attributes getAttributes() {
+    return attributes;
+  }
+
+  @Override
+  public InternalLogId getLogId() {
+    return logId;
+  }
+
+  @Override
+  public ListenableFuture<SocketStats> getStats() {
+    SettableFuture<SocketStats> stats = SettableFuture.create();
+    stats.set(null);
+    return stats;
+  }
+
+  @Override
+  public String toString() {
+    return "MqttClientTransport{" + config.clientId() + "@" + config.brokerUriString() + "}";
+  }
+}

@@ -1,0 +1,555 @@
+package io.grpcmqtt.internal;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import javax.annotation.Nullable;
+import javax.annotation.concurrent.GuardedBy;
+import javax.net.SocketFactory;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttActionListener;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.MqttSubscription;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Paho v5 connection with a publish window.
+ *
+ * <p>Paho throws (32202) instead of queueing once the broker's receive maximum of QoS 1 publishes
+ * is in flight, so publishes wait here, in order, until a PUBACK frees a slot. Everything Paho
+ * calls back runs on its single callback thread and must not block.
+ */
+final class MqttConnection implements MqttCallback {
+  private static final Logger log = LoggerFactory.getLogger(MqttConnection.class);
+  private static final int MAX_INFLIGHT_REASON = 32202;
+
+  /** Receives what arrives; every method runs on Paho's callback thread. */
+  interface Listener {
+    void messageArrived(String topic, MqttMessage message);
+
+    /** The connection dropped; with automatic reconnect, {@link #reconnected} may follow. */
+    void connectionLost(Throwable cause);
+
+    /** An automatic reconnect succeeded: subscriptions of a clean session must be renewed. */
+    void reconnected();
+  }
+
+  /** Outcome of one publish. Runs on Paho's callback thread or the publishing thread. */
+  interface PublishCallback {
+    /** The broker took the message; reasonCode is the PUBACK reason (0 for QoS 0). */
+    void published(int reasonCode);
+
+    void failed(Throwable cause);
+  }
+
+  static final PublishCallback IGNORE =
+      new PublishCallback() {
+        @Override
+        public void published(int reasonCode) {}
+
+        @Override
+        public void failed(Throwable cause) {}
+      };
+
+  /** The will and its topic; payload is sent retained when {@code retained}. */
+  static final class Will {
+    final String topic;
+    final String payload;
+    final boolean retained;
+
+    Will(String topic, String payload, boolean retained) {
+      this.topic = topic;
+      this.payload = payload;
+      this.retained = retained;
+    }
+  }
+
+  private final ConnectionConfig config;
+  private final MqttAsyncClient client;
+  private final MqttConnectionOptions options;
+  private final Listener listener;
+  private final Object lock = new Object();
+
+  @GuardedBy("lock")
+  private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+
+  @GuardedBy("lock")
+  private int inFlight;
+
+  @GuardedBy("lock")
+  private int window = 10;
+
+  @GuardedBy("lock")
+  private boolean connected;
+
+  @GuardedBy("lock")
+  private boolean closed;
+
+  MqttConnection(
+      ConnectionConfig config, @Nullable Will will, boolean automaticReconnect, Listener listener)
+      throws IOException {
+    this.config = config;
+    this.listener = listener;
+    try {
+      this.client =
+          new MqttAsyncClient(config.brokerUriString(), config.clientId(), new MemoryPersistence());
+    } catch (MqttException e) {
+      throw new IOException("cannot create MQTT client for " + config.brokerUriString(), e);
+    }
+    client.setCallback(this);
+    options = new MqttConnectionOptions();
+    options.setCleanStart(true);
+    options.setAutomaticReconnect(automaticReconnect);
+    options.setAutomaticReconnectDelay(1, 30);
+    options.setKeepAliveInterval((int) config.keepAlive().getSeconds());
+    options.setConnectionTimeout((int) Math.max(1, config.connectTimeout().toSeconds()));
+    options.setReceiveMaximum(65_535);
+    SocketFactory base = config.socketFactory();
+    if (base == null) {
+      base =
+          config.isTls()
+              ? javax.net.ssl.SSLSocketFactory.getDefault()
+              : SocketFactory.getDefault();
+    }
+    options.setSocketFactory(NoDelaySocketFactory.wrap(base));
+    if (config.username() != null) {
+      options.setUserName(config.username());
+      byte[] password = config.password();
+      if (password != null) {
+        options.setPassword(password);
+      }
+    }
+    if (will != null) {
+      MqttMessage willMessage = new MqttMessage(will.payload.getBytes(StandardCharsets.UTF_8));
+      willMessage.setQos(1);
+      willMessage.setRetained(will.retained);
+      options.setWill(will.topic, willMessage);
+    }
+  }
+
+  String clientId() {
+    return config.clientId();
+  }
+
+  /** Connects, waiting at most the connect timeout. */
+  void connect() throws IOException {
+    CompletableFuture<Void> done = connectAsync();
+    try {
+      done.get(config.connectTimeout().toMillis() + 1_000, TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw new IOException(describeConnectFailure(e.getCause()), e.getCause());
+    } catch (TimeoutException e) {
+      closeQuietly();
+      throw new IOException(
+          "no answer from MQTT broker " + config.brokerUriString() + " within "
+              + config.connectTimeout().toMillis() + " ms");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      closeQuietly();
+      throw new IOException("interrupted while connecting to " + config.brokerUriString(), e);
+    }
+  }
+
+  /** Starts connecting; the future fails with Paho's exception. */
+  CompletableFuture<Void> connectAsync() {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    try {
+      client.connect(
+          options,
+          null,
+          new MqttActionListener() {
+            @Override
+            public void onSuccess(IMqttToken token) {
+              MqttProperties props = token.getResponseProperties();
+              Integer receiveMax = props == null ? null : props.getReceiveMaximum();
+              synchronized (lock) {
+                window = receiveMax == null || receiveMax <= 0 ? 65_535 : receiveMax;
+                connected = true;
+              }
+              done.complete(null);
+              drain();
+            }
+
+            @Override
+            public void onFailure(IMqttToken token, Throwable cause) {
+              done.completeExceptionally(cause == null ? token.getException() : cause);
+            }
+          });
+    } catch (MqttException e) {
+      done.completeExceptionally(e);
+    }
+    return done;
+  }
+
+  String describeConnectFailure(Throwable cause) {
+    return "cannot connect to MQTT broker " + config.brokerUriString() + " as '"
+        + config.clientId() + "': " + (cause == null ? "unknown error" : describe(cause));
+  }
+
+  static String describe(Throwable t) {
+    String message = t.getMessage();
+    if (t.getCause() != null && t.getCause() != t) {
+      message = message + " (" + t.getCause() + ")";
+    }
+    return message;
+  }
+
+  /** Subscribes and waits for the SUBACK; a refused filter is an IOException naming it. */
+  void subscribe(List<MqttSubscription> subscriptions) throws IOException {
+    if (subscriptions.isEmpty()) {
+      return;
+    }
+    try {
+      IMqttToken token = client.subscribe(subscriptions.toArray(new MqttSubscription[0]));
+      token.waitForCompletion(config.connectTimeout().toMillis());
+      int[] codes = token.getReasonCodes();
+      for (int i = 0; codes != null && i < codes.length && i < subscriptions.size(); i++) {
+        if (codes[i] >= 0x80) {
+          throw new IOException(
+              "broker " + config.brokerUriString() + " refused subscription '"
+                  + subscriptions.get(i).getTopic() + "' with reason code 0x"
+                  + Integer.toHexString(codes[i]));
+        }
+      }
+    } catch (MqttException e) {
+      throw new IOException("subscribe failed on " + config.brokerUriString() + ": " + describe(e), e);
+    }
+  }
+
+  /** Subscribes; the future fails with an IOException naming a refused filter. */
+  CompletableFuture<Void> subscribeFuture(List<MqttSubscription> subscriptions) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    try {
+      client.subscribe(
+          subscriptions.toArray(new MqttSubscription[0]),
+          null,
+          new MqttActionListener() {
+            @Override
+            public void onSuccess(IMqttToken token) {
+              int[] codes = token.getReasonCodes();
+              for (int i = 0; codes != null && i < codes.length && i < subscriptions.size(); i++) {
+                if (codes[i] >= 0x80) {
+                  done.completeExceptionally(new IOException(
+                      "broker " + config.brokerUriString() + " refused subscription '"
+                          + subscriptions.get(i).getTopic() + "' with reason code 0x"
+                          + Integer.toHexString(codes[i])));
+                  return;
+                }
+              }
+              done.complete(null);
+            }
+
+            @Override
+            public void onFailure(IMqttToken token, Throwable cause) {
+              done.completeExceptionally(cause == null ? token.getException() : cause);
+            }
+          },
+          new MqttProperties());
+    } catch (MqttException e) {
+      done.completeExceptionally(e);
+    }
+    return done;
+  }
+
+  /** Subscribes without waiting; failures are logged (used on reconnect, from Paho's thread). */
+  void subscribeAsync(List<MqttSubscription> subscriptions) {
+    if (subscriptions.isEmpty()) {
+      return;
+    }
+    try {
+      client.subscribe(
+          subscriptions.toArray(new MqttSubscription[0]),
+          null,
+          new MqttActionListener() {
+            @Override
+            public void onSuccess(IMqttToken token) {}
+
+            @Override
+            public void onFailure(IMqttToken token, Throwable cause) {
+              log.warn("resubscribe of {} failed: {}", config.clientId(), String.valueOf(cause));
+            }
+          },
+          new MqttProperties());
+    } catch (MqttException e) {
+      log.warn("resubscribe of {} failed: {}", config.clientId(), describe(e));
+    }
+  }
+
+  void unsubscribe(List<String> filters) {
+    if (filters.isEmpty()) {
+      return;
+    }
+    try {
+      client.unsubscribe(filters.toArray(new String[0])).waitForCompletion(5_000);
+    } catch (MqttException e) {
+      log.warn("unsubscribe of {} failed: {}", filters, describe(e));
+    }
+  }
+
+  /**
+   * Publishes in order. Never blocks: a publish beyond the broker's receive maximum waits in this
+   * connection's queue until a PUBACK frees a slot.
+   */
+  void publish(
+      String topic,
+      byte[] payload,
+      int qos,
+      boolean retained,
+      MqttProperties properties,
+      PublishCallback callback) {
+    Pending pending = new Pending(topic, payload, qos, retained, properties, callback);
+    List<Runnable> failures = null;
+    synchronized (lock) {
+      if (closed) {
+        failures = new ArrayList<>();
+        failures.add(() -> callback.failed(new IOException("MQTT connection closed")));
+      } else {
+        queue.add(pending);
+        failures = drainLocked();
+      }
+    }
+    runAll(failures);
+  }
+
+  private void drain() {
+    List<Runnable> failures;
+    synchronized (lock) {
+      failures = drainLocked();
+    }
+    runAll(failures);
+  }
+
+  /** Sends what the window allows, keeping queue order; returns callbacks to run unlocked. */
+  @GuardedBy("lock")
+  private List<Runnable> drainLocked() {
+    List<Runnable> failures = null;
+    while (connected && !queue.isEmpty()) {
+      Pending p = queue.peek();
+      if (p.qos > 0 && inFlight >= window) {
+        break;
+      }
+      queue.poll();
+      if (p.qos > 0) {
+        inFlight++;
+      }
+      try {
+        client.publish(p.topic, p.toMessage(), p, p.qos > 0 ? ackListener : sentListener);
+      } catch (MqttException e) {
+        if (p.qos > 0) {
+          inFlight--;
+        }
+        if (e.getReasonCode() == MAX_INFLIGHT_REASON) {
+          // Paho counts differently from us (e.g. a broker lowered its limit): wait for an ack.
+          queue.addFirst(p);
+          window = Math.max(1, inFlight);
+          break;
+        }
+        if (failures == null) {
+          failures = new ArrayList<>();
+        }
+        failures.add(() -> p.callback.failed(e));
+      }
+    }
+    return failures;
+  }
+
+  private static void runAll(@Nullable List<Runnable> tasks) {
+    if (tasks != null) {
+      for (Runnable task : tasks) {
+        task.run();
+      }
+    }
+  }
+
+  private final MqttActionListener ackListener =
+      new MqttActionListener() {
+        @Override
+        public void onSuccess(IMqttToken token) {
+          Pending p = (Pending) token.getUserContext();
+          synchronized (lock) {
+            inFlight--;
+          }
+          int[] codes = token.getReasonCodes();
+          int reason = codes == null || codes.length == 0 ? 0 : codes[0];
+          drain();
+          p.callback.published(reason);
+        }
+
+        @Override
+        public void onFailure(IMqttToken token, Throwable cause) {
+          Pending p = (Pending) token.getUserContext();
+          synchronized (lock) {
+            inFlight--;
+          }
+          drain();
+          p.callback.failed(cause == null ? token.getException() : cause);
+        }
+      };
+
+  private final MqttActionListener sentListener =
+      new MqttActionListener() {
+        @Override
+        public void onSuccess(IMqttToken token) {
+          ((Pending) token.getUserContext()).callback.published(0);
+        }
+
+        @Override
+        public void onFailure(IMqttToken token, Throwable cause) {
+          ((Pending) token.getUserContext())
+              .callback.failed(cause == null ? token.getException() : cause);
+        }
+      };
+
+  /** Publishes a final retained status (if any), disconnects and frees Paho's threads. */
+  void close(@Nullable String statusTopic, @Nullable String statusPayload, boolean retained) {
+    List<Pending> dropped;
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      dropped = new ArrayList<>(queue);
+      queue.clear();
+    }
+    for (Pending p : dropped) {
+      p.callback.failed(new IOException("MQTT connection closed"));
+    }
+    try {
+      if (statusTopic != null && client.isConnected()) {
+        MqttMessage m = new MqttMessage(statusPayload.getBytes(StandardCharsets.UTF_8));
+        m.setQos(1);
+        m.setRetained(retained);
+        client.publish(statusTopic, m).waitForCompletion(2_000);
+      }
+    } catch (MqttException e) {
+      log.debug("final status of {} not published: {}", config.clientId(), describe(e));
+    }
+    closeQuietly();
+  }
+
+  private void closeQuietly() {
+    try {
+      if (client.isConnected()) {
+        client.disconnect(2_000).waitForCompletion(3_000);
+      }
+    } catch (MqttException e) {
+      log.debug("disconnect of {}: {}", config.clientId(), describe(e));
+      try {
+        client.disconnectForcibly(0, 1_000, false);
+      } catch (MqttException ignored) {
+        // already gone
+      }
+    }
+    try {
+      client.close(true);
+    } catch (MqttException e) {
+      log.debug("close of {}: {}", config.clientId(), describe(e));
+    }
+  }
+
+  // --- Paho callbacks (callback thread) ---
+
+  @Override
+  public void messageArrived(String topic, MqttMessage message) {
+    try {
+      listener.messageArrived(topic, message);
+    } catch (RuntimeException e) {
+      // Never let one bad message kill Paho's callback thread (and with it the connection).
+      log.error("unexpected error handling a message on '{}'", topic, e);
+    }
+  }
+
+  @Override
+  public void disconnected(MqttDisconnectResponse response) {
+    List<Pending> dropped;
+    synchronized (lock) {
+      connected = false;
+      inFlight = 0;
+      if (options.isAutomaticReconnect()) {
+        dropped = List.of();
+      } else {
+        dropped = new ArrayList<>(queue);
+        queue.clear();
+      }
+    }
+    Throwable cause =
+        response.getException() != null
+            ? response.getException()
+            : new IOException("broker disconnected: reason 0x"
+                + Integer.toHexString(response.getReturnCode())
+                + (response.getReasonString() == null ? "" : " " + response.getReasonString()));
+    for (Pending p : dropped) {
+      p.callback.failed(cause);
+    }
+    listener.connectionLost(cause);
+  }
+
+  @Override
+  public void mqttErrorOccurred(MqttException exception) {
+    log.warn("MQTT protocol error on {}: {}", config.clientId(), describe(exception));
+  }
+
+  @Override
+  public void deliveryComplete(IMqttToken token) {}
+
+  @Override
+  public void connectComplete(boolean reconnect, String serverUri) {
+    if (reconnect) {
+      synchronized (lock) {
+        connected = true;
+        inFlight = 0;
+      }
+      listener.reconnected();
+      drain();
+    }
+  }
+
+  @Override
+  public void authPacketArrived(int reasonCode, MqttProperties properties) {}
+
+  private static final class Pending {
+    final String topic;
+    final byte[] payload;
+    final int qos;
+    final boolean retained;
+    final MqttProperties properties;
+    final PublishCallback callback;
+
+    Pending(
+        String topic,
+        byte[] payload,
+        int qos,
+        boolean retained,
+        MqttProperties properties,
+        PublishCallback callback) {
+      this.topic = topic;
+      this.payload = payload;
+      this.qos = qos;
+      this.retained = retained;
+      this.properties = properties;
+      this.callback = callback;
+    }
+
+    MqttMessage toMessage() {
+      MqttMessage m = new MqttMessage(payload);
+      m.setQos(qos);
+      m.setRetained(retained);
+      m.setProperties(properties);
+      return m;
+    }
+  }
+}

@@ -1,0 +1,592 @@
+package io.grpcmqtt.internal;
+
+import io.grpc.Attributes;
+import io.grpc.Compressor;
+import io.grpc.Decompressor;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusException;
+import io.grpc.SynchronizationContext;
+import io.grpc.internal.ServerStream;
+import io.grpc.internal.ServerStreamListener;
+import io.grpc.internal.StatsTraceContext;
+import io.grpc.internal.StreamListener;
+import io.grpcmqtt.mapper.codec.PayloadFormat;
+import java.io.InputStream;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import javax.annotation.Nullable;
+import javax.annotation.concurrent.GuardedBy;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.eclipse.paho.mqttv5.common.packet.UserProperty;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server half of one call. A unary response is one PUBLISH at close; streamed responses are
+ * numbered PUBLISHes sent within the client's credit, then a final one with the status.
+ */
+final class MqttServerStream implements ServerStream {
+  private static final Logger log = LoggerFactory.getLogger(MqttServerStream.class);
+
+  private final MqttServerTransport transport;
+  @Nullable final CallKey key;
+  @Nullable private final String responseTopic;
+  @Nullable private final byte[] correlation;
+  @Nullable private final MethodRegistry.Entry entry;
+  private final PayloadFormat format;
+  private final boolean requestStreaming;
+  private final boolean responseStreaming;
+  private final int qos;
+  private final int window;
+  private final int maxInbound;
+  private final StatsTraceContext stats;
+  private final long ttlNanos;
+  private final SynchronizationContext sync =
+      new SynchronizationContext((t, e) -> log.error("uncaught error in a call listener", e));
+
+  private ServerStreamListener listener;
+
+  // Inbound.
+  @GuardedBy("this")
+  private final SequenceBuffer<Frame> reorder;
+
+  @GuardedBy("this")
+  private final ArrayDeque<byte[]> deliverable = new ArrayDeque<>();
+
+  @GuardedBy("this")
+  private int requested;
+
+  @GuardedBy("this")
+  private int delivered;
+
+  @GuardedBy("this")
+  private long creditGranted;
+
+  @GuardedBy("this")
+  private boolean halfCloseReceived;
+
+  @GuardedBy("this")
+  private boolean halfCloseDelivered;
+
+  // Outbound.
+  @GuardedBy("this")
+  private final ArrayDeque<Out> pendingOut = new ArrayDeque<>();
+
+  @GuardedBy("this")
+  private long clientCredit;
+
+  @GuardedBy("this")
+  private long sentMessages;
+
+  @GuardedBy("this")
+  private long nextOutSeq;
+
+  @GuardedBy("this")
+  private int outboundCount;
+
+  @GuardedBy("this")
+  private Metadata unaryHeaders;
+
+  @GuardedBy("this")
+  private byte[] unaryResponse;
+
+  @GuardedBy("this")
+  private boolean wasReady;
+
+  /** Close (or cancel) was called: nothing more is sent. */
+  @GuardedBy("this")
+  private boolean closing;
+
+  /** The listener has been told the call is over. */
+  @GuardedBy("this")
+  private boolean closed;
+
+  MqttServerStream(
+      MqttServerTransport transport,
+      @Nullable CallKey key,
+      @Nullable String responseTopic,
+      @Nullable byte[] correlation,
+      @Nullable MethodRegistry.Entry entry,
+      PayloadFormat format,
+      int qos,
+      int window,
+      int maxInbound,
+      StatsTraceContext stats,
+      long ttlNanos) {
+    this.transport = transport;
+    this.key = key;
+    this.responseTopic = responseTopic;
+    this.correlation = correlation;
+    this.entry = entry;
+    this.format = format;
+    this.requestStreaming = entry != null && !entry.method.getType().clientSendsOneMessage();
+    this.responseStreaming = entry != null && !entry.method.getType().serverSendsOneMessage();
+    this.qos = qos;
+    this.window = window;
+    this.maxInbound = maxInbound;
+    this.stats = stats;
+    this.ttlNanos = ttlNanos;
+    this.reorder = new SequenceBuffer<>(1, window + 8);
+  }
+
+  boolean isStreaming() {
+    return requestStreaming || responseStreaming;
+  }
+
+  @Nullable
+  String responseTopic() {
+    return responseTopic;
+  }
+
+  /** Takes the request PUBLISH that created the call; gRPC has set the listener by now. */
+  void start(Frame first) {
+    synchronized (this) {
+      clientCredit = first.credit >= 0 ? first.credit : Long.MAX_VALUE;
+      if (isStreaming() && responseTopic != null) {
+        List<UserProperty> props = Publishes.control(Wire.CTL_ACCEPT);
+        props.add(new UserProperty(Wire.SERVER, transport.serverId()));
+        props.add(new UserProperty(Wire.CALL_TOPIC, transport.inboxTopic()));
+        if (requestStreaming) {
+          creditGranted = window;
+          props.add(new UserProperty(Wire.CREDIT, Long.toString(creditGranted)));
+        }
+        publishLocked(new byte[0], props, MqttConnection.IGNORE);
+      }
+      if (!Wire.CTL_OPEN.equals(first.control)) {
+        addMessageLocked(first.payload);
+      }
+      if (!requestStreaming) {
+        halfCloseReceived = true;
+      }
+      signalReadyLocked();
+    }
+    sync.drain();
+  }
+
+  // --- inbound: continuation frames on Paho's callback thread ---
+
+  void inbound(Frame frame) {
+    synchronized (this) {
+      if (closing) {
+        return;
+      }
+      if (frame.error != null) {
+        failLocked(Status.INVALID_ARGUMENT.withDescription(frame.error));
+      } else if (Wire.CTL_CREDIT.equals(frame.control)) {
+        clientCredit = clientCredit == Long.MAX_VALUE ? frame.credit : Math.max(clientCredit, frame.credit);
+        flushLocked();
+      } else if (Wire.CTL_CANCEL.equals(frame.control)) {
+        clientGoneLocked(Status.CANCELLED.withDescription("client cancelled"));
+      } else if (!frame.hasSeq()) {
+        failLocked(Status.INVALID_ARGUMENT.withDescription(
+            "streaming message without " + Wire.SEQ));
+      } else if (!requestStreaming) {
+        failLocked(Status.INVALID_ARGUMENT.withDescription(
+            "this method takes a single request message"));
+      } else {
+        switch (reorder.offer(frame.seq, frame)) {
+          case OVERFLOW:
+            failLocked(Status.RESOURCE_EXHAUSTED.withDescription(
+                "client sent beyond the flow-control window of " + window + " messages"));
+            break;
+          case DUPLICATE:
+            break;
+          default:
+            Frame next;
+            while (!halfCloseReceived && (next = reorder.poll()) != null) {
+              if (Wire.CTL_HALF_CLOSE.equals(next.control)) {
+                halfCloseReceived = true;
+              } else {
+                addMessageLocked(next.payload);
+              }
+            }
+            deliverLocked();
+        }
+      }
+    }
+    sync.drain();
+  }
+
+  @GuardedBy("this")
+  private void addMessageLocked(byte[] payload) {
+    if (payload.length > maxInbound) {
+      failLocked(Status.RESOURCE_EXHAUSTED.withDescription(
+          "request message of " + payload.length + " bytes is larger than the limit of "
+              + maxInbound + " bytes"));
+      return;
+    }
+    deliverable.add(payload);
+  }
+
+  @Override
+  public void request(int numMessages) {
+    synchronized (this) {
+      requested += numMessages;
+      deliverLocked();
+    }
+    sync.drain();
+  }
+
+  @GuardedBy("this")
+  private void deliverLocked() {
+    if (closed) {
+      return;
+    }
+    while (requested > 0 && !deliverable.isEmpty()) {
+      requested--;
+      byte[] payload = deliverable.poll();
+      int seq = delivered++;
+      stats.inboundMessage(seq);
+      stats.inboundWireSize(payload.length);
+      stats.inboundUncompressedSize(payload.length);
+      stats.inboundMessageRead(seq, payload.length, payload.length);
+      StreamListener.MessageProducer producer = new DecodingProducer(payload);
+      sync.executeLater(() -> listener.messagesAvailable(producer));
+    }
+    if (deliverable.isEmpty() && halfCloseReceived && !halfCloseDelivered) {
+      halfCloseDelivered = true;
+      sync.executeLater(() -> listener.halfClosed());
+    }
+    if (requestStreaming && !halfCloseReceived && responseTopic != null) {
+      long target = (long) delivered + window;
+      if (target - creditGranted >= Math.max(1, window / 2)) {
+        creditGranted = target;
+        List<UserProperty> props = Publishes.control(Wire.CTL_CREDIT);
+        props.add(new UserProperty(Wire.CREDIT, Long.toString(target)));
+        publishLocked(new byte[0], props, MqttConnection.IGNORE);
+      }
+    }
+  }
+
+  /** Parses on the application thread that asks for the message, not on Paho's thread. */
+  private final class DecodingProducer implements StreamListener.MessageProducer {
+    private byte[] payload;
+
+    DecodingProducer(byte[] payload) {
+      this.payload = payload;
+    }
+
+    @Nullable
+    @Override
+    public InputStream next() {
+      byte[] p = payload;
+      if (p == null) {
+        return null;
+      }
+      payload = null;
+      try {
+        return PayloadCodec.decodeRequest(entry, format, p);
+      } catch (StatusException e) {
+        transport.badInput(e.getStatus().getDescription());
+        synchronized (MqttServerStream.this) {
+          failLocked(e.getStatus());
+        }
+        sync.drain();
+        return null;
+      }
+    }
+  }
+
+  // --- outbound, called by gRPC on the application thread ---
+
+  @Override
+  public void writeHeaders(Metadata headers, boolean flush) {
+    synchronized (this) {
+      if (closing) {
+        return;
+      }
+      if (!responseStreaming) {
+        unaryHeaders = headers;
+        return;
+      }
+      List<UserProperty> props = Publishes.control(Wire.CTL_HEADERS);
+      Wire.putMetadata(props, headers);
+      pendingOut.add(new Out(Out.HEADERS, new byte[0], props));
+      flushLocked();
+    }
+    sync.drain();
+  }
+
+  @Override
+  public void writeMessage(InputStream message) {
+    byte[] payload;
+    try {
+      payload = PayloadCodec.encodeResponse(entry, format, message);
+    } catch (StatusException e) {
+      cancel(e.getStatus());
+      return;
+    }
+    synchronized (this) {
+      if (closing) {
+        return;
+      }
+      int seq = outboundCount++;
+      stats.outboundMessage(seq);
+      stats.outboundWireSize(payload.length);
+      stats.outboundUncompressedSize(payload.length);
+      stats.outboundMessageSent(seq, payload.length, payload.length);
+      if (!responseStreaming) {
+        unaryResponse = payload;
+        return;
+      }
+      pendingOut.add(new Out(Out.MESSAGE, payload, new ArrayList<>(2)));
+      flushLocked();
+    }
+    sync.drain();
+  }
+
+  @Override
+  public void close(Status status, Metadata trailers) {
+    synchronized (this) {
+      if (closing) {
+        return;
+      }
+      closing = true;
+      if (responseTopic == null) {
+        // One-way call: the response is dropped by design.
+        finishLocked(Status.OK, null);
+      } else if (!responseStreaming) {
+        List<UserProperty> props = new ArrayList<>();
+        if (unaryHeaders != null) {
+          Wire.putMetadata(props, unaryHeaders);
+        }
+        byte[] payload = status.isOk() && unaryResponse != null ? unaryResponse : new byte[0];
+        addStatus(props, status, trailers);
+        publishFinalLocked(payload, props);
+      } else {
+        List<UserProperty> props = new ArrayList<>();
+        addStatus(props, status, trailers);
+        pendingOut.add(new Out(Out.FINAL, new byte[0], props));
+        flushLocked();
+      }
+    }
+    sync.drain();
+  }
+
+  @Override
+  public void cancel(Status status) {
+    synchronized (this) {
+      if (closing) {
+        return;
+      }
+      closing = true;
+      pendingOut.clear();
+      if (responseTopic != null) {
+        List<UserProperty> props = new ArrayList<>();
+        addStatus(props, status, new Metadata());
+        if (responseStreaming) {
+          props.add(new UserProperty(Wire.SEQ, Long.toString(nextOutSeq++)));
+        }
+        publishLocked(new byte[0], props, MqttConnection.IGNORE);
+      }
+      finishLocked(status, null);
+    }
+    sync.drain();
+  }
+
+  /** The client cancelled, or its will arrived: end the call without replying. */
+  void clientGone(Status status) {
+    synchronized (this) {
+      clientGoneLocked(status);
+    }
+    sync.drain();
+  }
+
+  @GuardedBy("this")
+  private void clientGoneLocked(Status status) {
+    if (closed) {
+      return;
+    }
+    closing = true;
+    pendingOut.clear();
+    finishLocked(status, null);
+  }
+
+  /** Rejects bad input from the client: an error reply, and the handler sees a cancellation. */
+  @GuardedBy("this")
+  private void failLocked(Status status) {
+    if (closing) {
+      return;
+    }
+    closing = true;
+    pendingOut.clear();
+    deliverable.clear();
+    if (responseTopic != null) {
+      List<UserProperty> props = new ArrayList<>();
+      addStatus(props, status, new Metadata());
+      if (responseStreaming) {
+        props.add(new UserProperty(Wire.SEQ, Long.toString(nextOutSeq++)));
+      }
+      publishLocked(new byte[0], props, MqttConnection.IGNORE);
+    }
+    finishLocked(Status.CANCELLED.withDescription(status.getDescription()), null);
+  }
+
+  private static void addStatus(List<UserProperty> props, Status status, Metadata trailers) {
+    props.add(new UserProperty(Wire.STATUS, Integer.toString(status.getCode().value())));
+    if (status.getDescription() != null) {
+      props.add(new UserProperty(Wire.MESSAGE, status.getDescription()));
+    }
+    Wire.putMetadata(props, trailers);
+  }
+
+  @GuardedBy("this")
+  private void flushLocked() {
+    while (!pendingOut.isEmpty()) {
+      Out out = pendingOut.peek();
+      if (out.kind == Out.MESSAGE && sentMessages >= clientCredit) {
+        break;
+      }
+      pendingOut.poll();
+      out.props.add(new UserProperty(Wire.SEQ, Long.toString(nextOutSeq++)));
+      if (out.kind == Out.MESSAGE) {
+        sentMessages++;
+      }
+      if (out.kind == Out.FINAL) {
+        publishFinalLocked(out.payload, out.props);
+      } else {
+        publishLocked(out.payload, out.props, MqttConnection.IGNORE);
+      }
+    }
+    signalReadyLocked();
+  }
+
+  @GuardedBy("this")
+  private void signalReadyLocked() {
+    boolean ready = isReadyLocked();
+    if (ready && !wasReady && listener != null) {
+      sync.executeLater(() -> listener.onReady());
+    }
+    wasReady = ready;
+  }
+
+  @Override
+  public synchronized boolean isReady() {
+    return isReadyLocked();
+  }
+
+  @GuardedBy("this")
+  private boolean isReadyLocked() {
+    if (closing) {
+      return false;
+    }
+    return !responseStreaming || sentMessages + pendingOut.size() < clientCredit;
+  }
+
+  @GuardedBy("this")
+  private void publishFinalLocked(byte[] payload, List<UserProperty> props) {
+    MqttProperties properties =
+        Publishes.properties(null, correlation, format.contentType(), props);
+    RecentCalls.Reply reply =
+        responseStreaming ? null : new RecentCalls.Reply(responseTopic, payload, properties);
+    transport.publish(
+        responseTopic,
+        payload,
+        qos,
+        properties,
+        new MqttConnection.PublishCallback() {
+          @Override
+          public void published(int reasonCode) {
+            finish(reasonCode == Wire.NO_MATCHING_SUBSCRIBERS
+                ? Status.CANCELLED.withDescription("the client is gone: nobody took the reply")
+                : Status.OK, reply);
+          }
+
+          @Override
+          public void failed(Throwable cause) {
+            finish(Status.UNAVAILABLE.withDescription("reply not published: " + cause), reply);
+          }
+        });
+  }
+
+  @GuardedBy("this")
+  private void publishLocked(
+      byte[] payload, List<UserProperty> props, MqttConnection.PublishCallback callback) {
+    MqttProperties properties =
+        Publishes.properties(null, correlation, format.contentType(), props);
+    transport.publish(responseTopic, payload, qos, properties, callback);
+  }
+
+  private void finish(Status status, @Nullable RecentCalls.Reply reply) {
+    synchronized (this) {
+      finishLocked(status, reply);
+    }
+    sync.drain();
+  }
+
+  @GuardedBy("this")
+  private void finishLocked(Status status, @Nullable RecentCalls.Reply reply) {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    deliverable.clear();
+    stats.streamClosed(status);
+    transport.streamDone(this, reply, ttlNanos);
+    sync.executeLater(() -> listener.closed(status));
+  }
+
+  // --- the rest of ServerStream ---
+
+  @Override
+  public void setListener(ServerStreamListener listener) {
+    this.listener = listener;
+  }
+
+  @Override
+  public StatsTraceContext statsTraceContext() {
+    return stats;
+  }
+
+  @Override
+  public Attributes getAttributes() {
+    return transport.streamAttributes();
+  }
+
+  @Nullable
+  @Override
+  public String getAuthority() {
+    return transport.authority();
+  }
+
+  @Override
+  public int streamId() {
+    return -1;
+  }
+
+  @Override
+  public void flush() {}
+
+  @Override
+  public void optimizeForDirectExecutor() {}
+
+  @Override
+  public void setCompressor(Compressor compressor) {}
+
+  @Override
+  public void setMessageCompression(boolean enable) {}
+
+  @Override
+  public void setDecompressor(Decompressor decompressor) {}
+
+  @Override
+  public void setOnReadyThreshold(int numBytes) {}
+
+  private static final class Out {
+    static final int HEADERS = 0;
+    static final int MESSAGE = 1;
+    static final int FINAL = 2;
+
+    final int kind;
+    final byte[] payload;
+    final List<UserProperty> props;
+
+    Out(int kind, byte[] payload, List<UserProperty> props) {
+      this.kind = kind;
+      this.payload = payload;
+      this.props = props;
+    }
+  }
+}

@@ -1,0 +1,482 @@
+package io.grpcmqtt.internal;
+
+import com.google.common.util.concurrent.ListenableFuture;
+import com.google.common.util.concurrent.SettableFuture;
+import io.grpc.Attributes;
+import io.grpc.Grpc;
+import io.grpc.InternalChannelz.SocketStats;
+import io.grpc.InternalLogId;
+import io.grpc.Metadata;
+import io.grpc.ServerStreamTracer;
+import io.grpc.Status;
+import io.grpc.internal.GrpcUtil;
+import io.grpc.internal.ServerListener;
+import io.grpc.internal.ServerTransport;
+import io.grpc.internal.ServerTransportListener;
+import io.grpc.internal.SharedResourceHolder;
+import io.grpc.internal.StatsTraceContext;
+import io.grpcmqtt.mapper.codec.PayloadFormat;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.annotation.Nullable;
+import javax.annotation.concurrent.GuardedBy;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.MqttSubscription;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.eclipse.paho.mqttv5.common.packet.UserProperty;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A server's MQTT connection, seen by gRPC as one transport carrying every caller's calls. It
+ * subscribes per hosted service (shared, so instances split the load), turns request PUBLISHes
+ * into gRPC streams and answers malformed ones itself. Paho's callback thread only decodes and
+ * hands off; service code runs on the server's executor.
+ */
+final class MqttServerTransport implements ServerTransport, MqttConnection.Listener {
+  private static final Logger log = LoggerFactory.getLogger(MqttServerTransport.class);
+  /** How long a finished call is remembered when its request carried no deadline. */
+  private static final long DEFAULT_DEDUP_NANOS = TimeUnit.SECONDS.toNanos(60);
+
+  private final ServerSettings settings;
+  private final ConnectionConfig config;
+  private final Topics topics;
+  private final MethodRegistry registry;
+  private final List<? extends ServerStreamTracer.Factory> tracerFactories;
+  private final InternalLogId logId;
+  private final ScheduledExecutorService timer = SharedResourceHolder.get(GrpcUtil.TIMER_SERVICE);
+  private final ConcurrentHashMap<CallKey, MqttServerStream> active = new ConcurrentHashMap<>();
+  private final AtomicInteger openStreams = new AtomicInteger();
+  private final RecentCalls recent = new RecentCalls(10_000, 16L * 1024 * 1024);
+  private final RateLimitedLog badInputLog = new RateLimitedLog(log, 10_000);
+  private final Object lock = new Object();
+
+  private MqttConnection connection;
+  private ServerTransportListener transportListener;
+  private Attributes streamAttributes = Attributes.EMPTY;
+
+  @GuardedBy("lock")
+  private boolean accepting = true;
+
+  @GuardedBy("lock")
+  private boolean shutdown;
+
+  @GuardedBy("lock")
+  private boolean terminated;
+
+  MqttServerTransport(
+      ServerSettings settings,
+      MethodRegistry registry,
+      List<? extends ServerStreamTracer.Factory> tracerFactories) {
+    this.settings = settings;
+    this.config = settings.connection;
+    this.topics = new Topics(config.topicPrefix());
+    this.registry = registry;
+    this.tracerFactories = tracerFactories;
+    this.logId = InternalLogId.allocate(getClass(), config.brokerUriString());
+  }
+
+  void start(ServerListener serverListener) throws IOException {
+    connection =
+        new MqttConnection(
+            config,
+            new MqttConnection.Will(topics.serverStatus(serverId()), Topics.OFFLINE, true),
+            true,
+            this);
+    transportListener = serverListener.transportCreated(this);
+    streamAttributes =
+        transportListener.transportReady(
+            Attributes.newBuilder()
+                .set(Grpc.TRANSPORT_ATTR_LOCAL_ADDR, new BrokerAddress(config.brokerUriString()))
+                .set(Grpc.TRANSPORT_ATTR_REMOTE_ADDR, new BrokerAddress(config.brokerUriString()))
+                .build());
+    try {
+      connection.connect();
+      connection.subscribe(subscriptions(true));
+    } catch (IOException e) {
+      terminate();
+      throw e;
+    }
+    publishStatus(Topics.ONLINE);
+    log.info(
+        "server '{}' serving {} on {} (requests: {})",
+        serverId(), registry.serviceNames(), config.brokerUriString(), requestFilters());
+  }
+
+  String serverId() {
+    return config.clientId();
+  }
+
+  String inboxTopic() {
+    return topics.inbox(serverId());
+  }
+
+  Attributes streamAttributes() {
+    return streamAttributes;
+  }
+
+  String authority() {
+    return config.authority();
+  }
+
+  private List<String> requestFilters() {
+    List<String> filters = new ArrayList<>();
+    for (String service : registry.serviceNames()) {
+      String filter = topics.serviceFilter(service);
+      filters.add(settings.sharedGroup == null ? filter : "$share/" + settings.sharedGroup + "/" + filter);
+    }
+    return filters;
+  }
+
+  private List<MqttSubscription> subscriptions(boolean withRequests) {
+    List<MqttSubscription> subs = new ArrayList<>();
+    if (withRequests) {
+      for (String filter : requestFilters()) {
+        subs.add(new MqttSubscription(filter, config.qos()));
+      }
+    }
+    subs.add(new MqttSubscription(inboxTopic(), config.qos()));
+    subs.add(new MqttSubscription(topics.cancel(), config.qos()));
+    subs.add(new MqttSubscription(topics.clientStatusFilter(), 1));
+    return subs;
+  }
+
+  private void publishStatus(String status) {
+    connection.publish(
+        topics.serverStatus(serverId()),
+        status.getBytes(StandardCharsets.UTF_8),
+        1,
+        true,
+        new MqttProperties(),
+        MqttConnection.IGNORE);
+  }
+
+  /** Stops taking new calls: other instances of the shared group get them from now on. */
+  void stopAccepting() {
+    synchronized (lock) {
+      if (!accepting) {
+        return;
+      }
+      accepting = false;
+    }
+    if (connection != null) {
+      connection.unsubscribe(requestFilters());
+    }
+  }
+
+  // --- inbound (Paho's callback thread) ---
+
+  @Override
+  public void messageArrived(String topic, MqttMessage message) {
+    if (topics.isInbox(topic)) {
+      Frame frame = Frame.decode(topic, message);
+      MqttServerStream stream = find(frame);
+      if (stream != null) {
+        stream.inbound(frame);
+      } else {
+        log.debug("message for no active call on {}", topic);
+      }
+      return;
+    }
+    if (topic.equals(topics.cancel())) {
+      MqttServerStream stream = find(Frame.decode(topic, message));
+      if (stream != null) {
+        stream.clientGone(Status.CANCELLED.withDescription("client cancelled"));
+      }
+      return;
+    }
+    String client = topics.clientOfStatus(topic);
+    if (client != null) {
+      if (Topics.OFFLINE.equals(new String(message.getPayload(), StandardCharsets.UTF_8))) {
+        cancelCallsOf(client);
+      }
+      return;
+    }
+    String method = topics.methodOf(topic);
+    if (method == null) {
+      badInput("message on unexpected topic '" + topic + "' ignored");
+      return;
+    }
+    handleRequest(method, Frame.decode(topic, message));
+  }
+
+  @Nullable
+  private MqttServerStream find(Frame frame) {
+    if (frame.responseTopic == null || frame.correlation == null) {
+      return null;
+    }
+    return active.get(new CallKey(frame.responseTopic, frame.correlation));
+  }
+
+  private void cancelCallsOf(String clientId) {
+    String replyTopic = topics.reply(clientId);
+    int cancelled = 0;
+    for (MqttServerStream stream : new ArrayList<>(active.values())) {
+      if (replyTopic.equals(stream.responseTopic())) {
+        stream.clientGone(Status.CANCELLED.withDescription("client '" + clientId + "' went offline"));
+        cancelled++;
+      }
+    }
+    if (cancelled > 0) {
+      log.info("client '{}' went offline: cancelled its {} call(s)", clientId, cancelled);
+    }
+  }
+
+  private void handleRequest(String fullMethod, Frame frame) {
+    CallKey key =
+        frame.responseTopic != null && frame.correlation != null
+            ? new CallKey(frame.responseTopic, frame.correlation)
+            : null;
+    if (key != null) {
+      if (active.containsKey(key)) {
+        log.debug("duplicate of active call {} dropped", key);
+        return;
+      }
+      RecentCalls.Reply[] cached = new RecentCalls.Reply[1];
+      if (recent.lookup(key, cached)) {
+        if (cached[0] != null) {
+          connection.publish(cached[0].topic, cached[0].payload, config.qos(), false,
+              cached[0].properties, MqttConnection.IGNORE);
+        }
+        log.debug("duplicate of finished call {} answered from the reply cache", key);
+        return;
+      }
+    }
+    synchronized (lock) {
+      if (!accepting) {
+        reject(frame, Status.UNAVAILABLE.withDescription("server is shutting down"), fullMethod);
+        return;
+      }
+    }
+    Optional<PayloadFormat> format = PayloadFormat.fromContentType(frame.contentType);
+    if (format.isEmpty()) {
+      reject(frame, Status.INVALID_ARGUMENT.withDescription(
+          "unsupported content type '" + frame.contentType
+              + "': use application/json, or no content type for protobuf"), fullMethod);
+      return;
+    }
+    if (frame.error != null) {
+      reject(frame, Status.INVALID_ARGUMENT.withDescription(frame.error), fullMethod);
+      return;
+    }
+    if (frame.payload.length > settings.maxInboundMessageSize) {
+      reject(frame, Status.RESOURCE_EXHAUSTED.withDescription(
+          "request message of " + frame.payload.length + " bytes is larger than the limit of "
+              + settings.maxInboundMessageSize + " bytes"), fullMethod);
+      return;
+    }
+    MethodRegistry.Entry entry = registry.lookup(fullMethod);
+    boolean requestStreaming = entry != null && !entry.method.getType().clientSendsOneMessage();
+    boolean streaming = entry != null && entry.method.getType() != io.grpc.MethodDescriptor.MethodType.UNARY;
+    if (streaming && key == null) {
+      reject(frame, Status.INVALID_ARGUMENT.withDescription(
+          "streaming method " + fullMethod + " needs a Response Topic and Correlation Data"),
+          fullMethod);
+      return;
+    }
+    if (frame.control != null && !(requestStreaming && Wire.CTL_OPEN.equals(frame.control))) {
+      reject(frame, Status.INVALID_ARGUMENT.withDescription(
+          "unexpected " + Wire.CTL + " '" + frame.control + "' on the request topic of "
+              + fullMethod), fullMethod);
+      return;
+    }
+    Metadata headers;
+    long timeoutNanos = -1;
+    try {
+      headers = Wire.toMetadata(frame.props, 0, frame.props.size());
+      if (frame.timeout != null) {
+        timeoutNanos = Wire.decodeTimeout(frame.timeout);
+      }
+    } catch (IllegalArgumentException e) {
+      reject(frame, Status.INVALID_ARGUMENT.withDescription(e.getMessage()), fullMethod);
+      return;
+    }
+    int metadataSize = metadataSize(frame.props);
+    if (metadataSize > settings.maxInboundMetadataSize) {
+      reject(frame, Status.RESOURCE_EXHAUSTED.withDescription(
+          "request metadata of " + metadataSize + " bytes is larger than the limit of "
+              + settings.maxInboundMetadataSize + " bytes"), fullMethod);
+      return;
+    }
+    if (frame.expirySeconds != null && frame.expirySeconds > 0) {
+      long expiryNanos = TimeUnit.SECONDS.toNanos(frame.expirySeconds);
+      timeoutNanos = timeoutNanos < 0 ? expiryNanos : Math.min(timeoutNanos, expiryNanos);
+    }
+    if (timeoutNanos >= 0) {
+      headers.put(GrpcUtil.TIMEOUT_KEY, timeoutNanos);
+    }
+    StatsTraceContext stats = StatsTraceContext.newServerContext(tracerFactories, fullMethod, headers);
+    MqttServerStream stream =
+        new MqttServerStream(
+            this, key, frame.responseTopic, frame.correlation, entry, format.get(), config.qos(),
+            config.flowControlWindow(), settings.maxInboundMessageSize, stats,
+            Math.max(DEFAULT_DEDUP_NANOS, timeoutNanos));
+    if (key != null && active.putIfAbsent(key, stream) != null) {
+      return;
+    }
+    openStreams.incrementAndGet();
+    transportListener.streamCreated(stream, fullMethod, headers);
+    stream.start(frame);
+  }
+
+  private static int metadataSize(List<UserProperty> props) {
+    int size = 0;
+    for (UserProperty p : props) {
+      // Counted as HTTP/2 does (RFC 7540 6.5.2), so limits mean the same as over HTTP/2.
+      size += 32 + p.getKey().length() + p.getValue().length();
+    }
+    return size;
+  }
+
+  /** Answers a request that cannot become a call; without a Response Topic, logs it. */
+  private void reject(Frame frame, Status status, String fullMethod) {
+    badInput(fullMethod + ": " + status.getCode() + " " + status.getDescription());
+    if (frame.responseTopic == null) {
+      return;
+    }
+    List<UserProperty> props = new ArrayList<>(2);
+    props.add(new UserProperty(Wire.STATUS, Integer.toString(status.getCode().value())));
+    props.add(new UserProperty(Wire.MESSAGE, status.getDescription()));
+    String contentType = PayloadFormat.fromContentType(frame.contentType)
+        .map(PayloadFormat::contentType).orElse(null);
+    connection.publish(
+        frame.responseTopic,
+        new byte[0],
+        config.qos(),
+        false,
+        Publishes.properties(null, frame.correlation, contentType, props),
+        MqttConnection.IGNORE);
+  }
+
+  void badInput(String what) {
+    badInputLog.warn("rejected request on server '{}': {}", serverId(), what);
+  }
+
+  void publish(
+      String topic,
+      byte[] payload,
+      int qos,
+      MqttProperties properties,
+      MqttConnection.PublishCallback callback) {
+    connection.publish(topic, payload, qos, false, properties, callback);
+  }
+
+  void streamDone(MqttServerStream stream, @Nullable RecentCalls.Reply reply, long ttlNanos) {
+    if (stream.key != null) {
+      recent.remember(stream.key, reply, ttlNanos);
+      active.remove(stream.key, stream);
+    }
+    boolean terminateNow;
+    synchronized (lock) {
+      terminateNow = openStreams.decrementAndGet() == 0 && shutdown;
+    }
+    if (terminateNow) {
+      terminate();
+    }
+  }
+
+  @Override
+  public void connectionLost(Throwable cause) {
+    boolean expected;
+    synchronized (lock) {
+      expected = terminated;
+    }
+    if (expected) {
+      return;
+    }
+    log.warn(
+        "server '{}' lost its connection to {} ({}); reconnecting",
+        serverId(), config.brokerUriString(), cause.getMessage());
+    Status status = Status.UNAVAILABLE.withDescription("server lost its connection to the broker");
+    for (MqttServerStream stream : new ArrayList<>(active.values())) {
+      stream.clientGone(status);
+    }
+  }
+
+  @Override
+  public void reconnected() {
+    boolean withRequests;
+    synchronized (lock) {
+      withRequests = accepting;
+    }
+    log.info("server '{}' reconnected to {}; subscriptions renewed", serverId(),
+        config.brokerUriString());
+    connection.subscribeAsync(subscriptions(withRequests));
+    publishStatus(Topics.ONLINE);
+  }
+
+  // --- lifecycle ---
+
+  @Override
+  public void shutdown() {
+    boolean terminateNow;
+    synchronized (lock) {
+      if (shutdown) {
+        return;
+      }
+      shutdown = true;
+      terminateNow = openStreams.get() == 0;
+    }
+    stopAccepting();
+    if (terminateNow) {
+      terminate();
+    }
+  }
+
+  @Override
+  public void shutdownNow(Status reason) {
+    shutdown();
+    for (MqttServerStream stream : new ArrayList<>(active.values())) {
+      stream.cancel(reason);
+    }
+    terminate();
+  }
+
+  private void terminate() {
+    synchronized (lock) {
+      if (terminated) {
+        return;
+      }
+      terminated = true;
+    }
+    Thread closer =
+        new Thread(
+            () -> {
+              if (connection != null) {
+                connection.close(topics.serverStatus(serverId()), Topics.OFFLINE, true);
+              }
+              SharedResourceHolder.release(GrpcUtil.TIMER_SERVICE, timer);
+              log.info("server '{}' disconnected from {}", serverId(), config.brokerUriString());
+              if (transportListener != null) {
+                transportListener.transportTerminated();
+              }
+            },
+            "grpc-mqtt-close-" + serverId());
+    closer.setDaemon(true);
+    closer.start();
+  }
+
+  @Override
+  public ScheduledExecutorService getScheduledExecutorService() {
+    return timer;
+  }
+
+  @Override
+  public InternalLogId getLogId() {
+    return logId;
+  }
+
+  @Override
+  public ListenableFuture<SocketStats> getStats() {
+    SettableFuture<SocketStats> stats = SettableFuture.create();
+    stats.set(null);
+    return stats;
+  }
+}

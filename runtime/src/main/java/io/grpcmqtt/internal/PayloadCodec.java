@@ -1,0 +1,81 @@
+package io.grpcmqtt.internal;
+
+import com.google.common.io.ByteStreams;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import io.grpc.StatusException;
+import io.grpcmqtt.mapper.codec.JsonCodec;
+import io.grpcmqtt.mapper.codec.PayloadFormat;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import javax.annotation.Nullable;
+
+/**
+ * Turns request payloads into what gRPC's marshallers read, and responses into payloads, in the
+ * call's format. Requests of known protobuf methods are parsed here, so malformed input is an
+ * INVALID_ARGUMENT reply rather than an INTERNAL error from deep inside gRPC; the parsed message
+ * reaches the handler without being parsed twice (the marshaller recognises its own stream).
+ */
+final class PayloadCodec {
+  private PayloadCodec() {}
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  static InputStream decodeRequest(
+      @Nullable MethodRegistry.Entry entry, PayloadFormat format, byte[] payload)
+      throws StatusException {
+    Message prototype = entry == null ? null : entry.requestPrototype;
+    if (prototype == null) {
+      if (format == PayloadFormat.JSON) {
+        throw Status.INVALID_ARGUMENT
+            .withDescription("this method does not accept JSON: its messages are not protobuf")
+            .asException();
+      }
+      return new ByteArrayInputStream(payload);
+    }
+    Message message;
+    try {
+      message =
+          format == PayloadFormat.JSON
+              ? JsonCodec.parse(payload, prototype)
+              : prototype.getParserForType().parseFrom(payload);
+    } catch (InvalidProtocolBufferException | RuntimeException e) {
+      throw Status.INVALID_ARGUMENT
+          .withDescription(
+              "request is not a valid "
+                  + (format == PayloadFormat.JSON ? "JSON " : "protobuf ")
+                  + prototype.getDescriptorForType().getFullName()
+                  + ": " + e.getMessage())
+          .asException();
+    }
+    MethodDescriptor.Marshaller marshaller = entry.method.getRequestMarshaller();
+    return marshaller.stream(message);
+  }
+
+  static byte[] encodeResponse(
+      @Nullable MethodRegistry.Entry entry, PayloadFormat format, InputStream message)
+      throws StatusException {
+    byte[] bytes;
+    try {
+      bytes = ByteStreams.toByteArray(message);
+      message.close();
+    } catch (IOException e) {
+      throw Status.INTERNAL.withDescription("cannot serialize response").withCause(e).asException();
+    }
+    if (format != PayloadFormat.JSON) {
+      return bytes;
+    }
+    Message prototype = entry == null ? null : entry.responsePrototype;
+    if (prototype == null) {
+      throw Status.INTERNAL.withDescription("response cannot be written as JSON").asException();
+    }
+    try {
+      return JsonCodec.print(prototype.getParserForType().parseFrom(bytes));
+    } catch (InvalidProtocolBufferException e) {
+      throw Status.INTERNAL.withDescription("cannot write response as JSON").withCause(e)
+          .asException();
+    }
+  }
+}

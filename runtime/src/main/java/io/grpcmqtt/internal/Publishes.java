@@ -1,0 +1,39 @@
+package io.grpcmqtt.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import javax.annotation.Nullable;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.eclipse.paho.mqttv5.common.packet.UserProperty;
+
+/** Builds the properties of outgoing PUBLISHes. */
+final class Publishes {
+  private Publishes() {}
+
+  static MqttProperties properties(
+      @Nullable String responseTopic,
+      @Nullable byte[] correlation,
+      @Nullable String contentType,
+      List<UserProperty> userProperties) {
+    MqttProperties p = new MqttProperties();
+    if (responseTopic != null) {
+      p.setResponseTopic(responseTopic);
+    }
+    if (correlation != null) {
+      p.setCorrelationData(correlation);
+    }
+    if (contentType != null) {
+      p.setContentType(contentType);
+    }
+    if (!userProperties.isEmpty()) {
+      p.setUserProperties(userProperties);
+    }
+    return p;
+  }
+
+  static List<UserProperty> control(String control) {
+    List<UserProperty> props = new ArrayList<>(4);
+    props.add(new UserProperty(Wire.CTL, control));
+    return props;
+  }
+}

@@ -1,0 +1,199 @@
+package io.grpcmqtt.internal;
+
+import com.google.common.collect.ImmutableSet;
+import com.google.common.io.BaseEncoding;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.mqttv5.common.packet.UserProperty;
+
+/** Names and encodings of the user properties of wire contract v1 (see docs/protocol.md). */
+public final class Wire {
+  /** Position of a PUBLISH within its direction of a call, from 0. */
+  public static final String SEQ = "grpc-seq";
+  /** A control message: {@code open, accept, headers, half-close, cancel, credit}. */
+  public static final String CTL = "grpc-ctl";
+  /** Cumulative number of messages the sender of this property allows its peer to send. */
+  public static final String CREDIT = "grpc-credit";
+  /** The id of the server instance that accepted a streaming call. */
+  public static final String SERVER = "grpc-server";
+  /** Where the rest of a streaming call's client messages go. */
+  public static final String CALL_TOPIC = "grpc-call-topic";
+  public static final String STATUS = "grpc-status";
+  public static final String MESSAGE = "grpc-message";
+  public static final String TIMEOUT = "grpc-timeout";
+
+  public static final String CTL_OPEN = "open";
+  public static final String CTL_ACCEPT = "accept";
+  public static final String CTL_HEADERS = "headers";
+  public static final String CTL_HALF_CLOSE = "half-close";
+  public static final String CTL_CANCEL = "cancel";
+  public static final String CTL_CREDIT = "credit";
+
+  /** Never copied between gRPC metadata and user properties. */
+  private static final Set<String> RESERVED =
+      ImmutableSet.of(
+          SEQ, CTL, CREDIT, SERVER, CALL_TOPIC, STATUS, MESSAGE, TIMEOUT,
+          "grpc-encoding", "grpc-accept-encoding", "content-type", "te", "user-agent");
+
+  /** 0x10, PUBACK "No matching subscribers". */
+  public static final int NO_MATCHING_SUBSCRIBERS = 0x10;
+
+  private static final BaseEncoding BASE64 = BaseEncoding.base64();
+
+  private Wire() {}
+
+  public static boolean isReserved(String key) {
+    return RESERVED.contains(key);
+  }
+
+  /** Appends every non-reserved metadata entry as a user property. */
+  public static void putMetadata(List<UserProperty> out, Metadata metadata) {
+    for (String key : metadata.keys()) {
+      if (isReserved(key)) {
+        continue;
+      }
+      if (key.endsWith(Metadata.BINARY_HEADER_SUFFIX)) {
+        Iterable<byte[]> values =
+            metadata.getAll(Metadata.Key.of(key, Metadata.BINARY_BYTE_MARSHALLER));
+        if (values != null) {
+          for (byte[] value : values) {
+            out.add(new UserProperty(key, BASE64.encode(value)));
+          }
+        }
+      } else {
+        Iterable<String> values =
+            metadata.getAll(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER));
+        if (values != null) {
+          for (String value : values) {
+            out.add(new UserProperty(key, value));
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Reads user properties {@code [from, to)} into metadata, skipping reserved keys.
+   *
+   * @throws IllegalArgumentException naming the key when a key or value is not valid metadata
+   */
+  public static Metadata toMetadata(List<UserProperty> props, int from, int to) {
+    Metadata metadata = new Metadata();
+    for (int i = from; i < to; i++) {
+      UserProperty p = props.get(i);
+      String key = p.getKey().toLowerCase(Locale.ROOT);
+      if (isReserved(key)) {
+        continue;
+      }
+      addEntry(metadata, key, p.getValue());
+    }
+    return metadata;
+  }
+
+  private static void addEntry(Metadata metadata, String key, String value) {
+    try {
+      if (key.endsWith(Metadata.BINARY_HEADER_SUFFIX)) {
+        metadata.put(
+            Metadata.Key.of(key, Metadata.BINARY_BYTE_MARSHALLER), decodeBase64(key, value));
+      } else {
+        for (int i = 0; i < value.length(); i++) {
+          char c = value.charAt(i);
+          if (c < 0x20 || c > 0x7e) {
+            throw new IllegalArgumentException(
+                "metadata value of '" + key + "' has a non-printable-ASCII character;"
+                    + " use a key ending in -bin for binary or UTF-8 values");
+          }
+        }
+        metadata.put(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER), value);
+      }
+    } catch (IllegalArgumentException e) {
+      if (e.getMessage() != null && e.getMessage().startsWith("metadata value")) {
+        throw e;
+      }
+      throw new IllegalArgumentException("invalid metadata key '" + key + "': " + e.getMessage());
+    }
+  }
+
+  private static byte[] decodeBase64(String key, String value) {
+    String trimmed = value.trim();
+    // gRPC sends base64 without padding; accept both.
+    int pad = (4 - trimmed.length() % 4) % 4;
+    try {
+      return BASE64.decode(pad == 0 || trimmed.endsWith("=") ? trimmed : trimmed + "==".substring(0, pad));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "metadata value of binary key '" + key + "' is not base64", e);
+    }
+  }
+
+  /** Encodes a timeout the way gRPC's grpc-timeout header does: at most 8 digits and a unit. */
+  public static String encodeTimeout(long nanos) {
+    if (nanos < 0) {
+      nanos = 0;
+    }
+    final long cutoff = 100_000_000;
+    if (nanos < cutoff) {
+      return nanos + "n";
+    } else if (nanos < cutoff * 1_000L) {
+      return TimeUnit.NANOSECONDS.toMicros(nanos) + "u";
+    } else if (nanos < cutoff * 1_000_000L) {
+      return TimeUnit.NANOSECONDS.toMillis(nanos) + "m";
+    } else if (nanos < cutoff * 1_000_000_000L) {
+      return TimeUnit.NANOSECONDS.toSeconds(nanos) + "S";
+    } else if (nanos < cutoff * 1_000_000_000L * 60L) {
+      return TimeUnit.NANOSECONDS.toMinutes(nanos) + "M";
+    } else {
+      return TimeUnit.NANOSECONDS.toHours(nanos) + "H";
+    }
+  }
+
+  /**
+   * Decodes a grpc-timeout value to nanoseconds.
+   *
+   * @throws IllegalArgumentException when it is not 1-8 digits followed by H, M, S, m, u or n
+   */
+  public static long decodeTimeout(String value) {
+    if (value.length() < 2 || value.length() > 9) {
+      throw new IllegalArgumentException("invalid grpc-timeout '" + value + "'");
+    }
+    long amount = 0;
+    for (int i = 0; i < value.length() - 1; i++) {
+      char c = value.charAt(i);
+      if (c < '0' || c > '9') {
+        throw new IllegalArgumentException("invalid grpc-timeout '" + value + "'");
+      }
+      amount = amount * 10 + (c - '0');
+    }
+    switch (value.charAt(value.length() - 1)) {
+      case 'n':
+        return amount;
+      case 'u':
+        return TimeUnit.MICROSECONDS.toNanos(amount);
+      case 'm':
+        return TimeUnit.MILLISECONDS.toNanos(amount);
+      case 'S':
+        return TimeUnit.SECONDS.toNanos(amount);
+      case 'M':
+        return TimeUnit.MINUTES.toNanos(amount);
+      case 'H':
+        return TimeUnit.HOURS.toNanos(amount);
+      default:
+        throw new IllegalArgumentException("invalid grpc-timeout '" + value + "'");
+    }
+  }
+
+  /** The status of a final message; an unparsable code becomes UNKNOWN with an explanation. */
+  public static Status decodeStatus(String code, String message) {
+    Status status;
+    try {
+      status = Status.fromCodeValue(Integer.parseInt(code.trim()));
+    } catch (NumberFormatException e) {
+      return Status.UNKNOWN.withDescription("invalid grpc-status '" + code + "': " + message);
+    }
+    return message == null ? status : status.withDescription(message);
+  }
+}
