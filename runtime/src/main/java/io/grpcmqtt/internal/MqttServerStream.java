@@ -160,6 +160,8 @@ final class MqttServerStream implements ServerStream {
       if (!requestStreaming) {
         halfCloseReceived = true;
       }
+      // gRPC may already have asked for the message from its executor.
+      deliverLocked();
       signalReadyLocked();
     }
     sync.drain();
@@ -169,14 +171,19 @@ final class MqttServerStream implements ServerStream {
 
   void inbound(Frame frame) {
     synchronized (this) {
-      if (closing) {
+      if (closed) {
         return;
       }
-      if (frame.error != null) {
-        failLocked(Status.INVALID_ARGUMENT.withDescription(frame.error));
-      } else if (Wire.CTL_CREDIT.equals(frame.control)) {
-        clientCredit = clientCredit == Long.MAX_VALUE ? frame.credit : Math.max(clientCredit, frame.credit);
+      if (Wire.CTL_CREDIT.equals(frame.control)) {
+        // Credit still matters after close(): queued responses and the status wait for it.
+        clientCredit =
+            clientCredit == Long.MAX_VALUE ? frame.credit : Math.max(clientCredit, frame.credit);
         flushLocked();
+      } else if (closing) {
+        // The call is over from the server's side; late client messages change nothing.
+        return;
+      } else if (frame.error != null) {
+        failLocked(Status.INVALID_ARGUMENT.withDescription(frame.error));
       } else if (Wire.CTL_CANCEL.equals(frame.control)) {
         clientGoneLocked(Status.CANCELLED.withDescription("client cancelled"));
       } else if (!frame.hasSeq()) {

@@ -1,0 +1,144 @@
+package io.grpcmqtt;
+
+import io.grpc.Context;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.grpcmqtt.test.v1.Request;
+import io.grpcmqtt.test.v1.Response;
+import io.grpcmqtt.test.v1.TestServiceGrpc;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Does what each request asks, and reports what it saw to the test. */
+final class TestServiceImpl extends TestServiceGrpc.TestServiceImplBase {
+  static final Context.Key<Metadata> HEADERS = Context.key("headers");
+  static final Metadata.Key<String> TRAILER =
+      Metadata.Key.of("x-trailer", Metadata.ASCII_STRING_MARSHALLER);
+
+  /** One entry per handler that saw its call cancelled, naming the method. */
+  final BlockingQueue<String> cancellations = new LinkedBlockingQueue<>();
+  final AtomicInteger unaryInvocations = new AtomicInteger();
+
+  @Override
+  public void unary(Request request, StreamObserver<Response> out) {
+    unaryInvocations.incrementAndGet();
+    if (handleSpecial("Unary", request, out)) {
+      return;
+    }
+    out.onNext(Response.newBuilder().setText(text(request)).setBlob(request.getBlob()).build());
+    out.onCompleted();
+  }
+
+  @Override
+  public void serverStream(Request request, StreamObserver<Response> out) {
+    if (handleSpecial("ServerStream", request, out)) {
+      return;
+    }
+    for (int i = 0; i < request.getCount(); i++) {
+      out.onNext(Response.newBuilder().setText(request.getText()).setIndex(i).build());
+    }
+    out.onCompleted();
+  }
+
+  @Override
+  public StreamObserver<Request> clientStream(StreamObserver<Response> out) {
+    return new StreamObserver<>() {
+      private final StringBuilder texts = new StringBuilder();
+      private int count;
+      private boolean done;
+
+      @Override
+      public void onNext(Request request) {
+        if (done) {
+          return;
+        }
+        if (request.getFailCode() != 0 || request.getHang()) {
+          done = handleSpecial("ClientStream", request, out);
+          return;
+        }
+        texts.append(request.getText());
+        count++;
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        cancellations.add("ClientStream");
+      }
+
+      @Override
+      public void onCompleted() {
+        if (!done) {
+          out.onNext(Response.newBuilder().setText(texts.toString()).setIndex(count).build());
+          out.onCompleted();
+        }
+      }
+    };
+  }
+
+  @Override
+  public StreamObserver<Request> bidi(StreamObserver<Response> out) {
+    return new StreamObserver<>() {
+      private int index;
+      private boolean done;
+
+      @Override
+      public void onNext(Request request) {
+        if (done) {
+          return;
+        }
+        if (request.getFailCode() != 0 || request.getHang()) {
+          done = handleSpecial("Bidi", request, out);
+          return;
+        }
+        out.onNext(Response.newBuilder().setText(text(request)).setIndex(index++).build());
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        cancellations.add("Bidi");
+      }
+
+      @Override
+      public void onCompleted() {
+        if (!done) {
+          out.onCompleted();
+        }
+      }
+    };
+  }
+
+  private static String text(Request request) {
+    String text = request.getText();
+    if (!request.getEchoHeader().isEmpty()) {
+      Metadata headers = HEADERS.get();
+      String value =
+          headers == null
+              ? null
+              : headers.get(Metadata.Key.of(request.getEchoHeader(), Metadata.ASCII_STRING_MARSHALLER));
+      text = text + "|" + request.getEchoHeader() + "=" + value;
+    }
+    return text;
+  }
+
+  /** Fails or hangs as asked; returns true when it took care of the call. */
+  private boolean handleSpecial(String method, Request request, StreamObserver<Response> out) {
+    if (request.getFailCode() != 0) {
+      Metadata trailers = new Metadata();
+      trailers.put(TRAILER, "failed-" + method);
+      out.onError(
+          Status.fromCodeValue(request.getFailCode())
+              .withDescription(request.getFailMessage())
+              .asRuntimeException(trailers));
+      return true;
+    }
+    if (request.getHang()) {
+      ServerCallStreamObserver<Response> call = (ServerCallStreamObserver<Response>) out;
+      call.setOnCancelHandler(() -> cancellations.add(method));
+      return true;
+    }
+    return false;
+  }
+}
