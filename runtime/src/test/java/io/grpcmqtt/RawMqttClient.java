@@ -1,0 +1,104 @@
+package io.grpcmqtt;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.eclipse.paho.mqttv5.common.packet.UserProperty;
+
+/** A plain Paho v5 client with no grpc-mqtt code: what a device does. */
+final class RawMqttClient implements AutoCloseable {
+  final MqttAsyncClient client;
+  final String replyTopic;
+  final BlockingQueue<MqttMessage> replies = new LinkedBlockingQueue<>();
+
+  RawMqttClient(String brokerUri) throws MqttException {
+    String id = "raw-" + UUID.randomUUID().toString().substring(0, 8);
+    client = new MqttAsyncClient(brokerUri, id, new MemoryPersistence());
+    replyTopic = "devices/" + id + "/replies";
+    client.setCallback(
+        new MqttCallback() {
+          @Override
+          public void disconnected(MqttDisconnectResponse r) {}
+
+          @Override
+          public void mqttErrorOccurred(MqttException e) {}
+
+          @Override
+          public void messageArrived(String topic, MqttMessage message) {
+            replies.add(message);
+          }
+
+          @Override
+          public void deliveryComplete(IMqttToken token) {}
+
+          @Override
+          public void connectComplete(boolean reconnect, String uri) {}
+
+          @Override
+          public void authPacketArrived(int reasonCode, MqttProperties p) {}
+        });
+    MqttConnectionOptions options = new MqttConnectionOptions();
+    options.setCleanStart(true);
+    client.connect(options).waitForCompletion(5_000);
+    client.subscribe(replyTopic, 1).waitForCompletion(5_000);
+  }
+
+  /** Publishes a request whose replies come to {@link #replyTopic}; returns the PUBACK reason. */
+  int request(
+      String topic, byte[] payload, byte[] correlation, String contentType, UserProperty... props)
+      throws MqttException {
+    MqttProperties p = new MqttProperties();
+    p.setResponseTopic(replyTopic);
+    if (correlation != null) {
+      p.setCorrelationData(correlation);
+    }
+    if (contentType != null) {
+      p.setContentType(contentType);
+    }
+    if (props.length > 0) {
+      p.setUserProperties(new ArrayList<>(List.of(props)));
+    }
+    MqttMessage m = new MqttMessage(payload);
+    m.setQos(1);
+    m.setProperties(p);
+    IMqttToken token = client.publish(topic, m);
+    token.waitForCompletion(5_000);
+    int[] codes = token.getReasonCodes();
+    return codes == null || codes.length == 0 ? 0 : codes[0];
+  }
+
+  MqttMessage nextReply() throws InterruptedException {
+    MqttMessage m = replies.poll(10, TimeUnit.SECONDS);
+    if (m == null) {
+      throw new AssertionError("no reply within 10 s on " + replyTopic);
+    }
+    return m;
+  }
+
+  static String property(MqttMessage message, String key) {
+    for (UserProperty p : message.getProperties().getUserProperties()) {
+      if (p.getKey().equals(key)) {
+        return p.getValue();
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public void close() throws MqttException {
+    client.disconnect().waitForCompletion(5_000);
+    client.close();
+  }
+}
