@@ -21,6 +21,8 @@ final class TestServiceImpl extends TestServiceGrpc.TestServiceImplBase {
   /** One entry per handler that saw its call cancelled, naming the method. */
   final BlockingQueue<String> cancellations = new LinkedBlockingQueue<>();
   final AtomicInteger unaryInvocations = new AtomicInteger();
+  /** Handlers that are waiting for their cancellation right now. */
+  final AtomicInteger hanging = new AtomicInteger();
 
   @Override
   public void unary(Request request, StreamObserver<Response> out) {
@@ -45,6 +47,7 @@ final class TestServiceImpl extends TestServiceGrpc.TestServiceImplBase {
 
   @Override
   public StreamObserver<Request> clientStream(StreamObserver<Response> out) {
+    watchCancellation("ClientStream", out);
     return new StreamObserver<>() {
       private final StringBuilder texts = new StringBuilder();
       private int count;
@@ -64,9 +67,7 @@ final class TestServiceImpl extends TestServiceGrpc.TestServiceImplBase {
       }
 
       @Override
-      public void onError(Throwable t) {
-        cancellations.add("ClientStream");
-      }
+      public void onError(Throwable t) {}
 
       @Override
       public void onCompleted() {
@@ -80,6 +81,7 @@ final class TestServiceImpl extends TestServiceGrpc.TestServiceImplBase {
 
   @Override
   public StreamObserver<Request> bidi(StreamObserver<Response> out) {
+    watchCancellation("Bidi", out);
     return new StreamObserver<>() {
       private int index;
       private boolean done;
@@ -97,9 +99,7 @@ final class TestServiceImpl extends TestServiceGrpc.TestServiceImplBase {
       }
 
       @Override
-      public void onError(Throwable t) {
-        cancellations.add("Bidi");
-      }
+      public void onError(Throwable t) {}
 
       @Override
       public void onCompleted() {
@@ -135,10 +135,22 @@ final class TestServiceImpl extends TestServiceGrpc.TestServiceImplBase {
       return true;
     }
     if (request.getHang()) {
-      ServerCallStreamObserver<Response> call = (ServerCallStreamObserver<Response>) out;
-      call.setOnCancelHandler(() -> cancellations.add(method));
+      if (method.equals("Unary") || method.equals("ServerStream")) {
+        watchCancellation(method, out);
+      }
+      hanging.incrementAndGet();
       return true;
     }
     return false;
+  }
+
+  /** Records the call's cancellation; streaming calls must register this before returning. */
+  private void watchCancellation(String method, StreamObserver<Response> out) {
+    ((ServerCallStreamObserver<Response>) out)
+        .setOnCancelHandler(
+            () -> {
+              hanging.decrementAndGet();
+              cancellations.add(method);
+            });
   }
 }

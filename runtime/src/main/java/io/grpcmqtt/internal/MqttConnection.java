@@ -36,6 +36,13 @@ import org.slf4j.LoggerFactory;
 final class MqttConnection implements MqttCallback {
   private static final Logger log = LoggerFactory.getLogger(MqttConnection.class);
   private static final int MAX_INFLIGHT_REASON = 32202;
+  private static final java.util.concurrent.ScheduledExecutorService RETRY =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "grpc-mqtt-publish-retry");
+            t.setDaemon(true);
+            return t;
+          });
 
   /** Receives what arrives; every method runs on Paho's callback thread. */
   interface Listener {
@@ -353,9 +360,12 @@ final class MqttConnection implements MqttCallback {
           inFlight--;
         }
         if (e.getReasonCode() == MAX_INFLIGHT_REASON) {
-          // Paho counts differently from us (e.g. a broker lowered its limit): wait for an ack.
+          // Paho's own count can lag ours by an ack (eclipse-paho/paho.mqtt.java#993): keep the
+          // message first in line and try again on the next ack, or shortly if none is due.
           queue.addFirst(p);
-          window = Math.max(1, inFlight);
+          if (inFlight == 0) {
+            RETRY.schedule(this::drain, 2, TimeUnit.MILLISECONDS);
+          }
           break;
         }
         if (failures == null) {

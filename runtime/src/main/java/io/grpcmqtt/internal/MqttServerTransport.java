@@ -312,6 +312,9 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
     if (timeoutNanos >= 0) {
       headers.put(GrpcUtil.TIMEOUT_KEY, timeoutNanos);
     }
+    if (log.isDebugEnabled()) {
+      log.debug("call {} from {} (timeout {} ns)", fullMethod, key, timeoutNanos);
+    }
     StatsTraceContext stats = StatsTraceContext.newServerContext(tracerFactories, fullMethod, headers);
     MqttServerStream stream =
         new MqttServerStream(
