@@ -36,13 +36,7 @@ import org.slf4j.LoggerFactory;
 final class MqttConnection implements MqttCallback {
   private static final Logger log = LoggerFactory.getLogger(MqttConnection.class);
   private static final int MAX_INFLIGHT_REASON = 32202;
-  private static final java.util.concurrent.ScheduledExecutorService RETRY =
-      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "grpc-mqtt-publish-retry");
-            t.setDaemon(true);
-            return t;
-          });
+
 
   /** Receives what arrives; every method runs on Paho's callback thread. */
   interface Listener {
@@ -364,7 +358,7 @@ final class MqttConnection implements MqttCallback {
           // message first in line and try again on the next ack, or shortly if none is due.
           queue.addFirst(p);
           if (inFlight == 0) {
-            RETRY.schedule(this::drain, 2, TimeUnit.MILLISECONDS);
+            CompletableFuture.delayedExecutor(2, TimeUnit.MILLISECONDS).execute(this::drain);
           }
           break;
         }
