@@ -27,6 +27,8 @@ final class Rpc implements AutoCloseable {
   final TestServiceImpl service = new TestServiceImpl();
   final Server server;
   final ManagedChannel channel;
+  final String serverId;
+  final String channelId;
 
   Rpc(TestBroker broker) throws IOException {
     this(broker, service -> MqttServerBuilder.forBroker(broker.uri()), MqttChannelBuilder.forBroker(broker.uri()));
@@ -38,14 +40,18 @@ final class Rpc implements AutoCloseable {
 
   Rpc(TestBroker broker, ServerCustomizer server, MqttChannelBuilder channel) throws IOException {
     this.broker = broker;
-    this.prefix = "t" + ProcessHandle.current().pid() + "x" + COUNTER.incrementAndGet();
+    int n = COUNTER.incrementAndGet();
+    this.prefix = "t" + ProcessHandle.current().pid() + "x" + n;
+    this.serverId = "test-server-" + ProcessHandle.current().pid() + "-" + n;
+    this.channelId = "test-channel-" + ProcessHandle.current().pid() + "-" + n;
     this.server =
         server.builder(service)
             .topicPrefix(prefix)
+            .clientId(serverId)
             .addService(ServerInterceptors.intercept(service, new HeaderCapture()))
             .build()
             .start();
-    this.channel = channel.topicPrefix(prefix).build();
+    this.channel = channel.topicPrefix(prefix).clientId(channelId).build();
   }
 
   /** Makes the channel connect, so a short deadline measures the call and not the connect. */

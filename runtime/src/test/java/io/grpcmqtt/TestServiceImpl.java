@@ -39,10 +39,35 @@ final class TestServiceImpl extends TestServiceGrpc.TestServiceImplBase {
     if (handleSpecial("ServerStream", request, out)) {
       return;
     }
+    if (request.getFlowControlled()) {
+      streamWhenReady(request, (ServerCallStreamObserver<Response>) out);
+      return;
+    }
     for (int i = 0; i < request.getCount(); i++) {
       out.onNext(Response.newBuilder().setText(request.getText()).setIndex(i).build());
     }
     out.onCompleted();
+  }
+
+  /** Messages sent by flow-controlled server streams, for the test to compare with reads. */
+  final AtomicInteger streamed = new AtomicInteger();
+
+  private void streamWhenReady(Request request, ServerCallStreamObserver<Response> out) {
+    int[] next = {0};
+    boolean[] done = {false};
+    out.setOnCancelHandler(() -> cancellations.add("ServerStream"));
+    out.setOnReadyHandler(
+        () -> {
+          while (out.isReady() && !done[0]) {
+            if (next[0] == request.getCount()) {
+              done[0] = true;
+              out.onCompleted();
+              return;
+            }
+            out.onNext(Response.newBuilder().setIndex(next[0]++).setBlob(request.getBlob()).build());
+            streamed.incrementAndGet();
+          }
+        });
   }
 
   @Override
