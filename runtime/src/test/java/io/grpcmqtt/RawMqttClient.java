@@ -73,10 +73,32 @@ final class RawMqttClient implements AutoCloseable {
     MqttMessage m = new MqttMessage(payload);
     m.setQos(1);
     m.setProperties(p);
-    IMqttToken token = client.publish(topic, m);
+    IMqttToken token = publishRetrying(topic, m);
     token.waitForCompletion(5_000);
     int[] codes = token.getReasonCodes();
     return codes == null || codes.length == 0 ? 0 : codes[0];
+  }
+
+  /**
+   * Paho 1.2.5 sometimes refuses a publish with 32202 right after the previous one was acked
+   * (eclipse-paho/paho.mqtt.java#993); a device would simply try again.
+   */
+  private IMqttToken publishRetrying(String topic, MqttMessage m) throws MqttException {
+    for (int attempt = 0; ; attempt++) {
+      try {
+        return client.publish(topic, m);
+      } catch (MqttException e) {
+        if (e.getReasonCode() != 32202 || attempt >= 100) {
+          throw e;
+        }
+        try {
+          Thread.sleep(1);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
   }
 
   MqttMessage nextReply() throws InterruptedException {

@@ -420,15 +420,22 @@ final class MqttServerStream implements ServerStream {
     closing = true;
     pendingOut.clear();
     deliverable.clear();
+    RecentCalls.Reply reply = null;
     if (responseTopic != null) {
       List<UserProperty> props = new ArrayList<>();
       addStatus(props, status, new Metadata());
       if (responseStreaming) {
         props.add(new UserProperty(Wire.SEQ, Long.toString(nextOutSeq++)));
       }
-      publishLocked(new byte[0], props, MqttConnection.IGNORE);
+      MqttProperties properties =
+          Publishes.properties(null, correlation, format.contentType(), props);
+      transport.publish(responseTopic, new byte[0], qos, properties, MqttConnection.IGNORE);
+      if (!responseStreaming) {
+        // A duplicate of this request gets the same answer.
+        reply = new RecentCalls.Reply(responseTopic, new byte[0], properties);
+      }
     }
-    finishLocked(Status.CANCELLED.withDescription(status.getDescription()), null);
+    finishLocked(Status.CANCELLED.withDescription(status.getDescription()), reply);
   }
 
   private static void addStatus(List<UserProperty> props, Status status, Metadata trailers) {
