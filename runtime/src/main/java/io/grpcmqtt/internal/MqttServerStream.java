@@ -109,6 +109,8 @@ final class MqttServerStream implements ServerStream {
       @Nullable String responseTopic,
       @Nullable byte[] correlation,
       @Nullable MethodRegistry.Entry entry,
+      boolean requestStreaming,
+      boolean responseStreaming,
       PayloadFormat format,
       int qos,
       int window,
@@ -121,8 +123,8 @@ final class MqttServerStream implements ServerStream {
     this.correlation = correlation;
     this.entry = entry;
     this.format = format;
-    this.requestStreaming = entry != null && !entry.method.getType().clientSendsOneMessage();
-    this.responseStreaming = entry != null && !entry.method.getType().serverSendsOneMessage();
+    this.requestStreaming = requestStreaming;
+    this.responseStreaming = responseStreaming;
     this.qos = qos;
     this.window = window;
     this.maxInbound = maxInbound;

@@ -273,9 +273,17 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
       return;
     }
     MethodRegistry.Entry entry = registry.lookup(fullMethod);
-    boolean requestStreaming = entry != null && !entry.method.getType().clientSendsOneMessage();
-    boolean streaming = entry != null && entry.method.getType() != io.grpc.MethodDescriptor.MethodType.UNARY;
-    if (streaming && key == null) {
+    boolean requestStreaming;
+    boolean responseStreaming;
+    if (entry != null) {
+      requestStreaming = !entry.method.getType().clientSendsOneMessage();
+      responseStreaming = !entry.method.getType().serverSendsOneMessage();
+    } else {
+      // A method only a fallback registry knows: the request itself says what kind it is.
+      requestStreaming = Wire.CTL_OPEN.equals(frame.control);
+      responseStreaming = frame.credit >= 0;
+    }
+    if ((requestStreaming || responseStreaming) && key == null) {
       reject(frame, Status.INVALID_ARGUMENT.withDescription(
           "streaming method " + fullMethod + " needs a Response Topic and Correlation Data"),
           fullMethod);
@@ -318,7 +326,8 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
     StatsTraceContext stats = StatsTraceContext.newServerContext(tracerFactories, fullMethod, headers);
     MqttServerStream stream =
         new MqttServerStream(
-            this, key, frame.responseTopic, frame.correlation, entry, format.get(), config.qos(),
+            this, key, frame.responseTopic, frame.correlation, entry, requestStreaming,
+            responseStreaming, format.get(), config.qos(),
             config.flowControlWindow(), settings.maxInboundMessageSize, stats,
             Math.max(DEFAULT_DEDUP_NANOS, timeoutNanos));
     if (key != null && active.putIfAbsent(key, stream) != null) {
