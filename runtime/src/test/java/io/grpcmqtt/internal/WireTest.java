@@ -1,0 +1,111 @@
+package io.grpcmqtt.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.grpc.Metadata;
+import io.grpc.Status;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.mqttv5.common.packet.UserProperty;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class WireTest {
+  @ParameterizedTest
+  @CsvSource({
+    "0, 0n",
+    "99999999, 99999999n",
+    "100000000, 100000u",
+    "1500000000, 1500000u",
+    "30000000000, 30000000u",
+    "100000000000, 100000m",
+    "100000000000000, 100000S",
+  })
+  void encodesTimeoutsLikeGrpc(long nanos, String expected) {
+    assertEquals(expected, Wire.encodeTimeout(nanos));
+  }
+
+  @ParameterizedTest
+  @CsvSource({"1n, 1", "5u, 5000", "300m, 300000000", "2S, 2000000000", "1M, 60000000000",
+      "1H, 3600000000000", "99999999m, 99999999000000"})
+  void decodesTimeouts(String value, long nanos) {
+    assertEquals(nanos, Wire.decodeTimeout(value));
+  }
+
+  @ParameterizedTest
+  @CsvSource({"''", "m", "5", "5x", "-5m", "123456789m", "5.5S", "1 m"})
+  void rejectsMalformedTimeouts(String value) {
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> Wire.decodeTimeout(value));
+    assertEquals("invalid grpc-timeout '" + value + "'", e.getMessage());
+  }
+
+  @Test
+  void roundTripsTimeoutsWithinTheirPrecision() {
+    for (long nanos = 1; nanos < TimeUnit.HOURS.toNanos(200); nanos = nanos * 3 + 7) {
+      long back = Wire.decodeTimeout(Wire.encodeTimeout(nanos));
+      // Encoding truncates to at most 8 significant digits, never rounding up.
+      org.junit.jupiter.api.Assertions.assertTrue(back <= nanos && back > nanos * 0.999, nanos + " -> " + back);
+    }
+  }
+
+  @Test
+  void metadataRoundTripsThroughUserPropertiesSkippingReservedKeys() {
+    Metadata md = new Metadata();
+    Metadata.Key<String> ascii = Metadata.Key.of("x-a", Metadata.ASCII_STRING_MARSHALLER);
+    Metadata.Key<byte[]> binary = Metadata.Key.of("x-b-bin", Metadata.BINARY_BYTE_MARSHALLER);
+    md.put(ascii, "one");
+    md.put(ascii, "two");
+    md.put(binary, new byte[] {0, (byte) 0xff, 1});
+    md.put(Metadata.Key.of("grpc-accept-encoding", Metadata.ASCII_STRING_MARSHALLER), "gzip");
+    md.put(Metadata.Key.of("user-agent", Metadata.ASCII_STRING_MARSHALLER), "ua");
+
+    List<UserProperty> props = new ArrayList<>();
+    Wire.putMetadata(props, md);
+    assertEquals(3, props.size());
+    assertEquals("AP8B", props.get(2).getValue());
+
+    Metadata back = Wire.toMetadata(props, 0, props.size());
+    assertEquals(List.of("one", "two"), iterable(back.getAll(ascii)));
+    assertArrayEquals(new byte[] {0, (byte) 0xff, 1}, back.get(binary));
+  }
+
+  @Test
+  void acceptsUnpaddedBase64AndUpperCaseKeys() {
+    List<UserProperty> props = List.of(new UserProperty("X-Id-Bin", "AP8"), new UserProperty("X-Name", "v"));
+    Metadata md = Wire.toMetadata(props, 0, props.size());
+    assertArrayEquals(new byte[] {0, (byte) 0xff},
+        md.get(Metadata.Key.of("x-id-bin", Metadata.BINARY_BYTE_MARSHALLER)));
+    assertEquals("v", md.get(Metadata.Key.of("x-name", Metadata.ASCII_STRING_MARSHALLER)));
+  }
+
+  @Test
+  void rejectsInvalidMetadataWithTheKeyNamed() {
+    IllegalArgumentException key = assertThrows(IllegalArgumentException.class,
+        () -> Wire.toMetadata(List.of(new UserProperty("bad key", "v")), 0, 1));
+    assertEquals("invalid metadata key 'bad key': Invalid character ' ' in key name 'bad key'",
+        key.getMessage());
+    IllegalArgumentException value = assertThrows(IllegalArgumentException.class,
+        () -> Wire.toMetadata(List.of(new UserProperty("x-name", "ünï")), 0, 1));
+    assertEquals("metadata value of 'x-name' has a non-printable-ASCII character;"
+        + " use a key ending in -bin for binary or UTF-8 values", value.getMessage());
+  }
+
+  @Test
+  void decodesStatus() {
+    assertEquals(Status.Code.NOT_FOUND, Wire.decodeStatus("5", "x").getCode());
+    assertEquals("x", Wire.decodeStatus("5", "x").getDescription());
+    assertEquals(Status.Code.UNKNOWN, Wire.decodeStatus("five", "x").getCode());
+    assertEquals(Status.Code.UNKNOWN, Wire.decodeStatus("99", null).getCode());
+  }
+
+  private static <T> List<T> iterable(Iterable<T> values) {
+    List<T> list = new ArrayList<>();
+    values.forEach(list::add);
+    return list;
+  }
+}
