@@ -36,7 +36,7 @@ public final class MqttChannelBuilder extends ForwardingChannelBuilder2<MqttChan
       new DefaultDeadlineInterceptor(TimeUnit.SECONDS.toNanos(30));
 
   private MqttChannelBuilder(String brokerUri) {
-    this.connection = ConnectionConfig.builder(brokerUri, "grpc-mqtt-c-");
+    this.connection = ConnectionConfig.builder(brokerUri, "grpcmqttc");
     this.delegate =
         new ManagedChannelImplBuilder(
             new BrokerAddress(brokerUri),
@@ -78,7 +78,7 @@ public final class MqttChannelBuilder extends ForwardingChannelBuilder2<MqttChan
 
   /**
    * The MQTT client id, also the last level of this channel's reply topic; default {@code
-   * grpc-mqtt-c-} and 12 random characters. Must be unique on the broker.
+   * grpcmqttc} and 14 random letters and digits. Must be unique on the broker.
    */
   public MqttChannelBuilder clientId(String clientId) {
     connection.clientId(clientId);

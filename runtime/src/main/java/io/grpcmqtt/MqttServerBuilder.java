@@ -48,7 +48,7 @@ public final class MqttServerBuilder extends ForwardingServerBuilder<MqttServerB
   private int maxInboundMetadataSize = 8 * 1024;
 
   private MqttServerBuilder(String brokerUri) {
-    this.connection = ConnectionConfig.builder(brokerUri, "grpc-mqtt-s-");
+    this.connection = ConnectionConfig.builder(brokerUri, "grpcmqtts");
     this.delegate =
         new ServerImplBuilder(
             (tracerFactories, metricRecorder) ->

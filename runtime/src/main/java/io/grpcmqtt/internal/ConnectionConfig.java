@@ -13,7 +13,10 @@ import javax.net.ssl.SSLContext;
 
 /** Immutable settings of one MQTT connection, shared by channels and servers. */
 public final class ConnectionConfig {
-  /** MQTT allows client ids of up to 23 characters everywhere; longer ones only on some brokers. */
+  /**
+   * MQTT 5 obliges every broker to accept ids of 1-23 characters from [0-9a-zA-Z] (3.1.3-5), so
+   * generated ids are exactly that: a 9-letter prefix and 14 random characters.
+   */
   private static final String ID_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789";
 
   private final URI brokerUri;
@@ -112,7 +115,7 @@ public final class ConnectionConfig {
   static String randomClientId(String prefix) {
     SecureRandom random = new SecureRandom();
     StringBuilder id = new StringBuilder(prefix);
-    for (int i = 0; i < 12; i++) {
+    for (int i = prefix.length(); i < 23; i++) {
       id.append(ID_CHARS.charAt(random.nextInt(ID_CHARS.length())));
     }
     return id.toString();

@@ -109,6 +109,12 @@ final class Frame {
     this.serverId = server;
     this.callTopic = call;
     this.timeout = timeoutValue;
+    if (err == null && ctl != null && !Wire.isKnownControl(ctl)) {
+      err = "unknown " + Wire.CTL + " '" + ctl + "'";
+    }
+    if (err == null && Wire.CTL_CREDIT.equals(ctl) && creditValue < 0) {
+      err = Wire.CTL + " 'credit' without " + Wire.CREDIT;
+    }
     this.error = err;
   }
 

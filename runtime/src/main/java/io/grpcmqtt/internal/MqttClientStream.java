@@ -117,6 +117,10 @@ final class MqttClientStream implements ClientStream {
   @GuardedBy("this")
   private long creditGranted;
 
+  /** Streamed response messages received; never more than {@link #creditGranted}. */
+  @GuardedBy("this")
+  private long receivedMessages;
+
   @GuardedBy("this")
   private Frame finalFrame;
 
@@ -477,6 +481,14 @@ final class MqttClientStream implements ClientStream {
         } else if (next.isFinal()) {
           headersLocked(next, 0, next.statusIndex, false);
           finalFrame = next;
+        } else if (next.control != null) {
+          throw new IllegalArgumentException("unexpected " + Wire.CTL + " '" + next.control + "'");
+        } else if (serverStreaming && ++receivedMessages > creditGranted) {
+          failLocked(
+              Status.RESOURCE_EXHAUSTED.withDescription(
+                  "server sent beyond the flow-control window of " + window + " messages"),
+              true);
+          return;
         } else {
           addMessageLocked(next.payload);
         }

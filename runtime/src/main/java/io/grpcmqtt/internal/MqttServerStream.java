@@ -64,6 +64,10 @@ final class MqttServerStream implements ServerStream {
   @GuardedBy("this")
   private long creditGranted;
 
+  /** Stream messages received after the first; never more than {@link #creditGranted}. */
+  @GuardedBy("this")
+  private long receivedMessages;
+
   @GuardedBy("this")
   private boolean halfCloseReceived;
 
@@ -176,7 +180,9 @@ final class MqttServerStream implements ServerStream {
       if (closed) {
         return;
       }
-      if (Wire.CTL_CREDIT.equals(frame.control)) {
+      if (frame.error != null) {
+        failLocked(Status.INVALID_ARGUMENT.withDescription(frame.error));
+      } else if (Wire.CTL_CREDIT.equals(frame.control)) {
         // Credit still matters after close(): queued responses and the status wait for it.
         clientCredit =
             clientCredit == Long.MAX_VALUE ? frame.credit : Math.max(clientCredit, frame.credit);
@@ -184,8 +190,6 @@ final class MqttServerStream implements ServerStream {
       } else if (closing) {
         // The call is over from the server's side; late client messages change nothing.
         return;
-      } else if (frame.error != null) {
-        failLocked(Status.INVALID_ARGUMENT.withDescription(frame.error));
       } else if (Wire.CTL_CANCEL.equals(frame.control)) {
         clientGoneLocked(Status.CANCELLED.withDescription("client cancelled"));
       } else if (!frame.hasSeq()) {
@@ -204,9 +208,15 @@ final class MqttServerStream implements ServerStream {
             break;
           default:
             Frame next;
-            while (!halfCloseReceived && (next = reorder.poll()) != null) {
+            while (!halfCloseReceived && !closing && (next = reorder.poll()) != null) {
               if (Wire.CTL_HALF_CLOSE.equals(next.control)) {
                 halfCloseReceived = true;
+              } else if (next.control != null) {
+                failLocked(Status.INVALID_ARGUMENT.withDescription(
+                    "unexpected " + Wire.CTL + " '" + next.control + "' in a request stream"));
+              } else if (++receivedMessages > creditGranted) {
+                failLocked(Status.RESOURCE_EXHAUSTED.withDescription(
+                    "client sent beyond the flow-control window of " + window + " messages"));
               } else {
                 addMessageLocked(next.payload);
               }

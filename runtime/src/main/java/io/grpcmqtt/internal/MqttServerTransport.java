@@ -302,7 +302,7 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
       if (frame.timeout != null) {
         timeoutNanos = Wire.decodeTimeout(frame.timeout);
       }
-    } catch (IllegalArgumentException e) {
+    } catch (RuntimeException e) {
       reject(frame, Status.INVALID_ARGUMENT.withDescription(e.getMessage()), fullMethod);
       return;
     }

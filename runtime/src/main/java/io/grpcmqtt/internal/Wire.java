@@ -33,6 +33,21 @@ public final class Wire {
   public static final String CTL_CANCEL = "cancel";
   public static final String CTL_CREDIT = "credit";
 
+  /** Control values this version understands; any other is a protocol error. */
+  public static boolean isKnownControl(String control) {
+    switch (control) {
+      case CTL_OPEN:
+      case CTL_ACCEPT:
+      case CTL_HEADERS:
+      case CTL_HALF_CLOSE:
+      case CTL_CANCEL:
+      case CTL_CREDIT:
+        return true;
+      default:
+        return false;
+    }
+  }
+
   /** Never copied between gRPC metadata and user properties. */
   private static final Set<String> RESERVED =
       ImmutableSet.of(
@@ -120,10 +135,13 @@ public final class Wire {
 
   private static byte[] decodeBase64(String key, String value) {
     String trimmed = value.trim();
-    // gRPC sends base64 without padding; accept both.
-    int pad = (4 - trimmed.length() % 4) % 4;
+    // gRPC sends base64 without padding; accept both. A length of 1 mod 4 is never valid.
+    int rest = trimmed.length() % 4;
     try {
-      return BASE64.decode(pad == 0 || trimmed.endsWith("=") ? trimmed : trimmed + "==".substring(0, pad));
+      if (rest == 1) {
+        throw new IllegalArgumentException("bad length");
+      }
+      return BASE64.decode(rest == 0 ? trimmed : trimmed + "==".substring(0, 4 - rest));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
           "metadata value of binary key '" + key + "' is not base64", e);

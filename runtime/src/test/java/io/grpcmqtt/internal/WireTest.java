@@ -95,6 +95,14 @@ class WireTest {
         + " use a key ending in -bin for binary or UTF-8 values", value.getMessage());
   }
 
+  @ParameterizedTest
+  @CsvSource({"AQIDB", "A", "!!!!", "AQ=I"})
+  void rejectsValuesThatAreNotBase64(String value) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Wire.toMetadata(List.of(new UserProperty("x-a-bin", value)), 0, 1));
+    assertEquals("metadata value of binary key 'x-a-bin' is not base64", e.getMessage());
+  }
+
   @Test
   void decodesStatus() {
     assertEquals(Status.Code.NOT_FOUND, Wire.decodeStatus("5", "x").getCode());

@@ -1,0 +1,49 @@
+package io.grpcmqtt.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.eclipse.paho.mqttv5.common.packet.UserProperty;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class FrameTest {
+  @ParameterizedTest
+  @CsvSource(
+      nullValues = "null",
+      value = {
+        "grpc-seq, 3, null",
+        "grpc-seq, -1, invalid grpc-seq '-1'",
+        "grpc-seq, 1x, invalid grpc-seq '1x'",
+        "grpc-credit, 9999999999999999999, invalid grpc-credit '9999999999999999999'",
+        "grpc-ctl, resume, unknown grpc-ctl 'resume'",
+        "grpc-ctl, credit, grpc-ctl 'credit' without grpc-credit",
+        "grpc-ctl, half-close, null",
+      })
+  void reportsMalformedReservedProperties(String key, String value, String error) {
+    assertEquals(error, frame(new UserProperty(key, value)).error);
+  }
+
+  @ParameterizedTest
+  @CsvSource({"x-header, 1", "grpc-status, 0"})
+  void theFirstStatusSplitsHeadersFromTrailers(String firstKey, int statusIndex) {
+    Frame frame =
+        frame(new UserProperty(firstKey, "7"), new UserProperty("grpc-status", "5"),
+            new UserProperty("x-trailer", "t"));
+    assertEquals(statusIndex, frame.statusIndex);
+    assertEquals("x-header".equals(firstKey) ? "5" : "7", frame.status);
+    assertNull(frame.error);
+  }
+
+  private static Frame frame(UserProperty... props) {
+    MqttMessage message = new MqttMessage(new byte[0]);
+    MqttProperties p = new MqttProperties();
+    p.setUserProperties(new ArrayList<>(List.of(props)));
+    message.setProperties(p);
+    return Frame.decode("t", message);
+  }
+}
