@@ -111,6 +111,25 @@ public final class MqttChannelBuilder extends ForwardingChannelBuilder2<MqttChan
     return this;
   }
 
+  /**
+   * How long the broker keeps this channel's session after a disconnect (default 0: clean
+   * sessions). A channel's calls never outlive its connection: they end with UNAVAILABLE when it
+   * drops, and the next call connects again.
+   */
+  public MqttChannelBuilder sessionExpiry(Duration expiry) {
+    connection.sessionExpiry(expiry);
+    return this;
+  }
+
+  /**
+   * How long the broker waits before publishing this channel's will (default 0), after which
+   * servers cancel the channel's calls.
+   */
+  public MqttChannelBuilder willDelay(Duration delay) {
+    connection.willDelay(delay);
+    return this;
+  }
+
   /** How long connecting to the broker may take before calls fail with UNAVAILABLE. */
   public MqttChannelBuilder connectTimeout(Duration timeout) {
     connection.connectTimeout(timeout);

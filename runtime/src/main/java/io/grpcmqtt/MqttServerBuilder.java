@@ -48,7 +48,10 @@ public final class MqttServerBuilder extends ForwardingServerBuilder<MqttServerB
   private int maxInboundMetadataSize = 8 * 1024;
 
   private MqttServerBuilder(String brokerUri) {
-    this.connection = ConnectionConfig.builder(brokerUri, "grpcmqtts");
+    this.connection =
+        ConnectionConfig.builder(brokerUri, "grpcmqtts")
+            .sessionExpiry(Duration.ofSeconds(30))
+            .willDelay(Duration.ofSeconds(5));
     this.delegate =
         new ServerImplBuilder(
             (tracerFactories, metricRecorder) ->
@@ -130,6 +133,27 @@ public final class MqttServerBuilder extends ForwardingServerBuilder<MqttServerB
   @Override
   public MqttServerBuilder keepAliveTime(long keepAliveTime, TimeUnit timeUnit) {
     connection.keepAlive(Duration.ofNanos(timeUnit.toNanos(keepAliveTime)));
+    return this;
+  }
+
+  /**
+   * How long the broker keeps this server's session after its connection drops (default 30 s;
+   * zero for clean sessions). Requests published meanwhile are delivered when it reconnects. A
+   * deliberate shutdown ends the session at once. Give servers a stable {@link #clientId} so a
+   * restarted process resumes its session.
+   */
+  public MqttServerBuilder sessionExpiry(Duration expiry) {
+    connection.sessionExpiry(expiry);
+    return this;
+  }
+
+  /**
+   * How long the broker waits before publishing this server's will "offline" (default 5 s): a
+   * reconnect within it goes unnoticed by clients. Streams held by a server that does not come
+   * back fail with UNAVAILABLE after about keep-alive × 1.5 + this delay.
+   */
+  public MqttServerBuilder willDelay(Duration delay) {
+    connection.willDelay(delay);
     return this;
   }
 

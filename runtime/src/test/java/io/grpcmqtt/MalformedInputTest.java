@@ -53,8 +53,12 @@ class MalformedInputTest {
           rpc.prefix + "/grpcmqtt.test.v1.TestService/Nope", valid, null);
       expect(rpc, device, Status.Code.INVALID_ARGUMENT, "Correlation Data",
           rpc.prefix + "/grpcmqtt.test.v1.TestService/Bidi", valid, null, null, false);
-      expect(rpc, device, Status.Code.INVALID_ARGUMENT, "unexpected grpc-ctl 'credit'",
-          unary, valid, null, new UserProperty("grpc-ctl", "credit"));
+      expect(rpc, device, Status.Code.INVALID_ARGUMENT, "unexpected grpc-ctl 'accept'",
+          unary, valid, null, new UserProperty("grpc-ctl", "accept"));
+      expect(rpc, device, Status.Code.INVALID_ARGUMENT, "unknown grpc-ctl 'resume'",
+          unary, valid, null, new UserProperty("grpc-ctl", "resume"));
+      expect(rpc, device, Status.Code.INVALID_ARGUMENT, "binary key 'x-a-bin' is not base64",
+          unary, valid, null, new UserProperty("x-a-bin", "AQIDB"));
 
       UserProperty[] huge = new UserProperty[40];
       for (int i = 0; i < huge.length; i++) {

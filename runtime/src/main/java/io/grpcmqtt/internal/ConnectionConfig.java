@@ -30,6 +30,8 @@ public final class ConnectionConfig {
   private final int qos;
   private final int maxMessageSize;
   private final int flowControlWindow;
+  private final Duration sessionExpiry;
+  private final Duration willDelay;
 
   private ConnectionConfig(Builder b) {
     this.brokerUri = b.brokerUri;
@@ -43,6 +45,8 @@ public final class ConnectionConfig {
     this.qos = b.qos;
     this.maxMessageSize = b.maxMessageSize;
     this.flowControlWindow = b.flowControlWindow;
+    this.sessionExpiry = b.sessionExpiry;
+    this.willDelay = b.willDelay;
   }
 
   public static Builder builder(String brokerUri, String clientIdPrefix) {
@@ -112,6 +116,16 @@ public final class ConnectionConfig {
     return flowControlWindow;
   }
 
+  /** How long the broker keeps the session after a disconnect; zero means clean sessions. */
+  public Duration sessionExpiry() {
+    return sessionExpiry;
+  }
+
+  /** How long the broker waits before publishing the will (capped by the session expiry). */
+  public Duration willDelay() {
+    return willDelay;
+  }
+
   static String randomClientId(String prefix) {
     SecureRandom random = new SecureRandom();
     StringBuilder id = new StringBuilder(prefix);
@@ -149,6 +163,8 @@ public final class ConnectionConfig {
     private int qos = 1;
     private int maxMessageSize = 4 * 1024 * 1024;
     private int flowControlWindow = 32;
+    private Duration sessionExpiry = Duration.ZERO;
+    private Duration willDelay = Duration.ZERO;
 
     private Builder(String brokerUri, String clientIdPrefix) {
       this.brokerUri = parseBrokerUri(brokerUri);
@@ -238,6 +254,20 @@ public final class ConnectionConfig {
     public Builder flowControlWindow(int messages) {
       checkArgument(messages >= 1 && messages <= 65_535, "flowControlWindow must be 1..65535");
       this.flowControlWindow = messages;
+      return this;
+    }
+
+    public Builder sessionExpiry(Duration expiry) {
+      checkArgument(!expiry.isNegative(), "sessionExpiry must not be negative");
+      checkArgument(expiry.getSeconds() <= 0xFFFFFFFFL, "sessionExpiry too long for MQTT");
+      this.sessionExpiry = expiry;
+      return this;
+    }
+
+    public Builder willDelay(Duration delay) {
+      checkArgument(!delay.isNegative(), "willDelay must not be negative");
+      checkArgument(delay.getSeconds() <= 0xFFFFFFFFL, "willDelay too long for MQTT");
+      this.willDelay = delay;
       return this;
     }
 

@@ -113,7 +113,13 @@ final class MqttConnection implements MqttCallback {
     }
     client.setCallback(this);
     options = new MqttConnectionOptions();
-    options.setCleanStart(true);
+    // A session that outlives the connection keeps the subscriptions, so QoS 1 requests
+    // published while this client is briefly away are delivered when it returns.
+    long sessionSeconds = config.sessionExpiry().getSeconds();
+    options.setCleanStart(sessionSeconds == 0);
+    if (sessionSeconds > 0) {
+      options.setSessionExpiryInterval(sessionSeconds);
+    }
     options.setAutomaticReconnect(automaticReconnect);
     options.setAutomaticReconnectDelay(1, 30);
     options.setKeepAliveInterval((int) config.keepAlive().getSeconds());
@@ -139,6 +145,11 @@ final class MqttConnection implements MqttCallback {
       willMessage.setQos(1);
       willMessage.setRetained(will.retained);
       options.setWill(will.topic, willMessage);
+      if (!config.willDelay().isZero()) {
+        MqttProperties willProperties = new MqttProperties();
+        willProperties.setWillDelayInterval(config.willDelay().getSeconds());
+        options.setWillMessageProperties(willProperties);
+      }
     }
   }
 
@@ -385,7 +396,8 @@ final class MqttConnection implements MqttCallback {
         public void onSuccess(IMqttToken token) {
           Pending p = (Pending) token.getUserContext();
           synchronized (lock) {
-            inFlight--;
+            // Acks of messages Paho resent after a reconnect arrive after our count was reset.
+            inFlight = Math.max(0, inFlight - 1);
           }
           int[] codes = token.getReasonCodes();
           int reason = codes == null || codes.length == 0 ? 0 : codes[0];
@@ -397,7 +409,7 @@ final class MqttConnection implements MqttCallback {
         public void onFailure(IMqttToken token, Throwable cause) {
           Pending p = (Pending) token.getUserContext();
           synchronized (lock) {
-            inFlight--;
+            inFlight = Math.max(0, inFlight - 1);
           }
           drain();
           p.callback.failed(cause == null ? token.getException() : cause);
@@ -448,7 +460,13 @@ final class MqttConnection implements MqttCallback {
   private void closeQuietly() {
     try {
       if (client.isConnected()) {
-        client.disconnect(2_000).waitForCompletion(3_000);
+        // A deliberate close ends the session too (expiry 0 in DISCONNECT), so the broker keeps
+        // no subscriptions (or queued requests) for a client that is not coming back.
+        MqttProperties endSession = new MqttProperties();
+        if (config.sessionExpiry().getSeconds() > 0) {
+          endSession.setSessionExpiryInterval(0L);
+        }
+        client.disconnect(2_000, null, null, 0, endSession).waitForCompletion(3_000);
       }
     } catch (MqttException e) {
       log.debug("disconnect of {}: {}", config.clientId(), describe(e));

@@ -406,9 +406,11 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
     log.warn(
         "server '{}' lost its connection to {} ({}); reconnecting",
         serverId(), config.brokerUriString(), cause.getMessage());
+    // The final statuses wait in the publish queue and reach the clients once reconnected, so a
+    // stream whose server comes back before its will is published still ends promptly.
     Status status = Status.UNAVAILABLE.withDescription("server lost its connection to the broker");
     for (MqttServerStream stream : new ArrayList<>(active.values())) {
-      stream.clientGone(status);
+      stream.cancel(status);
     }
   }
 
