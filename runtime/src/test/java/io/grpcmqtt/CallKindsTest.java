@@ -201,8 +201,13 @@ class CallKindsTest {
   }
 
   static StatusRuntimeException failure(CompletableFuture<?> future) throws Exception {
+    return failure(future, 10);
+  }
+
+  static StatusRuntimeException failure(CompletableFuture<?> future, long seconds)
+      throws Exception {
     try {
-      future.get(10, TimeUnit.SECONDS);
+      future.get(seconds, TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException e) {
       return (StatusRuntimeException) e.getCause();
     }

@@ -18,6 +18,21 @@ final class TestServiceImpl extends TestServiceGrpc.TestServiceImplBase {
   static final Metadata.Key<String> TRAILER =
       Metadata.Key.of("x-trailer", Metadata.ASCII_STRING_MARSHALLER);
 
+  private final String name;
+  /** Every unary request's text, counted: a QoS 1 duplicate must never run twice. */
+  final java.util.concurrent.ConcurrentHashMap<String, AtomicInteger> unaryTexts =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  /** One entry per handler that started waiting for its cancellation, naming the method. */
+  final BlockingQueue<String> startedHanging = new LinkedBlockingQueue<>();
+
+  TestServiceImpl() {
+    this("");
+  }
+
+  TestServiceImpl(String name) {
+    this.name = name;
+  }
+
   /** One entry per handler that saw its call cancelled, naming the method. */
   final BlockingQueue<String> cancellations = new LinkedBlockingQueue<>();
   final AtomicInteger unaryInvocations = new AtomicInteger();
@@ -27,10 +42,13 @@ final class TestServiceImpl extends TestServiceGrpc.TestServiceImplBase {
   @Override
   public void unary(Request request, StreamObserver<Response> out) {
     unaryInvocations.incrementAndGet();
+    unaryTexts.computeIfAbsent(request.getText(), t -> new AtomicInteger()).incrementAndGet();
     if (handleSpecial("Unary", request, out)) {
       return;
     }
-    out.onNext(Response.newBuilder().setText(text(request)).setBlob(request.getBlob()).build());
+    out.onNext(
+        Response.newBuilder().setText(text(request)).setBlob(request.getBlob()).setServer(name)
+            .build());
     out.onCompleted();
   }
 
@@ -44,7 +62,7 @@ final class TestServiceImpl extends TestServiceGrpc.TestServiceImplBase {
       return;
     }
     for (int i = 0; i < request.getCount(); i++) {
-      out.onNext(Response.newBuilder().setText(request.getText()).setIndex(i).build());
+      out.onNext(Response.newBuilder().setText(request.getText()).setIndex(i).setServer(name).build());
     }
     out.onCompleted();
   }
@@ -164,6 +182,11 @@ final class TestServiceImpl extends TestServiceGrpc.TestServiceImplBase {
         watchCancellation(method, out);
       }
       hanging.incrementAndGet();
+      startedHanging.add(method);
+      if (method.equals("ServerStream") || method.equals("Bidi")) {
+        // Tell the client which instance holds the stream.
+        out.onNext(Response.newBuilder().setServer(name).setText("hanging").build());
+      }
       return true;
     }
     return false;
