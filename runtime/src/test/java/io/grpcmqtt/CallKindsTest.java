@@ -214,6 +214,24 @@ class CallKindsTest {
     throw new AssertionError("call succeeded but should have failed");
   }
 
+  /** Completes the future when the call ends, whatever messages came before. */
+  static <T> StreamObserver<T> ending(CompletableFuture<Void> ended) {
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(T value) {}
+
+      @Override
+      public void onError(Throwable t) {
+        ended.completeExceptionally(t);
+      }
+
+      @Override
+      public void onCompleted() {
+        ended.complete(null);
+      }
+    };
+  }
+
   static <T> StreamObserver<T> observer(CompletableFuture<T> result) {
     return new StreamObserver<>() {
       @Override

@@ -91,8 +91,8 @@ class DeadlinesAndCancellationTest {
   void clientCancelReachesServerStreamingHandler(TestBroker broker) throws Exception {
     try (Rpc rpc = new Rpc(broker)) {
       Context.CancellableContext context = Context.current().withCancellation();
-      CompletableFuture<Response> result = new CompletableFuture<>();
-      context.run(() -> rpc.async().serverStream(HANG, CallKindsTest.observer(result)));
+      CompletableFuture<Void> result = new CompletableFuture<>();
+      context.run(() -> rpc.async().serverStream(HANG, CallKindsTest.ending(result)));
       await().atMost(Duration.ofSeconds(5)).until(() -> rpc.server.getServices().size() == 1);
       // Give the request time to reach the handler before cancelling it.
       awaitHandlerStarted(rpc);

@@ -31,8 +31,8 @@ class LivenessTest {
   void clientWillCancelsItsCallsOnTheServer(TestBroker broker) throws Exception {
     try (Rpc rpc = new Rpc(broker);
         RawMqttClient other = new RawMqttClient(broker.uri())) {
-      CompletableFuture<Response> result = new CompletableFuture<>();
-      rpc.async().serverStream(HANG, CallKindsTest.observer(result));
+      CompletableFuture<Void> result = new CompletableFuture<>();
+      rpc.async().serverStream(HANG, CallKindsTest.ending(result));
       await().atMost(Duration.ofSeconds(5)).until(() -> rpc.service.hanging.get() > 0);
 
       publish(other, rpc.prefix + "/_status/client/" + rpc.channelId, "offline", false);
@@ -45,8 +45,8 @@ class LivenessTest {
   void serverWillFailsTheStreamsItHeld(TestBroker broker) throws Exception {
     try (Rpc rpc = new Rpc(broker);
         RawMqttClient other = new RawMqttClient(broker.uri())) {
-      CompletableFuture<Response> result = new CompletableFuture<>();
-      rpc.async().serverStream(HANG, CallKindsTest.observer(result));
+      CompletableFuture<Void> result = new CompletableFuture<>();
+      rpc.async().serverStream(HANG, CallKindsTest.ending(result));
       await().atMost(Duration.ofSeconds(5)).until(() -> rpc.service.hanging.get() > 0);
 
       long start = System.nanoTime();

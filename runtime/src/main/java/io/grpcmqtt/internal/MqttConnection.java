@@ -80,7 +80,10 @@ final class MqttConnection implements MqttCallback {
   }
 
   private final ConnectionConfig config;
-  private final MqttAsyncClient client;
+  /** Replaced on every reconnect: a fresh Paho client carries no state from the lost one. */
+  private volatile MqttAsyncClient client;
+
+  private final boolean reconnect;
   private final MqttConnectionOptions options;
   private final Listener listener;
   private final Object lock = new Object();
@@ -100,18 +103,20 @@ final class MqttConnection implements MqttCallback {
   @GuardedBy("lock")
   private boolean closed;
 
+  /** Counts connections; an ack from an older one says nothing about the current window. */
+  @GuardedBy("lock")
+  private int generation;
+
+  @GuardedBy("lock")
+  private long reconnectDelayMillis = 1_000;
+
   MqttConnection(
       ConnectionConfig config, @Nullable Will will, boolean automaticReconnect, Listener listener)
       throws IOException {
     this.config = config;
     this.listener = listener;
-    try {
-      this.client =
-          new MqttAsyncClient(config.brokerUriString(), config.clientId(), new MemoryPersistence());
-    } catch (MqttException e) {
-      throw new IOException("cannot create MQTT client for " + config.brokerUriString(), e);
-    }
-    client.setCallback(this);
+    this.reconnect = automaticReconnect;
+    this.client = newClient();
     options = new MqttConnectionOptions();
     // A session that outlives the connection keeps the subscriptions, so QoS 1 requests
     // published while this client is briefly away are delivered when it returns.
@@ -120,8 +125,10 @@ final class MqttConnection implements MqttCallback {
     if (sessionSeconds > 0) {
       options.setSessionExpiryInterval(sessionSeconds);
     }
-    options.setAutomaticReconnect(automaticReconnect);
-    options.setAutomaticReconnectDelay(1, 30);
+    // Paho's own reconnect resends the lost connection's in-flight publishes on top of new
+    // ones, beyond the broker's receive maximum (Mosquitto then disconnects with 0x82, over and
+    // over): reconnecting here, with a fresh client, avoids that.
+    options.setAutomaticReconnect(false);
     options.setKeepAliveInterval((int) config.keepAlive().getSeconds());
     options.setConnectionTimeout((int) Math.max(1, config.connectTimeout().toSeconds()));
     options.setReceiveMaximum(65_535);
@@ -155,6 +162,17 @@ final class MqttConnection implements MqttCallback {
 
   String clientId() {
     return config.clientId();
+  }
+
+  private MqttAsyncClient newClient() throws IOException {
+    try {
+      MqttAsyncClient c =
+          new MqttAsyncClient(config.brokerUriString(), config.clientId(), new MemoryPersistence());
+      c.setCallback(this);
+      return c;
+    } catch (MqttException e) {
+      throw new IOException("cannot create MQTT client for " + config.brokerUriString(), e);
+    }
   }
 
   /** Connects, waiting at most the connect timeout. */
@@ -191,6 +209,9 @@ final class MqttConnection implements MqttCallback {
               synchronized (lock) {
                 window = receiveMax == null || receiveMax <= 0 ? 65_535 : receiveMax;
                 connected = true;
+                generation++;
+                inFlight = 0;
+                reconnectDelayMillis = 1_000;
               }
               done.complete(null);
               drain();
@@ -355,6 +376,7 @@ final class MqttConnection implements MqttCallback {
         break;
       }
       queue.poll();
+      p.generation = generation;
       if (p.qos > 0) {
         inFlight++;
       }
@@ -396,8 +418,9 @@ final class MqttConnection implements MqttCallback {
         public void onSuccess(IMqttToken token) {
           Pending p = (Pending) token.getUserContext();
           synchronized (lock) {
-            // Acks of messages Paho resent after a reconnect arrive after our count was reset.
-            inFlight = Math.max(0, inFlight - 1);
+            if (p.generation == generation) {
+              inFlight--;
+            }
           }
           int[] codes = token.getReasonCodes();
           int reason = codes == null || codes.length == 0 ? 0 : codes[0];
@@ -409,7 +432,9 @@ final class MqttConnection implements MqttCallback {
         public void onFailure(IMqttToken token, Throwable cause) {
           Pending p = (Pending) token.getUserContext();
           synchronized (lock) {
-            inFlight = Math.max(0, inFlight - 1);
+            if (p.generation == generation) {
+              inFlight--;
+            }
           }
           drain();
           p.callback.failed(cause == null ? token.getException() : cause);
@@ -498,10 +523,11 @@ final class MqttConnection implements MqttCallback {
   @Override
   public void disconnected(MqttDisconnectResponse response) {
     List<Pending> dropped;
+    boolean reconnectNow;
     synchronized (lock) {
       connected = false;
-      inFlight = 0;
-      if (options.isAutomaticReconnect()) {
+      reconnectNow = reconnect && !closed;
+      if (reconnectNow) {
         dropped = List.of();
       } else {
         dropped = new ArrayList<>(queue);
@@ -518,6 +544,63 @@ final class MqttConnection implements MqttCallback {
       p.callback.failed(cause);
     }
     listener.connectionLost(cause);
+    if (reconnectNow) {
+      scheduleReconnect();
+    }
+  }
+
+  private void scheduleReconnect() {
+    long delay;
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      delay = reconnectDelayMillis;
+      reconnectDelayMillis = Math.min(30_000, reconnectDelayMillis * 2);
+    }
+    CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS).execute(this::reconnectOnce);
+  }
+
+  /** Replaces the lost client by a fresh one; runs off Paho's threads. */
+  private void reconnectOnce() {
+    MqttAsyncClient old = client;
+    try {
+      old.close(true);
+    } catch (MqttException e) {
+      log.debug("closing the lost client of {}: {}", config.clientId(), describe(e));
+    }
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+    }
+    try {
+      client = newClient();
+    } catch (IOException e) {
+      log.warn("{}", e.getMessage());
+      scheduleReconnect();
+      return;
+    }
+    connectAsync()
+        .whenComplete(
+            (ok, error) -> {
+              if (error != null) {
+                log.info(
+                    "reconnect of '{}' to {} failed ({}); trying again",
+                    config.clientId(), config.brokerUriString(), describe(error));
+                scheduleReconnect();
+              } else {
+                boolean closedMeanwhile;
+                synchronized (lock) {
+                  closedMeanwhile = closed;
+                }
+                if (closedMeanwhile) {
+                  closeQuietly();
+                } else {
+                  listener.reconnected();
+                }
+              }
+            });
   }
 
   @Override
@@ -529,16 +612,7 @@ final class MqttConnection implements MqttCallback {
   public void deliveryComplete(IMqttToken token) {}
 
   @Override
-  public void connectComplete(boolean reconnect, String serverUri) {
-    if (reconnect) {
-      synchronized (lock) {
-        connected = true;
-        inFlight = 0;
-      }
-      listener.reconnected();
-      drain();
-    }
-  }
+  public void connectComplete(boolean reconnect, String serverUri) {}
 
   @Override
   public void authPacketArrived(int reasonCode, MqttProperties properties) {}
@@ -550,6 +624,8 @@ final class MqttConnection implements MqttCallback {
     final boolean retained;
     final MqttProperties properties;
     final PublishCallback callback;
+    /** The connection it was handed to; set under the connection's lock. */
+    int generation;
 
     Pending(
         String topic,

@@ -415,7 +415,8 @@ final class MqttServerStream implements ServerStream {
 
   @GuardedBy("this")
   private void clientGoneLocked(Status status) {
-    if (closed) {
+    if (closed || (closing && pendingOut.isEmpty())) {
+      // The final status is already on its way: its PUBACK decides how the call ended.
       return;
     }
     closing = true;
