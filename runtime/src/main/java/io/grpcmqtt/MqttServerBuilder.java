@@ -46,6 +46,7 @@ public final class MqttServerBuilder extends ForwardingServerBuilder<MqttServerB
   private String sharedGroup = "grpc-mqtt";
   private int maxInboundMessageSize = 4 * 1024 * 1024;
   private int maxInboundMetadataSize = 8 * 1024;
+  private int maxConcurrentCalls = 10_000;
 
   private MqttServerBuilder(String brokerUri) {
     this.connection =
@@ -58,7 +59,7 @@ public final class MqttServerBuilder extends ForwardingServerBuilder<MqttServerB
                 new MqttTransportServer(
                     new ServerSettings(
                         connection.build(), sharedGroup, maxInboundMessageSize,
-                        maxInboundMetadataSize),
+                        maxInboundMetadataSize, maxConcurrentCalls),
                     MethodRegistry.of(services, extraServiceNames),
                     tracerFactories));
   }
@@ -205,6 +206,17 @@ public final class MqttServerBuilder extends ForwardingServerBuilder<MqttServerB
   public MqttServerBuilder maxInboundMetadataSize(int bytes) {
     checkArgument(bytes > 0, "maxInboundMetadataSize must be positive");
     this.maxInboundMetadataSize = bytes;
+    return this;
+  }
+
+  /**
+   * Calls this server runs at once (default 10,000); requests beyond get RESOURCE_EXHAUSTED. It
+   * bounds what callers that open streams and never finish them can hold, as HTTP/2's
+   * MAX_CONCURRENT_STREAMS does.
+   */
+  public MqttServerBuilder maxConcurrentCalls(int calls) {
+    checkArgument(calls > 0, "maxConcurrentCalls must be positive");
+    this.maxConcurrentCalls = calls;
     return this;
   }
 

@@ -330,6 +330,12 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
             responseStreaming, format.get(), config.qos(),
             config.flowControlWindow(), settings.maxInboundMessageSize, stats,
             Math.max(DEFAULT_DEDUP_NANOS, timeoutNanos));
+    if (openStreams.get() >= settings.maxConcurrentCalls) {
+      reject(frame, Status.RESOURCE_EXHAUSTED.withDescription(
+          "server is at its limit of " + settings.maxConcurrentCalls + " concurrent calls"),
+          fullMethod);
+      return;
+    }
     if (key != null && active.putIfAbsent(key, stream) != null) {
       return;
     }

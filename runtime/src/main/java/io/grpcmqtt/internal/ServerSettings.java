@@ -9,15 +9,18 @@ public final class ServerSettings {
   @Nullable final String sharedGroup;
   final int maxInboundMessageSize;
   final int maxInboundMetadataSize;
+  final int maxConcurrentCalls;
 
   public ServerSettings(
       ConnectionConfig connection,
       @Nullable String sharedGroup,
       int maxInboundMessageSize,
-      int maxInboundMetadataSize) {
+      int maxInboundMetadataSize,
+      int maxConcurrentCalls) {
     this.connection = connection;
     this.sharedGroup = sharedGroup;
     this.maxInboundMessageSize = maxInboundMessageSize;
     this.maxInboundMetadataSize = maxInboundMetadataSize;
+    this.maxConcurrentCalls = maxConcurrentCalls;
   }
 }
