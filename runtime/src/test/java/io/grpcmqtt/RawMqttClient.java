@@ -101,6 +101,50 @@ final class RawMqttClient implements AutoCloseable {
     }
   }
 
+  /** Publishes a message exactly as given and waits for the broker to take it. */
+  void publish(String topic, MqttMessage message) throws MqttException {
+    publishRetrying(topic, message).waitForCompletion(5_000);
+  }
+
+  private final java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(8);
+
+  /** Publishes without waiting for the PUBACK, at most 8 in flight (below any receive maximum). */
+  void publishPipelined(String topic, MqttMessage message) throws Exception {
+    if (!window.tryAcquire(10, TimeUnit.SECONDS)) {
+      throw new AssertionError("no PUBACK for 10 s");
+    }
+    for (int attempt = 0; ; attempt++) {
+      try {
+        client.publish(topic, message, null, new org.eclipse.paho.mqttv5.client.MqttActionListener() {
+          @Override
+          public void onSuccess(IMqttToken token) {
+            window.release();
+          }
+
+          @Override
+          public void onFailure(IMqttToken token, Throwable cause) {
+            window.release();
+          }
+        });
+        return;
+      } catch (MqttException e) {
+        if (e.getReasonCode() != 32202 || attempt >= 100) {
+          window.release();
+          throw e;
+        }
+        Thread.sleep(1);
+      }
+    }
+  }
+
+  /** Waits until every pipelined publish was acknowledged. */
+  void awaitPublished() throws InterruptedException {
+    if (!window.tryAcquire(8, 10, TimeUnit.SECONDS)) {
+      throw new AssertionError("pipelined publishes not acknowledged within 10 s");
+    }
+    window.release(8);
+  }
+
   MqttMessage nextReply() throws InterruptedException {
     MqttMessage m = replies.poll(10, TimeUnit.SECONDS);
     if (m == null) {

@@ -344,6 +344,12 @@ final class MqttConnection implements MqttCallback {
       boolean retained,
       MqttProperties properties,
       PublishCallback callback) {
+    String refused = MqttStrings.findRefused(topic, properties);
+    if (refused != null) {
+      callback.failed(new IllegalArgumentException(
+          "not published: its " + refused + " has a character MQTT strings may not contain"));
+      return;
+    }
     Pending pending = new Pending(topic, payload, qos, retained, properties, callback);
     List<Runnable> failures = null;
     synchronized (lock) {

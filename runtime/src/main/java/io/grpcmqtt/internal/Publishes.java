@@ -26,6 +26,13 @@ final class Publishes {
       p.setContentType(contentType);
     }
     if (!userProperties.isEmpty()) {
+      for (int i = 0; i < userProperties.size(); i++) {
+        UserProperty up = userProperties.get(i);
+        String value = MqttStrings.sanitize(up.getValue());
+        if (value != up.getValue()) {
+          userProperties.set(i, new UserProperty(MqttStrings.sanitize(up.getKey()), value));
+        }
+      }
       p.setUserProperties(userProperties);
     }
     return p;

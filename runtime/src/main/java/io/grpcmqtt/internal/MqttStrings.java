@@ -1,0 +1,87 @@
+package io.grpcmqtt.internal;
+
+import java.util.List;
+import javax.annotation.Nullable;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.eclipse.paho.mqttv5.common.packet.UserProperty;
+
+/**
+ * The characters Paho refuses in MQTT strings: control characters (U+0000-U+001F,
+ * U+007F-U+009F) and unpaired surrogates. Paho throws while encoding, on its sender thread, which
+ * drops the connection; and a publish queued again after the reconnect drops it again. So text
+ * that reaches a PUBLISH from elsewhere (error messages, metadata) is cleaned first, and every
+ * publish is checked before Paho sees it.
+ */
+final class MqttStrings {
+  private MqttStrings() {}
+
+  static boolean isAllowed(char c) {
+    return !(c <= 0x1F || (c >= 0x7F && c <= 0x9F));
+  }
+
+  /** The text with each refused character replaced by a space; the same instance when clean. */
+  static String sanitize(String text) {
+    if (isClean(text)) {
+      return text;
+    }
+    StringBuilder clean = new StringBuilder(text.length());
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < text.length()
+          && Character.isLowSurrogate(text.charAt(i + 1))) {
+        clean.append(c).append(text.charAt(++i));
+      } else if (Character.isSurrogate(c) || !isAllowed(c)) {
+        clean.append(' ');
+      } else {
+        clean.append(c);
+      }
+    }
+    return clean.toString();
+  }
+
+  static boolean isClean(@Nullable String text) {
+    if (text == null) {
+      return true;
+    }
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+          i++;
+          continue;
+        }
+        return false;
+      }
+      if (Character.isLowSurrogate(c) || !isAllowed(c)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The first string of a publish Paho would refuse, described, or null when all are clean. */
+  @Nullable
+  static String findRefused(String topic, @Nullable MqttProperties properties) {
+    if (!isClean(topic)) {
+      return "topic";
+    }
+    if (properties == null) {
+      return null;
+    }
+    if (!isClean(properties.getResponseTopic())) {
+      return "response topic";
+    }
+    if (!isClean(properties.getContentType())) {
+      return "content type";
+    }
+    List<UserProperty> props = properties.getUserProperties();
+    if (props != null) {
+      for (UserProperty p : props) {
+        if (!isClean(p.getKey()) || !isClean(p.getValue())) {
+          return "user property '" + sanitize(p.getKey()) + "'";
+        }
+      }
+    }
+    return null;
+  }
+}
