@@ -328,20 +328,16 @@ final class MqttClientTransport implements ConnectionClientTransport, MqttConnec
       }
       terminated = true;
     }
-    // Closing waits for the broker; never do that on Paho's own callback thread.
-    Thread closer =
-        new Thread(
-            () -> {
-              if (connection != null) {
-                connection.close(topics.clientStatus(config.clientId()), Topics.OFFLINE, false);
-              }
-              log.info("channel connection '{}' to {} closed", config.clientId(),
-                  config.brokerUriString());
-              listener.transportTerminated();
-            },
-            "grpc-mqtt-close-" + config.clientId());
-    closer.setDaemon(true);
-    closer.start();
+    MqttConnection.closeInBackground(
+        connection,
+        topics.clientStatus(config.clientId()),
+        false,
+        config.clientId(),
+        () -> {
+          log.info("channel connection '{}' to {} closed", config.clientId(),
+              config.brokerUriString());
+          listener.transportTerminated();
+        });
   }
 
   @Override

@@ -461,6 +461,30 @@ final class MqttConnection implements MqttCallback {
         }
       };
 
+  /**
+   * Closes a connection on a thread of its own, then runs {@code then}. Closing waits for the
+   * broker, which must never happen on Paho's callback thread, where a transport's last call may
+   * end.
+   */
+  static void closeInBackground(
+      @Nullable MqttConnection connection,
+      String statusTopic,
+      boolean retained,
+      String name,
+      Runnable then) {
+    Thread closer =
+        new Thread(
+            () -> {
+              if (connection != null) {
+                connection.close(statusTopic, Topics.OFFLINE, retained);
+              }
+              then.run();
+            },
+            "grpc-mqtt-close-" + name);
+    closer.setDaemon(true);
+    closer.start();
+  }
+
   /** Publishes a final retained status (if any), disconnects and frees Paho's threads. */
   void close(@Nullable String statusTopic, @Nullable String statusPayload, boolean retained) {
     List<Pending> dropped;

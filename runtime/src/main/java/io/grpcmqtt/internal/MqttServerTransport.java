@@ -466,21 +466,18 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
       }
       terminated = true;
     }
-    Thread closer =
-        new Thread(
-            () -> {
-              if (connection != null) {
-                connection.close(topics.serverStatus(serverId()), Topics.OFFLINE, true);
-              }
-              SharedResourceHolder.release(GrpcUtil.TIMER_SERVICE, timer);
-              log.info("server '{}' disconnected from {}", serverId(), config.brokerUriString());
-              if (transportListener != null) {
-                transportListener.transportTerminated();
-              }
-            },
-            "grpc-mqtt-close-" + serverId());
-    closer.setDaemon(true);
-    closer.start();
+    MqttConnection.closeInBackground(
+        connection,
+        topics.serverStatus(serverId()),
+        true,
+        serverId(),
+        () -> {
+          SharedResourceHolder.release(GrpcUtil.TIMER_SERVICE, timer);
+          log.info("server '{}' disconnected from {}", serverId(), config.brokerUriString());
+          if (transportListener != null) {
+            transportListener.transportTerminated();
+          }
+        });
   }
 
   @Override
