@@ -2,6 +2,7 @@ package io.grpcmqtt.bridge.internal;
 
 import io.grpc.ClientCall;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.Status;
 import javax.annotation.concurrent.GuardedBy;
@@ -25,11 +26,16 @@ public final class CallForwarder {
 
   /**
    * Starts {@code outgoing} with {@code headers} and returns the listener of {@code incoming}.
-   * Call from {@code ServerCallHandler.startCall}.
+   * Call from {@code ServerCallHandler.startCall}; {@code outgoingType} is the kind {@code
+   * outgoing} was made with.
    */
   public static <ReqT, RespT> ServerCall.Listener<ReqT> start(
-      ServerCall<ReqT, RespT> incoming, Metadata headers, ClientCall<ReqT, RespT> outgoing) {
-    Pair<ReqT, RespT> pair = new Pair<>(incoming, outgoing);
+      ServerCall<ReqT, RespT> incoming,
+      Metadata headers,
+      ClientCall<ReqT, RespT> outgoing,
+      MethodDescriptor.MethodType outgoingType) {
+    Pair<ReqT, RespT> pair =
+        new Pair<>(incoming, outgoing, outgoingType.clientSendsOneMessage());
     outgoing.start(pair.responses, headers);
     incoming.request(1);
     outgoing.request(1);
@@ -39,24 +45,33 @@ public final class CallForwarder {
   private static final class Pair<ReqT, RespT> {
     final ServerCall<ReqT, RespT> incoming;
     final ClientCall<ReqT, RespT> outgoing;
-    final Requests requests = new Requests();
+    final Requests requests;
     final Responses responses = new Responses();
 
-    Pair(ServerCall<ReqT, RespT> incoming, ClientCall<ReqT, RespT> outgoing) {
+    Pair(ServerCall<ReqT, RespT> incoming, ClientCall<ReqT, RespT> outgoing, boolean oneRequest) {
       this.incoming = incoming;
       this.outgoing = outgoing;
+      this.requests = new Requests(oneRequest);
     }
 
     /** Caller → proxy → upstream. Runs on the incoming call's serializing executor. */
     final class Requests extends ServerCall.Listener<ReqT> {
+      private final boolean oneRequest;
+
       @GuardedBy("this")
       private boolean wantMore;
+
+      Requests(boolean oneRequest) {
+        this.oneRequest = oneRequest;
+      }
 
       @Override
       public void onMessage(ReqT message) {
         outgoing.sendMessage(message);
         synchronized (this) {
-          if (outgoing.isReady()) {
+          // gRPC reports no readiness for a call of one request: keep reading, so the caller's
+          // half-close (or a stray second message, which the far server rejects) gets through.
+          if (oneRequest || outgoing.isReady()) {
             incoming.request(1);
           } else {
             wantMore = true;

@@ -49,7 +49,8 @@ public final class ForwardingRegistry extends HandlerRegistry {
         incoming,
         (call, headers) -> {
           log.debug("forwarding {} as {}", methodName, outgoing.getType());
-          return CallForwarder.start(call, headers, target.newCall(outgoing, CallOptions.DEFAULT));
+          return CallForwarder.start(
+              call, headers, target.newCall(outgoing, CallOptions.DEFAULT), outgoing.getType());
         });
   }
 
