@@ -5,6 +5,8 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import static com.google.common.base.Preconditions.checkState;
 
 import com.google.common.collect.ImmutableSet;
+import com.google.common.collect.Sets;
+import com.google.protobuf.Descriptors.ServiceDescriptor;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -12,9 +14,12 @@ import io.grpc.MethodDescriptor;
 import io.grpc.MethodDescriptor.MethodType;
 import io.grpc.Server;
 import io.grpcmqtt.MqttServerBuilder;
+import io.grpcmqtt.bridge.internal.DescribedServices;
 import io.grpcmqtt.bridge.internal.ForwardingRegistry;
 import io.grpcmqtt.bridge.internal.OwningServer;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -30,11 +35,15 @@ import java.util.Set;
  *     .start();
  * }</pre>
  *
- * <p>The proxy needs no descriptors: the kind of each call is read from its first MQTT message,
- * messages are forwarded as bytes, and metadata, deadline, cancellation, status and trailers go
+ * <p>Messages are forwarded as bytes; metadata, deadline, cancellation, status and trailers go
  * through unchanged, flow-controlled on both sides. Several egress proxies for one service split
- * the calls through the shared subscription, like any grpc-mqtt servers. Clients must send
- * protobuf: the proxy has no message types to convert JSON with.
+ * the calls through the shared subscription, like any grpc-mqtt servers.
+ *
+ * <p>A service named with {@link Builder#addService(String)} needs no descriptor: the kind of each
+ * call is read from its first MQTT message, and clients must send protobuf. A service given as a
+ * descriptor ({@link Builder#addService(ServiceDescriptor)}) is hosted like a generated one: its
+ * kinds and message types are known, so devices may send JSON ({@code Content Type:
+ * application/json}) and malformed requests are rejected at the proxy.
  */
 public final class EgressProxy {
   private EgressProxy() {}
@@ -61,6 +70,7 @@ public final class EgressProxy {
     private final MqttServerBuilder mqttServer;
     private final ManagedChannel upstream;
     private final Set<String> services = new LinkedHashSet<>();
+    private final Map<String, ServiceDescriptor> described = new LinkedHashMap<>();
 
     private Builder(MqttServerBuilder mqttServer, ManagedChannel upstream) {
       this.mqttServer = mqttServer;
@@ -76,6 +86,14 @@ public final class EgressProxy {
       return this;
     }
 
+    /** Forwards the calls of {@code service}, with its call kinds and message types. */
+    public Builder addService(ServiceDescriptor service) {
+      checkNotNull(service, "service");
+      addService(service.getFullName());
+      described.put(service.getFullName(), service);
+      return this;
+    }
+
     /** Forwards the calls of each of {@code fullServiceNames}. */
     public Builder addServices(Iterable<String> fullServiceNames) {
       for (String name : fullServiceNames) {
@@ -87,7 +105,10 @@ public final class EgressProxy {
     /** The proxy, not started: {@code start()} connects to the broker and subscribes. */
     public Server build() {
       checkState(!services.isEmpty(), "no service to forward: call addService(..)");
-      Set<String> accepted = ImmutableSet.copyOf(services);
+      for (ServiceDescriptor service : described.values()) {
+        mqttServer.addService(DescribedServices.forward(service, upstream));
+      }
+      Set<String> accepted = ImmutableSet.copyOf(Sets.difference(services, described.keySet()));
       for (String service : accepted) {
         mqttServer.handleServiceName(service);
       }

@@ -9,11 +9,13 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpcmqtt.MqttChannelBuilder;
 import io.grpcmqtt.MqttServerBuilder;
 import io.grpcmqtt.bridge.test.v1.EchoGrpc;
+import io.grpcmqtt.bridge.test.v1.EchoProto;
 import io.grpcmqtt.testing.TestBroker;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -47,6 +49,23 @@ final class Topology implements AutoCloseable {
     t.startFarServer();
     t.startEgress("127.0.0.1:" + t.farPort);
     t.startIngress(types);
+    return t;
+  }
+
+  /**
+   * Client → ingress → broker → egress → plain grpc-netty server, both proxies given the
+   * service's descriptor.
+   */
+  static Topology doubleProxyDescribed(TestBroker broker) throws IOException {
+    Topology t = new Topology(broker);
+    t.startFarServer();
+    t.servers.push(
+        EgressProxy.forTarget(
+                MqttServerBuilder.forBroker(broker.uri()).topicPrefix(t.prefix), "127.0.0.1:" + t.farPort)
+            .addService(EchoProto.getDescriptor().findServiceByName("Echo"))
+            .build()
+            .start());
+    t.startIngress(MethodTypes.of(List.of(EchoProto.getDescriptor())));
     return t;
   }
 

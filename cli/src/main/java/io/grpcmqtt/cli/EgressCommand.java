@@ -27,7 +27,10 @@ import picocli.CommandLine.Option;
         "Takes the calls of the given services from the broker and forwards each to the gRPC"
             + " server at --target over plaintext HTTP/2, until SIGTERM. The services are those"
             + " named with --service and every service in --proto / --descriptor-set files."
-            + " Several egress proxies for a service split its calls.")
+            + " Several egress proxies for a service split its calls.%n%n"
+            + "Services given by their definitions are hosted with their call kinds and message"
+            + " types: MQTT devices may call them with JSON, and malformed requests are rejected"
+            + " at the proxy. Services given by name alone take protobuf only.")
 final class EgressCommand implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(EgressCommand.class);
 
@@ -58,22 +61,29 @@ final class EgressCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     new HostPortConverter().convert(target);
-    Set<String> names = new LinkedHashSet<>(services);
+    List<ServiceDescriptor> described = new ArrayList<>();
     if (!descriptors.isEmpty()) {
       for (FileDescriptor file : descriptors.load()) {
-        for (ServiceDescriptor service : file.getServices()) {
-          names.add(service.getFullName());
-        }
+        described.addAll(file.getServices());
       }
     }
-    if (names.isEmpty()) {
+    if (services.isEmpty() && described.isEmpty()) {
       throw new CliException("no service to forward: give --service NAME, or --proto / --descriptor-set files defining services");
     }
-    MqttServerBuilder mqtt;
     EgressProxy.Builder builder;
+    Set<String> names = new LinkedHashSet<>();
     try {
-      mqtt = broker.server().sharedSubscriptionGroup(sharedGroup);
-      builder = EgressProxy.forTarget(mqtt, target).addServices(names);
+      MqttServerBuilder mqtt = broker.server().sharedSubscriptionGroup(sharedGroup);
+      builder = EgressProxy.forTarget(mqtt, target);
+      for (ServiceDescriptor service : described) {
+        builder.addService(service);
+        names.add(service.getFullName());
+      }
+      for (String name : services) {
+        if (names.add(name)) {
+          builder.addService(name);
+        }
+      }
     } catch (IllegalArgumentException e) {
       throw new CliException(e.getMessage(), e);
     }
