@@ -160,16 +160,20 @@ final class Topology implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
-    if (client != null) {
-      client.shutdownNow();
-      client.awaitTermination(10, TimeUnit.SECONDS);
-    }
-    for (Server server : servers) {
-      server.shutdownNow();
-    }
-    for (Server server : servers) {
-      server.awaitTermination(10, TimeUnit.SECONDS);
+  public void close() {
+    try {
+      if (client != null) {
+        client.shutdownNow();
+        client.awaitTermination(10, TimeUnit.SECONDS);
+      }
+      for (Server server : servers) {
+        server.shutdownNow();
+      }
+      for (Server server : servers) {
+        server.awaitTermination(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 }
