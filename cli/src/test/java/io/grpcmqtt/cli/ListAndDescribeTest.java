@@ -1,0 +1,68 @@
+package io.grpcmqtt.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** {@code list} and {@code describe}: services, methods, types and their topics. */
+class ListAndDescribeTest {
+  private static final Path GATEWAY_PROTOS = Cli.PROTOS.resolve("../../../../proto/src/main/protobuf").normalize();
+
+  @Test
+  void listServicesAndMethodsWithTopics() {
+    Cli services = Cli.run(Cli.withCounterProto("list"));
+    assertEquals(0, services.exit, services.toString());
+    assertEquals(List.of(Cli.COUNTER + "\tgrpc/" + Cli.COUNTER + "/+"), services.lines());
+
+    Cli methods = Cli.run(Cli.withCounterProto("list", "--prefix", "devices/rpc", Cli.COUNTER));
+    assertEquals(0, methods.exit, methods.toString());
+    assertEquals(
+        List.of(
+            Cli.COUNTER + "/Add\tdevices/rpc/" + Cli.COUNTER + "/Add",
+            Cli.COUNTER + "/CountTo\tdevices/rpc/" + Cli.COUNTER + "/CountTo",
+            Cli.COUNTER + "/Total\tdevices/rpc/" + Cli.COUNTER + "/Total",
+            Cli.COUNTER + "/Double\tdevices/rpc/" + Cli.COUNTER + "/Double"),
+        methods.lines());
+
+    Cli unknown = Cli.run(Cli.withCounterProto("list", "no.Such"));
+    UsageTest.assertUsageError(unknown, "unknown service 'no.Such'");
+  }
+
+  @Test
+  void describeAServiceWithKindsAndTopics() {
+    Cli r = Cli.run(Cli.withCounterProto("describe", Cli.COUNTER));
+    assertEquals(0, r.exit, r.toString());
+    assertTrue(r.out.contains("service grpcmqtt.cli.test.v1.Counter {"), r.out);
+    assertTrue(r.out.contains("  // client streaming; requests to grpc/grpcmqtt.cli.test.v1.Counter/Total\n"
+        + "  rpc Total(stream grpcmqtt.cli.test.v1.Number) returns (grpcmqtt.cli.test.v1.Sum);"), r.out);
+    assertTrue(r.out.contains("  // bidi streaming; requests to grpc/grpcmqtt.cli.test.v1.Counter/Double\n"), r.out);
+  }
+
+  @Test
+  void describeAMethodShowsItsMessages() {
+    Cli r = Cli.run(Cli.withCounterProto("describe", Cli.COUNTER + "/Add"));
+    assertEquals(0, r.exit, r.toString());
+    assertTrue(r.out.contains("message grpcmqtt.cli.test.v1.Sum {\n  int64 total = 1;\n"
+        + "  grpcmqtt.cli.test.v1.Kind kind = 2;\n  google.protobuf.Timestamp at = 3;\n  string tag = 4;\n}"), r.out);
+  }
+
+  @Test
+  void describeTheGatewayApi() {
+    Cli r = Cli.run("describe", "-I", GATEWAY_PROTOS.toString(),
+        "--proto", GATEWAY_PROTOS.resolve("robustmq/gateway/v1/gateway.proto").toString());
+    assertEquals(0, r.exit, r.toString());
+    assertTrue(r.out.contains("  // server streaming; requests to grpc/robustmq.gateway.v1.RobustMQGateway/ReceiveStream\n"
+        + "  rpc ReceiveStream(robustmq.gateway.v1.ReceiveRequest) returns (stream robustmq.gateway.v1.Message);"), r.out);
+
+    Cli message = Cli.run("describe", "-I", GATEWAY_PROTOS.toString(),
+        "--proto", GATEWAY_PROTOS.resolve("robustmq/gateway/v1/gateway.proto").toString(), "robustmq.gateway.v1.SendRequest");
+    assertTrue(message.out.contains("  map<string, string> headers = 3;"), message.toString());
+
+    Cli unknown = Cli.run(Cli.withCounterProto("describe", "no.Such"));
+    UsageTest.assertUsageError(unknown, "unknown symbol 'no.Such'");
+  }
+}
