@@ -476,11 +476,11 @@ final class MqttClientStream implements ClientStream {
       }
       Frame next;
       while (finalFrame == null && (next = reorder.poll()) != null) {
-        if (Wire.CTL_HEADERS.equals(next.control)) {
-          headersLocked(next, 0, next.props.size(), true);
-        } else if (next.isFinal()) {
+        if (next.isFinal()) {
           headersLocked(next, 0, next.statusIndex, false);
           finalFrame = next;
+        } else if (Wire.CTL_HEADERS.equals(next.control)) {
+          headersLocked(next, 0, next.props.size(), true);
         } else if (next.control != null) {
           throw new IllegalArgumentException("unexpected " + Wire.CTL + " '" + next.control + "'");
         } else if (serverStreaming && ++receivedMessages > creditGranted) {
@@ -543,7 +543,13 @@ final class MqttClientStream implements ClientStream {
     if (deliverable.isEmpty() && finalFrame != null) {
       Frame f = finalFrame;
       Status status = Wire.decodeStatus(f.status, f.statusMessage);
-      Metadata trailers = Wire.toMetadata(f.props, f.statusIndex + 1, f.props.size());
+      Metadata trailers;
+      try {
+        trailers = Wire.toMetadata(f.props, f.statusIndex + 1, f.props.size());
+      } catch (IllegalArgumentException e) {
+        failLocked(Status.INTERNAL.withDescription("malformed reply: " + e.getMessage()), false);
+        return;
+      }
       stats.clientInboundTrailers(trailers);
       closeLocked(status, trailers);
     } else {

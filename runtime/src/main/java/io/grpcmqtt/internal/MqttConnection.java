@@ -42,10 +42,10 @@ final class MqttConnection implements MqttCallback {
   interface Listener {
     void messageArrived(String topic, MqttMessage message);
 
-    /** The connection dropped; with automatic reconnect, {@link #reconnected} may follow. */
+    /** The connection dropped; when this connection reconnects, {@link #reconnected} follows. */
     void connectionLost(Throwable cause);
 
-    /** An automatic reconnect succeeded: subscriptions of a clean session must be renewed. */
+    /** A reconnect succeeded: renew subscriptions (a session may not have survived). */
     void reconnected();
   }
 

@@ -187,11 +187,11 @@ final class MqttServerStream implements ServerStream {
         clientCredit =
             clientCredit == Long.MAX_VALUE ? frame.credit : Math.max(clientCredit, frame.credit);
         flushLocked();
+      } else if (Wire.CTL_CANCEL.equals(frame.control)) {
+        clientGoneLocked(Status.CANCELLED.withDescription("client cancelled"));
       } else if (closing) {
         // The call is over from the server's side; late client messages change nothing.
         return;
-      } else if (Wire.CTL_CANCEL.equals(frame.control)) {
-        clientGoneLocked(Status.CANCELLED.withDescription("client cancelled"));
       } else if (!frame.hasSeq()) {
         failLocked(Status.INVALID_ARGUMENT.withDescription(
             "streaming message without " + Wire.SEQ));

@@ -273,16 +273,14 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
       return;
     }
     MethodRegistry.Entry entry = registry.lookup(fullMethod);
-    boolean requestStreaming;
-    boolean responseStreaming;
-    if (entry != null) {
-      requestStreaming = !entry.method.getType().clientSendsOneMessage();
-      responseStreaming = !entry.method.getType().serverSendsOneMessage();
-    } else {
-      // A method only a fallback registry knows: the request itself says what kind it is.
-      requestStreaming = Wire.CTL_OPEN.equals(frame.control);
-      responseStreaming = frame.credit >= 0;
-    }
+    // The request says how it is framed (open: a request stream; a credit: a response stream).
+    // A method whose kind is single-message on that side still works framed as a stream, as over
+    // HTTP/2, where a call does not announce its kind at all: proxies forward every call as bidi.
+    boolean requestStreaming =
+        Wire.CTL_OPEN.equals(frame.control)
+            || (entry != null && !entry.method.getType().clientSendsOneMessage());
+    boolean responseStreaming =
+        frame.credit >= 0 || (entry != null && !entry.method.getType().serverSendsOneMessage());
     if ((requestStreaming || responseStreaming) && key == null) {
       reject(frame, Status.INVALID_ARGUMENT.withDescription(
           "streaming method " + fullMethod + " needs a Response Topic and Correlation Data"),
@@ -323,6 +321,12 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
     if (log.isDebugEnabled()) {
       log.debug("call {} from {} (timeout {} ns)", fullMethod, key, timeoutNanos);
     }
+    if (openStreams.get() >= settings.maxConcurrentCalls) {
+      reject(frame, Status.RESOURCE_EXHAUSTED.withDescription(
+          "server is at its limit of " + settings.maxConcurrentCalls + " concurrent calls"),
+          fullMethod);
+      return;
+    }
     StatsTraceContext stats = StatsTraceContext.newServerContext(tracerFactories, fullMethod, headers);
     MqttServerStream stream =
         new MqttServerStream(
@@ -330,12 +334,6 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
             responseStreaming, format.get(), config.qos(),
             config.flowControlWindow(), settings.maxInboundMessageSize, stats,
             Math.max(DEFAULT_DEDUP_NANOS, timeoutNanos));
-    if (openStreams.get() >= settings.maxConcurrentCalls) {
-      reject(frame, Status.RESOURCE_EXHAUSTED.withDescription(
-          "server is at its limit of " + settings.maxConcurrentCalls + " concurrent calls"),
-          fullMethod);
-      return;
-    }
     if (key != null && active.putIfAbsent(key, stream) != null) {
       return;
     }

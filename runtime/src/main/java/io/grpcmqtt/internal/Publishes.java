@@ -28,9 +28,10 @@ final class Publishes {
     if (!userProperties.isEmpty()) {
       for (int i = 0; i < userProperties.size(); i++) {
         UserProperty up = userProperties.get(i);
+        String key = MqttStrings.sanitize(up.getKey());
         String value = MqttStrings.sanitize(up.getValue());
-        if (value != up.getValue()) {
-          userProperties.set(i, new UserProperty(MqttStrings.sanitize(up.getKey()), value));
+        if (key != up.getKey() || value != up.getValue()) {
+          userProperties.set(i, new UserProperty(key, value));
         }
       }
       p.setUserProperties(userProperties);
