@@ -228,6 +228,8 @@ public final class MqttServerBuilder extends ForwardingServerBuilder<MqttServerB
 
   @Override
   public Server build() {
+    // Added last, so it runs first: every user interceptor already sees MqttCallAttributes.
+    delegate.intercept(new CallerContextInterceptor(connection.build().topicPrefix()));
     return delegate.build();
   }
 }
