@@ -23,12 +23,20 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class Endpoints implements AutoCloseable {
   private static final AtomicInteger COUNTER = new AtomicInteger();
 
-  final String prefix = "s" + ProcessHandle.current().pid() + "x" + COUNTER.incrementAndGet();
+  final String prefix;
   final TestServiceImpl service = new TestServiceImpl();
   final Server server;
   final ManagedChannel channel;
 
+  /** Under a fresh topic prefix. */
   Endpoints(MqttServerBuilder server, MqttChannelBuilder channel) throws IOException {
+    this("s" + ProcessHandle.current().pid() + "x" + COUNTER.incrementAndGet(), server, channel);
+  }
+
+  /** Under {@code prefix}, for brokers whose ACL names the topics. */
+  Endpoints(String prefix, MqttServerBuilder server, MqttChannelBuilder channel)
+      throws IOException {
+    this.prefix = prefix;
     this.server = server.topicPrefix(prefix).addService(service).build().start();
     this.channel = channel.topicPrefix(prefix).build();
   }
