@@ -7,6 +7,10 @@ import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpcmqtt.test.v1.Request;
 import io.grpcmqtt.test.v1.Response;
 import io.grpcmqtt.testing.SecureMosquitto;
@@ -70,7 +74,8 @@ class AclTest {
         new Endpoints(
             "grpc",
             MqttServerBuilder.forBroker(broker.uri()).clientId(SERVER)
-                .credentials("grpc-server", "server-pw").intercept(new CallerRecorder()),
+                .credentials("grpc-server", "server-pw").intercept(new CallerRecorder())
+                .addService(new HealthStatusManager().getHealthService()),
             MqttChannelBuilder.forBroker(broker.uri()).clientId(ALICE)
                 .credentials("alice", "alice-pw"));
   }
@@ -89,6 +94,9 @@ class AclTest {
   void everyCallKindWorksAndNothingOfTheOwnersIsDenied() throws Exception {
     alice.smokeAllCallKinds();
     assertEquals(ALICE, callers.get("u"));
+    assertEquals(ServingStatus.SERVING, HealthGrpc.newBlockingStub(alice.channel)
+        .withDeadlineAfter(10, TimeUnit.SECONDS).check(HealthCheckRequest.getDefaultInstance())
+        .getStatus());
     for (String line : broker.log().lines().toList()) {
       boolean ours = line.contains(" " + ALICE + " ") || line.contains(" " + SERVER + " ");
       assertTrue(!(ours && line.contains("Denied")), line);
