@@ -2,6 +2,7 @@ package io.grpcmqtt;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
@@ -118,6 +119,38 @@ class HealthTest {
       server.shutdownNow();
       server.awaitTermination(10, TimeUnit.SECONDS);
     }
+  }
+
+  /** The monitoring commands of docs/operations.md, with the stock Mosquitto clients. */
+  @org.junit.jupiter.api.Test
+  void monitoringWithTheMosquittoClients() throws Exception {
+    TestBroker broker = io.grpcmqtt.testing.Brokers.mosquitto();
+    String host = broker.host();
+    String port = Integer.toString(broker.port());
+    Server server = server(broker);
+    try {
+      String check = run(MosquittoTools.binary("mosquitto_rr"), "-V", "mqttv5", "-h", host, "-p", port,
+          "-t", prefix + "/grpc.health.v1.Health/Check", "-e", "monitor/" + prefix + "/health",
+          "-D", "publish", "content-type", "application/json", "-m", "{}", "-W", "10");
+      assertEquals("{\"status\":\"SERVING\"}", check.trim());
+
+      String status = run(MosquittoTools.binary("mosquitto_sub"), "-V", "mqttv5", "-h", host, "-p", port,
+          "-t", prefix + "/_status/server/+", "-v", "-C", "1", "-W", "10");
+      assertTrue(status.trim().matches(java.util.regex.Pattern.quote(prefix) + "/_status/server/\\S+ online"),
+          status);
+    } finally {
+      server.shutdownNow();
+      server.awaitTermination(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private static String run(String... command) throws Exception {
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    process.getOutputStream().close();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(process.waitFor(15, TimeUnit.SECONDS), command[0] + " did not finish");
+    assertEquals(0, process.exitValue(), command[0] + " failed: " + output);
+    return output;
   }
 
   private Server server(TestBroker broker) throws java.io.IOException {
