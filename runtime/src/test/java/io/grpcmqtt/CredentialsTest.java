@@ -2,13 +2,17 @@ package io.grpcmqtt;
 
 import static io.grpcmqtt.TlsTest.assertUnavailableNaming;
 import static io.grpcmqtt.TlsTest.callFails;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.StatusRuntimeException;
+import io.grpcmqtt.test.v1.Request;
 import io.grpcmqtt.testing.SecureMosquitto;
 import io.grpcmqtt.testing.TestPki;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -74,6 +78,29 @@ class CredentialsTest {
     assertUnavailableNaming(anonymous, broker.sslUri());
     assertTrue(anonymous.getStatus().getDescription().contains("Not authorized"),
         anonymous.getStatus().getDescription());
+  }
+
+  @Test
+  void afterABrokerRestartServerAndChannelReconnectWithTlsAndCredentials() throws Exception {
+    try (SecureMosquitto own = SecureMosquitto.builder().tls(pki).user("grpc-server", "server-secret")
+            .user("alice", "alice-secret").start();
+        Endpoints e =
+            new Endpoints(
+                MqttServerBuilder.forBroker(own.sslUri()).sslContext(pki.trustingContext())
+                    .credentials("grpc-server", "server-secret"),
+                MqttChannelBuilder.forBroker(own.sslUri()).sslContext(pki.trustingContext())
+                    .credentials("alice", "alice-secret"))) {
+      assertEquals("before", e.blocking().unary(text("before")).getText());
+      own.stop();
+      own.start();
+      // Anonymous or plaintext reconnects would be refused forever.
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+          .until(() -> e.blocking().unary(text("after")).getText().equals("after"));
+    }
+  }
+
+  private static Request text(String text) {
+    return Request.newBuilder().setText(text).build();
   }
 
   private static MqttChannelBuilder channel() {

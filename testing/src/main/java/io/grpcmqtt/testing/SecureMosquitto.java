@@ -104,6 +104,16 @@ public final class SecureMosquitto implements AutoCloseable {
         }
     }
 
+    /** Stops Mosquitto (SIGTERM); its connections drop. The ports are remembered for {@link #start()}. */
+    public void stop() {
+        broker.stop();
+    }
+
+    /** Starts Mosquitto again with the same configuration and ports; blocks until it accepts connections. */
+    public void start() {
+        broker.start();
+    }
+
     /** Stops Mosquitto and deletes its files. Idempotent. */
     @Override
     public void close() {
