@@ -104,6 +104,13 @@ class AclTest {
   }
 
   @Test
+  void operationsGuideQuotesThisFileVerbatim() throws Exception {
+    String guide = Files.readString(Path.of("..", "docs", "operations.md"));
+    assertTrue(guide.contains("```\n" + Files.readString(ACL_FILE) + "```\n"),
+        "docs/operations.md must quote " + ACL_FILE + " verbatim");
+  }
+
+  @Test
   void anotherClientReceivesNothingOfTheReplyTopic() throws Exception {
     try (Snooper mallory = new Snooper("mallory-1")) {
       mallory.subscribe("grpc/_reply/" + ALICE);
