@@ -92,7 +92,12 @@ public final class MqttChannelBuilder extends ForwardingChannelBuilder2<MqttChan
     return this;
   }
 
-  /** TLS to the broker with this context; use an {@code ssl://} broker URI. */
+  /**
+   * TLS to the broker with this context; use an {@code ssl://} (or {@code wss://}) broker URI.
+   * The broker's certificate chain is checked against the context's trust material and the URI's
+   * host against the certificate's subject alternative names (HTTPS rules: an IP address needs an
+   * IP entry, a name a DNS entry). A context with a key manager presents a client certificate.
+   */
   public MqttChannelBuilder sslContext(SSLContext sslContext) {
     connection.sslContext(sslContext);
     return this;

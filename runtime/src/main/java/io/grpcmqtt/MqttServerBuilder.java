@@ -118,7 +118,12 @@ public final class MqttServerBuilder extends ForwardingServerBuilder<MqttServerB
     return this;
   }
 
-  /** TLS to the broker with this context; use an {@code ssl://} broker URI. */
+  /**
+   * TLS to the broker with this context; use an {@code ssl://} (or {@code wss://}) broker URI.
+   * The broker's certificate chain is checked against the context's trust material and the URI's
+   * host against the certificate's subject alternative names (HTTPS rules: an IP address needs an
+   * IP entry, a name a DNS entry). A context with a key manager presents a client certificate.
+   */
   public MqttServerBuilder sslContext(SSLContext sslContext) {
     connection.sslContext(sslContext);
     return this;
@@ -235,6 +240,8 @@ public final class MqttServerBuilder extends ForwardingServerBuilder<MqttServerB
 
   @Override
   public Server build() {
+    // Added last, so it runs first: every user interceptor already sees MqttCallAttributes.
+    delegate.intercept(new CallerContextInterceptor(connection.build().topicPrefix()));
     return delegate.build();
   }
 }

@@ -569,7 +569,7 @@ final class MqttServerStream implements ServerStream {
 
   @Override
   public Attributes getAttributes() {
-    return transport.streamAttributes();
+    return StreamAttributes.forCall(transport.streamAttributes(), responseTopic);
   }
 
   @Nullable

@@ -49,16 +49,20 @@ public final class MosquittoBroker implements TestBroker, AutoCloseable {
     private final Path logFile;
     private final Path outFile;
     private final int port;
+    private final boolean allowAnonymous;
+    private final List<String> extraConfig;
     private final Thread shutdownHook;
     private Process process;
     private boolean closed;
 
-    private MosquittoBroker(Path executable, Path dir, int port) {
+    private MosquittoBroker(Path executable, Path dir, int port, boolean allowAnonymous, List<String> extraConfig) {
         this.executable = executable;
         this.dir = dir;
         this.logFile = dir.resolve("mosquitto.log");
         this.outFile = dir.resolve("mosquitto.out");
         this.port = port;
+        this.allowAnonymous = allowAnonymous;
+        this.extraConfig = List.copyOf(extraConfig);
         writeConfig();
         this.shutdownHook = Loopback.onShutdown("mosquitto-" + port + "-shutdown", this::close);
     }
@@ -79,13 +83,22 @@ public final class MosquittoBroker implements TestBroker, AutoCloseable {
 
     /** Starts a new Mosquitto on the given port. */
     static MosquittoBroker startOn(Path executable, int port) {
+        return startOn(executable, port, true, List.of());
+    }
+
+    /**
+     * Starts a new Mosquitto on the given port with {@code extraConfig} appended to its
+     * configuration (more listeners, password and ACL files); {@code allowAnonymous} is the
+     * broker-wide {@code allow_anonymous}. Throws a {@link PortTakenException} if a port is taken.
+     */
+    static MosquittoBroker startOn(Path executable, int port, boolean allowAnonymous, List<String> extraConfig) {
         Path dir;
         try {
             dir = Files.createTempDirectory("grpc-mqtt-mosquitto-");
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot create a temporary folder for mosquitto", e);
         }
-        MosquittoBroker broker = new MosquittoBroker(executable, dir, port);
+        MosquittoBroker broker = new MosquittoBroker(executable, dir, port, allowAnonymous, extraConfig);
         try {
             broker.start();
             return broker;
@@ -256,10 +269,10 @@ public final class MosquittoBroker implements TestBroker, AutoCloseable {
     }
 
     private void writeConfig() {
-        String conf = String.join("\n",
+        List<String> lines = new ArrayList<>(List.of(
                 "# Written by io.grpcmqtt.testing.MosquittoBroker",
                 "listener " + port + " " + Loopback.HOST,
-                "allow_anonymous true",
+                "allow_anonymous " + allowAnonymous,
                 "set_tcp_nodelay true",
                 "max_queued_messages 100000",
                 "persistence false",
@@ -273,8 +286,10 @@ public final class MosquittoBroker implements TestBroker, AutoCloseable {
                 "log_type notice",
                 "log_type information",
                 "connection_messages true",
-                "log_timestamp_format %Y-%m-%dT%H:%M:%S",
-                "");
+                "log_timestamp_format %Y-%m-%dT%H:%M:%S"));
+        lines.addAll(extraConfig);
+        lines.add("");
+        String conf = String.join("\n", lines);
         try {
             Files.writeString(dir.resolve("mosquitto.conf"), conf, StandardCharsets.UTF_8);
         } catch (IOException e) {
@@ -321,8 +336,8 @@ public final class MosquittoBroker implements TestBroker, AutoCloseable {
         return Assumptions.abort("mosquitto not installed (e.g. apt-get install mosquitto): skipping");
     }
 
-    /** A start failure because the port is taken. */
-    private static final class PortTakenException extends IllegalStateException {
+    /** A start failure because a port is taken. */
+    static final class PortTakenException extends IllegalStateException {
         private static final long serialVersionUID = 1L;
 
         PortTakenException(String message) {
