@@ -20,7 +20,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.EnumMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -28,24 +32,41 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The queue's semantics through the real runtime (embedded HiveMQ) with generated stubs, against
  * both stores: FIFO, limits, leases and redelivery, acknowledgement, long polling, streams.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class GatewaySemanticsTest {
-  private StoreKind.Location location;
-  private TestGateway gw;
+  /** One Gateway per store for the tests that leave it running; each test uses topics of its own. */
+  private final Map<StoreKind, TestGateway> shared = new EnumMap<>(StoreKind.class);
+  private final List<StoreKind.Location> locations = new ArrayList<>();
+  private TestGateway own;
 
   private TestGateway gateway(StoreKind kind) {
-    location = kind.newLocation();
-    gw = new TestGateway(Brokers.hivemq(), location);
-    return gw;
+    return shared.computeIfAbsent(kind, k -> new TestGateway(Brokers.hivemq(), location(k)));
+  }
+
+  /** A Gateway for this test alone (it is restarted, or its client is declared dead). */
+  private TestGateway ownGateway(StoreKind kind) {
+    own = new TestGateway(Brokers.hivemq(), location(kind));
+    return own;
+  }
+
+  private StoreKind.Location location(StoreKind kind) {
+    StoreKind.Location location = kind.newLocation();
+    locations.add(location);
+    return location;
   }
 
   @AfterEach
-  void tearDown() {
-    if (gw != null) {
-      gw.close();
+  void closeOwn() {
+    if (own != null) {
+      own.close();
+      own = null;
     }
-    if (location != null) {
-      location.close();
-    }
+  }
+
+  @AfterAll
+  void closeShared() {
+    shared.values().forEach(TestGateway::close);
+    locations.forEach(StoreKind.Location::close);
   }
 
   static String send(TestGateway gw, String topic, String payload) {
@@ -300,7 +321,7 @@ class GatewaySemanticsTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("io.grpcmqtt.gateway.StoreKind#both")
   void streamOfAClientWhoseWillArrivesRequeuesWhatItHeld(StoreKind kind) throws Exception {
-    TestGateway gw = gateway(kind);
+    TestGateway gw = ownGateway(kind);
     String topic = gw.topic("will");
     StreamClient stream = StreamClient.open(gw,
         ReceiveRequest.newBuilder().setTopic(topic).setLimit(5).setVisibilityTimeoutMs(600_000).build());
@@ -318,7 +339,7 @@ class GatewaySemanticsTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("io.grpcmqtt.gateway.StoreKind#both")
   void gatewayShutdownEndsStreamsAndRequeuesWhatTheyHeld(StoreKind kind) throws Exception {
-    TestGateway gw = gateway(kind);
+    TestGateway gw = ownGateway(kind);
     String topic = gw.topic("shutdown");
     StreamClient stream = StreamClient.open(gw,
         ReceiveRequest.newBuilder().setTopic(topic).setLimit(5).setVisibilityTimeoutMs(600_000).build());

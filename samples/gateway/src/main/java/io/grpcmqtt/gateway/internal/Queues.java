@@ -31,7 +31,17 @@ public final class Queues {
     this.rules = rules;
     this.signals = signals;
     this.streams = streams;
-    store.onRemoteChange(signals::signal);
+    store.onRemoteEvents(new MessageStore.RemoteEvents() {
+      @Override
+      public void visible(String topic) {
+        signals.signal(topic);
+      }
+
+      @Override
+      public void acked(String topic, long id) {
+        streams.acked(topic, id);
+      }
+    });
   }
 
   public void mirrorTo(Mirror mirror) {

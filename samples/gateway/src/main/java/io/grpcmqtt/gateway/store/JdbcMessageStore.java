@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -102,7 +101,7 @@ final class JdbcMessageStore implements MessageStore {
                 + " VALUES (?, ?, ?, ?, ?, 0) RETURNING id)"
                 + " SELECT ins.id, pg_notify('" + SqlDialect.CHANNEL + "', ?) FROM ins")) {
           bindInsert(ps, topic, payload, headers, nowMillis);
-          ps.setString(6, topic);
+          ps.setString(6, PgNotifications.visible(topic));
           try (ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getLong(1);
@@ -191,6 +190,19 @@ final class JdbcMessageStore implements MessageStore {
   @Override
   public boolean ack(String topic, long id) {
     return pool.with(c -> {
+      if (dialect == SqlDialect.POSTGRES) {
+        // Other instances learn of the ack, so a stream of theirs holding the message frees its slot.
+        try (PreparedStatement ps = c.prepareStatement(
+            "WITH del AS (DELETE FROM gateway_message WHERE id = ? AND topic = ? AND delivery_count > 0"
+                + " RETURNING id) SELECT del.id, pg_notify('" + SqlDialect.CHANNEL + "', ?) FROM del")) {
+          ps.setLong(1, id);
+          ps.setString(2, topic);
+          ps.setString(3, PgNotifications.acked(topic, id));
+          try (ResultSet rs = ps.executeQuery()) {
+            return rs.next();
+          }
+        }
+      }
       try (PreparedStatement ps = c.prepareStatement(
           "DELETE FROM gateway_message WHERE id = ? AND topic = ? AND delivery_count > 0")) {
         ps.setLong(1, id);
@@ -218,7 +230,7 @@ final class JdbcMessageStore implements MessageStore {
       }
       if (dialect == SqlDialect.POSTGRES) {
         try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify('" + SqlDialect.CHANNEL + "', ?)")) {
-          ps.setString(1, topic);
+          ps.setString(1, PgNotifications.visible(topic));
           ps.execute();
         }
       }
@@ -252,7 +264,7 @@ final class JdbcMessageStore implements MessageStore {
   }
 
   @Override
-  public void onRemoteChange(Consumer<String> listener) {
+  public void onRemoteEvents(RemoteEvents listener) {
     if (notifications != null) {
       notifications.listen(listener);
     }

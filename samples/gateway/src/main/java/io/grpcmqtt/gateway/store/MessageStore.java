@@ -5,7 +5,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Consumer;
 
 /**
  * Where the Gateway keeps its queues: one table of messages, each in one topic's queue, leased to
@@ -54,12 +53,21 @@ public interface MessageStore extends AutoCloseable {
   /** Those of {@code ids} that are still leased to {@code lease} (not acknowledged, not expired). */
   Set<Long> stillLeased(String topic, long lease, Collection<Long> ids, long nowMillis);
 
+  /** What other processes sharing a store did; called on a thread of the store's own. */
+  interface RemoteEvents {
+    /** Messages may have become visible on {@code topic} (an append or a release). */
+    void visible(String topic);
+
+    /** Message {@code id} of {@code topic} was acknowledged. */
+    void acked(String topic, long id);
+  }
+
   /**
-   * Calls {@code listener} with a topic when another process sharing this store may have made
-   * messages visible there (an append or a release). Stores no other process can share never call
-   * it. Call before messages flow; one listener.
+   * Tells {@code listener} what other processes sharing this store do (and, harmlessly, what this
+   * one does). Stores no other process can share never call it. Call before messages flow; one
+   * listener.
    */
-  default void onRemoteChange(Consumer<String> listener) {}
+  default void onRemoteEvents(RemoteEvents listener) {}
 
   /** Messages in {@code topic}'s queue, visible or not: for tests and operators. */
   long count(String topic);

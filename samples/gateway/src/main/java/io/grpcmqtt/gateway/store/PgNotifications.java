@@ -3,15 +3,15 @@ package io.grpcmqtt.gateway.store;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.function.Consumer;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * LISTENs on {@link SqlDialect#CHANNEL} with a connection of its own and passes each notified
- * topic on. One thread per store; it reconnects after a database restart.
+ * LISTENs on {@link SqlDialect#CHANNEL} with a connection of its own and passes each event on. One
+ * thread per store; it reconnects after a database restart. Payloads: {@code v <topic>} (messages
+ * became visible) and {@code a <id> <topic>} (a message was acknowledged).
  */
 final class PgNotifications implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PgNotifications.class);
@@ -20,7 +20,7 @@ final class PgNotifications implements AutoCloseable {
 
   private final ConnectionPool pool;
   private final Thread thread;
-  private volatile Consumer<String> listener = topic -> {};
+  private volatile MessageStore.RemoteEvents listener;
   private volatile boolean closed;
 
   PgNotifications(ConnectionPool pool) {
@@ -30,8 +30,35 @@ final class PgNotifications implements AutoCloseable {
     thread.start();
   }
 
-  void listen(Consumer<String> listener) {
+  void listen(MessageStore.RemoteEvents listener) {
     this.listener = listener;
+  }
+
+  static String visible(String topic) {
+    return "v " + topic;
+  }
+
+  static String acked(String topic, long id) {
+    return "a " + id + " " + topic;
+  }
+
+  private void dispatch(String payload) {
+    MessageStore.RemoteEvents l = listener;
+    if (l == null || payload == null || payload.length() < 3) {
+      return;
+    }
+    if (payload.startsWith("v ")) {
+      l.visible(payload.substring(2));
+    } else if (payload.startsWith("a ")) {
+      int space = payload.indexOf(' ', 2);
+      if (space > 2) {
+        try {
+          l.acked(payload.substring(space + 1), Long.parseLong(payload.substring(2, space)));
+        } catch (NumberFormatException e) {
+          log.debug("ignoring notification '{}'", payload);
+        }
+      }
+    }
   }
 
   private void run() {
@@ -45,7 +72,7 @@ final class PgNotifications implements AutoCloseable {
           PGNotification[] batch = pg.getNotifications(POLL_MILLIS);
           if (batch != null) {
             for (PGNotification n : batch) {
-              listener.accept(n.getParameter());
+              dispatch(n.getParameter());
             }
           }
         }
