@@ -119,6 +119,10 @@ record CommandLine(
     if (broker != null && embeddedPort != 1883) {
       throw new UsageException("--embedded-port is for the embedded broker; it cannot go with --broker");
     }
+    String problem = Gateway.settingsProblem(rpcPrefix, ingest, noMirror ? null : mirrorPrefix);
+    if (problem != null) {
+      throw new UsageException(problem);
+    }
     if (dataDir == null && jdbcUrl == null) {
       dataDir = Path.of("gateway-data");
     }

@@ -126,6 +126,39 @@ public final class Gateway implements AutoCloseable {
     log.info("RobustMQ Gateway stopped in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
   }
 
+  /** Why these settings cannot work (one line), or null. */
+  static String settingsProblem(String rpcTopicPrefix, List<String> ingest, String mirrorPrefix) {
+    List<String> reserved = List.of(rpcTopicPrefix, DeviceSendPath.PREFIX);
+    if (rpcTopicPrefix.isEmpty() || TopicFilters.problem(rpcTopicPrefix + "/#") != null
+        || rpcTopicPrefix.contains("+") || rpcTopicPrefix.contains("#")) {
+      return "invalid RPC topic prefix '" + rpcTopicPrefix + "'";
+    }
+    for (String filter : ingest) {
+      String problem = TopicFilters.problem(filter);
+      if (problem != null) {
+        return "invalid ingest filter: " + problem;
+      }
+      for (String prefix : reserved) {
+        if (TopicFilters.overlap(filter, prefix + "/#")) {
+          return "ingest filter '" + filter + "' overlaps '" + prefix
+              + "/#', where Gateway calls travel; choose a filter outside it";
+        }
+      }
+    }
+    if (mirrorPrefix != null && !mirrorPrefix.isEmpty()) {
+      if (TopicFilters.problem(mirrorPrefix) != null || mirrorPrefix.contains("+")
+          || mirrorPrefix.contains("#") || mirrorPrefix.endsWith("/")) {
+        return "invalid mirror prefix '" + mirrorPrefix + "': topic levels without wildcards, no trailing '/'";
+      }
+      for (String prefix : reserved) {
+        if (TopicFilters.overlap(mirrorPrefix + "/#", prefix + "/#")) {
+          return "mirror prefix '" + mirrorPrefix + "' overlaps '" + prefix + "/#', where Gateway calls travel";
+        }
+      }
+    }
+    return null;
+  }
+
   /** Settings of a {@link Gateway}; {@link #start()} validates them. */
   public static final class Builder {
     private final String brokerUri;
@@ -203,7 +236,7 @@ public final class Gateway implements AutoCloseable {
     public Gateway start() throws IOException {
       List<String> reserved = List.of(rpcTopicPrefix, DeviceSendPath.PREFIX);
       try {
-        checkSettings(reserved);
+        checkSettings();
       } catch (RuntimeException e) {
         store.close();
         throw e;
@@ -251,36 +284,10 @@ public final class Gateway implements AutoCloseable {
       }
     }
 
-    private void checkSettings(List<String> reserved) {
-      for (String prefix : reserved) {
-        if (TopicFilters.problem(prefix + "/#") != null) {
-          throw new IllegalArgumentException("invalid RPC topic prefix '" + prefix + "'");
-        }
-      }
-      for (String filter : ingest) {
-        String problem = TopicFilters.problem(filter);
-        if (problem != null) {
-          throw new IllegalArgumentException("invalid ingest filter: " + problem);
-        }
-        for (String prefix : reserved) {
-          if (TopicFilters.overlap(filter, prefix + "/#")) {
-            throw new IllegalArgumentException("ingest filter '" + filter + "' overlaps '" + prefix
-                + "/#', where Gateway calls travel; choose a filter outside it");
-          }
-        }
-      }
-      if (mirrorPrefix != null && !mirrorPrefix.isEmpty()) {
-        String problem = TopicFilters.problem(mirrorPrefix);
-        if (problem != null || mirrorPrefix.contains("+") || mirrorPrefix.contains("#")
-            || mirrorPrefix.endsWith("/")) {
-          throw new IllegalArgumentException("invalid mirror prefix '" + mirrorPrefix
-              + "': topic levels without wildcards, no trailing '/'");
-        }
-        for (String prefix : reserved) {
-          if (TopicFilters.overlap(mirrorPrefix + "/#", prefix + "/#")) {
-            throw new IllegalArgumentException("mirror prefix '" + mirrorPrefix + "' overlaps '" + prefix + "/#'");
-          }
-        }
+    private void checkSettings() {
+      String problem = settingsProblem(rpcTopicPrefix, ingest, mirrorPrefix);
+      if (problem != null) {
+        throw new IllegalArgumentException(problem);
       }
     }
   }
