@@ -77,6 +77,10 @@ final class Tools {
     return new Run(p.exitValue(), out.join(), new String(err.join(), StandardCharsets.UTF_8));
   }
 
+  static Run run(List<String> command) throws IOException, InterruptedException {
+    return run(command, new byte[0]);
+  }
+
   static Run run(String... command) throws IOException, InterruptedException {
     return run(List.of(command), new byte[0]);
   }
