@@ -169,7 +169,6 @@ public final class Gateway implements AutoCloseable {
     private boolean deviceSendPath = true;
     private int maxPayloadBytes = GatewayLimits.DEFAULT_MAX_PAYLOAD_BYTES;
     private Duration pollInterval = Duration.ofSeconds(1);
-    private String serverClientId;
 
     private Builder(String brokerUri, MessageStore store) {
       this.brokerUri = Objects.requireNonNull(brokerUri, "brokerUri");
@@ -221,12 +220,6 @@ public final class Gateway implements AutoCloseable {
       return this;
     }
 
-    /** The grpc-mqtt server's client id (default random). */
-    public Builder serverClientId(String clientId) {
-      this.serverClientId = clientId;
-      return this;
-    }
-
     /**
      * Connects and starts serving. On failure nothing is left running and the store is closed.
      *
@@ -265,9 +258,6 @@ public final class Gateway implements AutoCloseable {
             .topicPrefix(rpcTopicPrefix)
             .executor(grpcExecutor)
             .addService(new GatewayService(queues, executors));
-        if (serverClientId != null) {
-          sb.clientId(serverClientId);
-        }
         Server server = sb.build().start();
         log.info("RobustMQ Gateway serving on {} (store {}, mirror {}, ingest {})", brokerUri,
             store.describe(), mirrorPrefix == null ? "off" : mirrorPrefix.isEmpty() ? "on each topic" : "under '" + mirrorPrefix + "/'",

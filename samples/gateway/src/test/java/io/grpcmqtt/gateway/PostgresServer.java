@@ -160,7 +160,9 @@ final class PostgresServer {
         throw new IOException("postgres exited with " + process.exitValue() + ":\n" + log());
       }
       try (Connection c = DriverManager.getConnection(url(null))) {
-        return;
+        if (c.isValid(5)) {
+          return;
+        }
       } catch (SQLException e) {
         last = e;
       }
