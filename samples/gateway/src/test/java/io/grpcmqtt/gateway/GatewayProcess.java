@@ -34,7 +34,7 @@ final class GatewayProcess implements AutoCloseable {
     String logging = GatewayProcess.class.getClassLoader().getResource("logback.xml").toString();
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-Dlogback.configurationFile=" + logging,
+        "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Dlogback.configurationFile=" + logging,
         "-cp", System.getProperty("java.class.path"), Main.class.getName()));
     command.addAll(args);
     Process p = new ProcessBuilder(command)
