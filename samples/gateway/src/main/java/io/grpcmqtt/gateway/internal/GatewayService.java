@@ -1,0 +1,83 @@
+package io.grpcmqtt.gateway.internal;
+
+import io.grpc.Context;
+import io.grpc.Deadline;
+import io.grpc.StatusException;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.grpcmqtt.gateway.store.StoredMessage;
+import io.grpcmqtt.gateway.v1.AckRequest;
+import io.grpcmqtt.gateway.v1.AckResponse;
+import io.grpcmqtt.gateway.v1.Message;
+import io.grpcmqtt.gateway.v1.ReceiveRequest;
+import io.grpcmqtt.gateway.v1.ReceiveResponse;
+import io.grpcmqtt.gateway.v1.RobustMQGatewayGrpc;
+import io.grpcmqtt.gateway.v1.SendRequest;
+import io.grpcmqtt.gateway.v1.SendResponse;
+import java.util.concurrent.TimeUnit;
+
+/** The RobustMQGateway gRPC service: request checking and glue; the work is in {@link Queues}. */
+public final class GatewayService extends RobustMQGatewayGrpc.RobustMQGatewayImplBase {
+  /** A long poll answers this long before the call's deadline, so the answer still arrives. */
+  private static final long DEADLINE_MARGIN_MILLIS = 500;
+
+  private final Queues queues;
+  private final GatewayExecutors executors;
+
+  public GatewayService(Queues queues, GatewayExecutors executors) {
+    this.queues = queues;
+    this.executors = executors;
+  }
+
+  @Override
+  public void send(SendRequest request, StreamObserver<SendResponse> response) {
+    try {
+      StoredMessage m = queues.send(
+          request.getTopic(), request.getPayload().toByteArray(), request.getHeadersMap(), null);
+      response.onNext(SendResponse.newBuilder().setMsgId(Long.toString(m.id())).build());
+      response.onCompleted();
+    } catch (StatusException e) {
+      response.onError(e);
+    }
+  }
+
+  @Override
+  public void receive(ReceiveRequest request, StreamObserver<ReceiveResponse> response) {
+    RequestRules.ReceiveParams params;
+    try {
+      params = queues.rules().receive(request);
+    } catch (StatusException e) {
+      response.onError(e);
+      return;
+    }
+    long wait = params.maxWaitMs();
+    Deadline deadline = Context.current().getDeadline();
+    if (deadline != null) {
+      wait = Math.max(0, Math.min(wait, deadline.timeRemaining(TimeUnit.MILLISECONDS) - DEADLINE_MARGIN_MILLIS));
+    }
+    new LongPoll(queues, executors, params, (ServerCallStreamObserver<ReceiveResponse>) response, wait).start();
+  }
+
+  @Override
+  public void receiveStream(ReceiveRequest request, StreamObserver<Message> response) {
+    RequestRules.ReceiveParams params;
+    try {
+      params = queues.rules().receive(request);
+    } catch (StatusException e) {
+      response.onError(e);
+      return;
+    }
+    new StreamConsumer(queues, executors, params, (ServerCallStreamObserver<Message>) response).start();
+  }
+
+  @Override
+  public void ack(AckRequest request, StreamObserver<AckResponse> response) {
+    try {
+      queues.ack(request.getTopic(), request.getMsgId());
+      response.onNext(AckResponse.getDefaultInstance());
+      response.onCompleted();
+    } catch (StatusException e) {
+      response.onError(e);
+    }
+  }
+}

@@ -1,0 +1,151 @@
+package io.grpcmqtt.gateway.internal;
+
+import io.grpc.Status;
+import io.grpc.StatusException;
+import io.grpcmqtt.gateway.GatewayLimits;
+import io.grpcmqtt.gateway.store.MessageStore;
+import io.grpcmqtt.gateway.store.StoredMessage;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.annotation.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The queue operations every entry point shares (the gRPC service, the device path, MQTT ingest):
+ * the rules, the store, waking waiting consumers and mirroring to plain MQTT.
+ */
+public final class Queues {
+  private static final Logger log = LoggerFactory.getLogger(Queues.class);
+
+  private final MessageStore store;
+  private final RequestRules rules;
+  private final TopicSignals signals;
+  private final StreamRegistry streams;
+  private volatile Mirror mirror = Mirror.NONE;
+
+  public Queues(MessageStore store, RequestRules rules, TopicSignals signals, StreamRegistry streams) {
+    this.store = store;
+    this.rules = rules;
+    this.signals = signals;
+    this.streams = streams;
+    store.onRemoteEvents(new MessageStore.RemoteEvents() {
+      @Override
+      public void visible(String topic) {
+        signals.signal(topic);
+      }
+
+      @Override
+      public void acked(String topic, long id) {
+        streams.acked(topic, id);
+      }
+    });
+  }
+
+  public void mirrorTo(Mirror mirror) {
+    this.mirror = mirror;
+  }
+
+  public RequestRules rules() {
+    return rules;
+  }
+
+  public TopicSignals signals() {
+    return signals;
+  }
+
+  public StreamRegistry streams() {
+    return streams;
+  }
+
+  /**
+   * Stores a message; once this returns it is durable, consumers waiting on its topic are woken and
+   * its mirror is on its way.
+   *
+   * @param arrivedOn the MQTT topic a plain publish came in on (ingest), or null; a message is not
+   *     mirrored back onto the topic it arrived on, whose subscribers already have it
+   */
+  public StoredMessage send(String topic, byte[] payload, Map<String, String> headers, @Nullable String arrivedOn)
+      throws StatusException {
+    rules.checkSend(topic, payload, headers);
+    Mirror m = mirror;
+    String mirrorTopic = m.topicFor(topic);
+    if (mirrorTopic != null && !mirrorTopic.equals(topic)) {
+      // A mirror prefix must not turn a queue into a Gateway command topic.
+      rules.checkTopic(mirrorTopic);
+    }
+    long now = System.currentTimeMillis();
+    long id;
+    try {
+      id = store.append(topic, payload, headers, now);
+    } catch (RuntimeException e) {
+      throw unavailable("store", e);
+    }
+    StoredMessage stored = new StoredMessage(id, topic, payload, headers, now, 0);
+    signals.signal(topic);
+    if (mirrorTopic != null && !mirrorTopic.equals(arrivedOn)) {
+      m.publish(stored);
+    }
+    return stored;
+  }
+
+  /** Leases up to {@code max} visible messages of {@code topic} to {@code lease}. */
+  public List<StoredMessage> claim(String topic, int max, long lease, int visibilityTimeoutMs)
+      throws StatusException {
+    long now = System.currentTimeMillis();
+    try {
+      return store.claim(topic, max, GatewayLimits.MAX_RESPONSE_BYTES, lease, now + visibilityTimeoutMs, now);
+    } catch (RuntimeException e) {
+      throw unavailable("claim", e);
+    }
+  }
+
+  /** Deletes a delivered message; NOT_FOUND when there is none with that id on that topic. */
+  public void ack(String topic, String msgId) throws StatusException {
+    long id = rules.parseMsgId(topic, msgId);
+    boolean deleted;
+    try {
+      deleted = id > 0 && store.ack(topic, id);
+    } catch (RuntimeException e) {
+      throw unavailable("ack", e);
+    }
+    if (!deleted) {
+      throw Status.NOT_FOUND
+          .withDescription("no unacknowledged message '" + msgId + "' on topic '" + topic
+              + "': it was never delivered, was already acknowledged, or belongs to another topic")
+          .asException();
+    }
+    streams.acked(topic, id);
+  }
+
+  /** Makes messages leased to {@code lease} visible again now; failures are logged, not thrown. */
+  public void release(String topic, long lease, Collection<Long> ids) {
+    if (ids.isEmpty()) {
+      return;
+    }
+    try {
+      store.release(topic, lease, ids, System.currentTimeMillis());
+      signals.signal(topic);
+    } catch (RuntimeException e) {
+      log.warn("Could not requeue {} message(s) of '{}' ({}); they become visible when their"
+          + " visibility timeout ends", ids.size(), topic, e.getMessage());
+    }
+  }
+
+  /** Those of {@code ids} still leased to {@code lease}. */
+  public Set<Long> stillLeased(String topic, long lease, Collection<Long> ids) throws StatusException {
+    try {
+      return store.stillLeased(topic, lease, ids, System.currentTimeMillis());
+    } catch (RuntimeException e) {
+      throw unavailable("lease check", e);
+    }
+  }
+
+  private static StatusException unavailable(String what, RuntimeException e) {
+    log.warn("Message store {} failed: {}", what, e.getMessage());
+    return Status.UNAVAILABLE.withDescription("message store unavailable: " + e.getMessage())
+        .withCause(e).asException();
+  }
+}

@@ -1,0 +1,374 @@
+package io.grpcmqtt.gateway;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpcmqtt.gateway.v1.AckRequest;
+import io.grpcmqtt.gateway.v1.Message;
+import io.grpcmqtt.gateway.v1.ReceiveRequest;
+import io.grpcmqtt.gateway.v1.ReceiveResponse;
+import io.grpcmqtt.gateway.v1.RobustMQGatewayGrpc;
+import io.grpcmqtt.gateway.v1.SendRequest;
+import io.grpcmqtt.testing.Brokers;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.EnumMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The queue's semantics through the real runtime (embedded HiveMQ) with generated stubs, against
+ * both stores: FIFO, limits, leases and redelivery, acknowledgement, long polling, streams.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class GatewaySemanticsTest {
+  /** One Gateway per store for the tests that leave it running; each test uses topics of its own. */
+  private final Map<StoreKind, TestGateway> shared = new EnumMap<>(StoreKind.class);
+  private final List<StoreKind.Location> locations = new ArrayList<>();
+  private TestGateway own;
+
+  private TestGateway gateway(StoreKind kind) {
+    return shared.computeIfAbsent(kind, k -> new TestGateway(Brokers.hivemq(), location(k)));
+  }
+
+  /** A Gateway for this test alone (it is restarted, or its client is declared dead). */
+  private TestGateway ownGateway(StoreKind kind) {
+    own = new TestGateway(Brokers.hivemq(), location(kind));
+    return own;
+  }
+
+  private StoreKind.Location location(StoreKind kind) {
+    StoreKind.Location location = kind.newLocation();
+    locations.add(location);
+    return location;
+  }
+
+  @AfterEach
+  void closeOwn() {
+    if (own != null) {
+      own.close();
+      own = null;
+    }
+  }
+
+  @AfterAll
+  void closeShared() {
+    shared.values().forEach(TestGateway::close);
+    locations.forEach(StoreKind.Location::close);
+  }
+
+  static String send(TestGateway gw, String topic, String payload) {
+    return gw.blocking().send(SendRequest.newBuilder().setTopic(topic)
+        .setPayload(ByteString.copyFromUtf8(payload)).build()).getMsgId();
+  }
+
+  static List<Message> receive(TestGateway gw, String topic, int limit, int maxWaitMs, int visibilityMs) {
+    return gw.blocking().receive(ReceiveRequest.newBuilder().setTopic(topic).setLimit(limit)
+        .setMaxWaitMs(maxWaitMs).setVisibilityTimeoutMs(visibilityMs).build()).getMessagesList();
+  }
+
+  static void ack(TestGateway gw, String topic, String msgId) {
+    gw.blocking().ack(AckRequest.newBuilder().setTopic(topic).setMsgId(msgId).build());
+  }
+
+  static List<String> payloads(List<Message> messages) {
+    return messages.stream().map(m -> m.getPayload().toStringUtf8()).toList();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("io.grpcmqtt.gateway.StoreKind#both")
+  void receiveReturnsWhatWasSentInOrderWithItsMetadata(StoreKind kind) {
+    TestGateway gw = gateway(kind);
+    String topic = gw.topic("fifo");
+    long before = System.currentTimeMillis();
+    String first = gw.blocking().send(SendRequest.newBuilder().setTopic(topic)
+        .setPayload(ByteString.copyFromUtf8("m0")).putHeaders("unit", "C").build()).getMsgId();
+    for (int i = 1; i < 5; i++) {
+      send(gw, topic, "m" + i);
+    }
+    List<Message> got = receive(gw, topic, 10, 0, 0);
+    assertEquals(List.of("m0", "m1", "m2", "m3", "m4"), payloads(got));
+    Message m0 = got.get(0);
+    assertEquals(first, m0.getMsgId());
+    assertEquals(topic, m0.getTopic());
+    assertEquals("C", m0.getHeadersMap().get("unit"));
+    assertEquals(1, m0.getDeliveryCount());
+    assertTrue(m0.getTimestampMs() >= before - 1000 && m0.getTimestampMs() <= System.currentTimeMillis() + 1000);
+    assertEquals(5, got.stream().map(Message::getMsgId).distinct().count());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("io.grpcmqtt.gateway.StoreKind#both")
+  void limitBoundsEachAnswerAndFifoContinuesAcrossReceives(StoreKind kind) {
+    TestGateway gw = gateway(kind);
+    String topic = gw.topic("limit");
+    for (int i = 0; i < 7; i++) {
+      send(gw, topic, "m" + i);
+    }
+    assertEquals(List.of("m0", "m1", "m2"), payloads(receive(gw, topic, 3, 0, 0)));
+    assertEquals(List.of("m3", "m4", "m5"), payloads(receive(gw, topic, 3, 0, 0)));
+    assertEquals(List.of("m6"), payloads(receive(gw, topic, 3, 0, 0)));
+    assertEquals(List.of(), receive(gw, topic, 3, 0, 0));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("io.grpcmqtt.gateway.StoreKind#both")
+  void queuesOfDifferentTopicsAreIndependent(StoreKind kind) {
+    TestGateway gw = gateway(kind);
+    send(gw, gw.topic("a"), "for-a");
+    send(gw, gw.topic("b"), "for-b");
+    assertEquals(List.of("for-b"), payloads(receive(gw, gw.topic("b"), 10, 0, 0)));
+    assertEquals(List.of("for-a"), payloads(receive(gw, gw.topic("a"), 10, 0, 0)));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("io.grpcmqtt.gateway.StoreKind#both")
+  void unackedMessageIsRedeliveredAfterItsVisibilityTimeout(StoreKind kind) {
+    TestGateway gw = gateway(kind);
+    String topic = gw.topic("redeliver");
+    String id = send(gw, topic, "again");
+    send(gw, topic, "later");
+    Message first = receive(gw, topic, 1, 0, 1_000).get(0);
+    assertEquals(id, first.getMsgId());
+    assertEquals(1, first.getDeliveryCount());
+    // Leased: the next consumer gets the next message, not this one.
+    assertEquals(List.of("later"), payloads(receive(gw, topic, 10, 0, 30_000)));
+
+    long start = System.nanoTime();
+    List<Message> again = receive(gw, topic, 10, 10_000, 30_000);
+    long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    assertEquals(1, again.size());
+    assertEquals(id, again.get(0).getMsgId());
+    assertEquals(2, again.get(0).getDeliveryCount());
+    assertTrue(waitedMs < 8_000, "redelivered after " + waitedMs + " ms");
+    ack(gw, topic, id);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("io.grpcmqtt.gateway.StoreKind#both")
+  void ackDeletesAndASecondAckIsNotFound(StoreKind kind) {
+    TestGateway gw = gateway(kind);
+    String topic = gw.topic("ack");
+    String id = send(gw, topic, "x");
+    assertEquals(id, receive(gw, topic, 1, 0, 1_000).get(0).getMsgId());
+    ack(gw, topic, id);
+    StatusRuntimeException again = error(() -> ack(gw, topic, id));
+    assertEquals(Status.Code.NOT_FOUND, again.getStatus().getCode());
+    assertTrue(again.getStatus().getDescription().contains("'" + id + "'"), again.getMessage());
+    // Acknowledged means gone for good: not redelivered after the visibility timeout either.
+    assertEquals(List.of(), receive(gw, topic, 1, 1_500, 0));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("io.grpcmqtt.gateway.StoreKind#both")
+  void ackOfUnknownNeverDeliveredOrOtherTopicsIdIsNotFound(StoreKind kind) {
+    TestGateway gw = gateway(kind);
+    String topic = gw.topic("unknown");
+    String undelivered = send(gw, topic, "not yet received");
+    String other = send(gw, gw.topic("other"), "y");
+    receive(gw, gw.topic("other"), 1, 0, 0);
+    for (String id : List.of("999999999", "not-a-number", "-1", undelivered)) {
+      assertEquals(Status.Code.NOT_FOUND, error(() -> ack(gw, topic, id)).getStatus().getCode(), id);
+    }
+    assertEquals(Status.Code.NOT_FOUND, error(() -> ack(gw, topic, other)).getStatus().getCode());
+    ack(gw, gw.topic("other"), other);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("io.grpcmqtt.gateway.StoreKind#both")
+  void receiveWaitsForASendUpToMaxWait(StoreKind kind) throws Exception {
+    TestGateway gw = gateway(kind);
+    String topic = gw.topic("longpoll");
+    var pending = RobustMQGatewayGrpc.newFutureStub(gw.channel).withDeadlineAfter(30, TimeUnit.SECONDS)
+        .receive(ReceiveRequest.newBuilder().setTopic(topic).setLimit(5).setMaxWaitMs(15_000).build());
+    await().pollDelay(Duration.ofMillis(500)).atMost(Duration.ofSeconds(1)).until(() -> true);
+    assertTrue(!pending.isDone(), "an empty queue answers only when max_wait_ms is over");
+    long sentAt = System.nanoTime();
+    send(gw, topic, "wake up");
+    ReceiveResponse r = pending.get(10, TimeUnit.SECONDS);
+    assertEquals(List.of("wake up"), payloads(r.getMessagesList()));
+    long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sentAt);
+    assertTrue(ms < 5_000, "answered " + ms + " ms after the send, not at the end of the wait");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("io.grpcmqtt.gateway.StoreKind#both")
+  void emptyQueueAnswersEmptyAfterMaxWaitOrAtOnceWithoutOne(StoreKind kind) {
+    TestGateway gw = gateway(kind);
+    String topic = gw.topic("empty");
+    long t0 = System.nanoTime();
+    assertEquals(List.of(), receive(gw, topic, 1, 0, 0));
+    long immediate = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+    t0 = System.nanoTime();
+    assertEquals(List.of(), receive(gw, topic, 1, 1_500, 0));
+    long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+    assertTrue(waited >= 1_400, "waited only " + waited + " ms of 1500");
+    assertTrue(immediate < waited, "max_wait_ms 0 took " + immediate + " ms");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("io.grpcmqtt.gateway.StoreKind#both")
+  void waitBeyondTheCallDeadlineIsCutShortInsteadOfFailing(StoreKind kind) {
+    TestGateway gw = gateway(kind);
+    long t0 = System.nanoTime();
+    ReceiveResponse r = RobustMQGatewayGrpc.newBlockingStub(gw.channel).withDeadlineAfter(3, TimeUnit.SECONDS)
+        .receive(ReceiveRequest.newBuilder().setTopic(gw.topic("deadline")).setLimit(1).setMaxWaitMs(600_000).build());
+    assertEquals(0, r.getMessagesCount());
+    assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) < 3_000);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("io.grpcmqtt.gateway.StoreKind#both")
+  void streamPushesAsMessagesArriveWithAtMostLimitUnacked(StoreKind kind) throws Exception {
+    TestGateway gw = gateway(kind);
+    String topic = gw.topic("stream");
+    StreamClient stream = StreamClient.open(gw,
+        ReceiveRequest.newBuilder().setTopic(topic).setLimit(3).setVisibilityTimeoutMs(60_000).build());
+    await().atMost(Duration.ofSeconds(10)).until(() -> gw.gateway().openStreams() == 1);
+    for (int i = 0; i < 6; i++) {
+      send(gw, topic, "m" + i);
+    }
+    List<Message> first = List.of(stream.next(), stream.next(), stream.next());
+    assertEquals(List.of("m0", "m1", "m2"), payloads(first));
+    assertEquals(null, stream.received.poll(1, TimeUnit.SECONDS), "a 4th message while 3 are unacked");
+
+    ack(gw, topic, first.get(1).getMsgId());
+    assertEquals("m3", stream.next().getPayload().toStringUtf8());
+    assertEquals(null, stream.received.poll(500, TimeUnit.MILLISECONDS));
+    ack(gw, topic, first.get(0).getMsgId());
+    ack(gw, topic, first.get(2).getMsgId());
+    assertEquals(List.of("m4", "m5"), payloads(List.of(stream.next(), stream.next())));
+    // And later sends are pushed as they come.
+    send(gw, topic, "late");
+    assertEquals(null, stream.received.poll(300, TimeUnit.MILLISECONDS), "3 unacked again");
+    stream.cancel();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("io.grpcmqtt.gateway.StoreKind#both")
+  void streamWaitsForTheClientToReadAndLosesNothing(StoreKind kind) throws Exception {
+    TestGateway gw = gateway(kind);
+    String topic = gw.topic("flow");
+    for (int i = 0; i < 60; i++) {
+      send(gw, topic, "m" + i);
+    }
+    StreamClient stream = StreamClient.open(gw,
+        ReceiveRequest.newBuilder().setTopic(topic).setLimit(100).build(), new StreamClient(0));
+    await().atMost(Duration.ofSeconds(10)).until(() -> gw.gateway().openStreams() == 1);
+    assertEquals(null, stream.received.poll(500, TimeUnit.MILLISECONDS), "the client asked for none");
+    stream.request(10);
+    List<String> got = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      got.add(stream.next().getPayload().toStringUtf8());
+    }
+    stream.request(1_000);
+    for (int i = 10; i < 60; i++) {
+      got.add(stream.next().getPayload().toStringUtf8());
+    }
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      expected.add("m" + i);
+    }
+    assertEquals(expected, got);
+    stream.cancel();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("io.grpcmqtt.gateway.StoreKind#both")
+  void streamRedeliversWhatItsClientDidNotAckInTime(StoreKind kind) throws Exception {
+    TestGateway gw = gateway(kind);
+    String topic = gw.topic("stream-lease");
+    String id = send(gw, topic, "slow");
+    StreamClient stream = StreamClient.open(gw,
+        ReceiveRequest.newBuilder().setTopic(topic).setLimit(1).setVisibilityTimeoutMs(1_000).build());
+    Message first = stream.next();
+    assertEquals(1, first.getDeliveryCount());
+    Message again = stream.next();
+    assertEquals(id, again.getMsgId());
+    assertEquals(2, again.getDeliveryCount());
+    ack(gw, topic, id);
+    stream.cancel();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("io.grpcmqtt.gateway.StoreKind#both")
+  void cancelledStreamRequeuesWhatItHeldAtOnce(StoreKind kind) throws Exception {
+    TestGateway gw = gateway(kind);
+    String topic = gw.topic("cancel");
+    StreamClient stream = StreamClient.open(gw,
+        ReceiveRequest.newBuilder().setTopic(topic).setLimit(5).setVisibilityTimeoutMs(600_000).build());
+    for (int i = 0; i < 3; i++) {
+      send(gw, topic, "m" + i);
+    }
+    List<Message> held = List.of(stream.next(), stream.next(), stream.next());
+    stream.cancel();
+    await().atMost(Duration.ofSeconds(10)).until(() -> gw.gateway().openStreams() == 0);
+    assertRequeued(gw, topic, held);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("io.grpcmqtt.gateway.StoreKind#both")
+  void streamOfAClientWhoseWillArrivesRequeuesWhatItHeld(StoreKind kind) throws Exception {
+    TestGateway gw = ownGateway(kind);
+    String topic = gw.topic("will");
+    StreamClient stream = StreamClient.open(gw,
+        ReceiveRequest.newBuilder().setTopic(topic).setLimit(5).setVisibilityTimeoutMs(600_000).build());
+    send(gw, topic, "m0");
+    send(gw, topic, "m1");
+    List<Message> held = List.of(stream.next(), stream.next());
+    // What the broker publishes when the client's connection dies: its last will.
+    try (Mqtt mqtt = new Mqtt(gw.broker.uri())) {
+      mqtt.publish(gw.prefix + "/_status/client/" + gw.channelId, "offline".getBytes(StandardCharsets.UTF_8));
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> gw.gateway().openStreams() == 0);
+    assertRequeued(gw, topic, held);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("io.grpcmqtt.gateway.StoreKind#both")
+  void gatewayShutdownEndsStreamsAndRequeuesWhatTheyHeld(StoreKind kind) throws Exception {
+    TestGateway gw = ownGateway(kind);
+    String topic = gw.topic("shutdown");
+    StreamClient stream = StreamClient.open(gw,
+        ReceiveRequest.newBuilder().setTopic(topic).setLimit(5).setVisibilityTimeoutMs(600_000).build());
+    send(gw, topic, "m0");
+    send(gw, topic, "m1");
+    List<Message> held = List.of(stream.next(), stream.next());
+    gw.restart();
+    ExecutionException ended = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+        () -> stream.done.get(10, TimeUnit.SECONDS));
+    assertEquals(Status.Code.UNAVAILABLE, Status.fromThrowable(ended.getCause()).getCode());
+    assertRequeued(gw, topic, held);
+  }
+
+  /** The held messages are visible again at once (their lease was long), delivered a second time. */
+  private static void assertRequeued(TestGateway gw, String topic, List<Message> held) {
+    List<Message> again = receive(gw, topic, 10, 0, 30_000);
+    assertEquals(held.stream().map(Message::getMsgId).toList(), again.stream().map(Message::getMsgId).toList());
+    for (Message m : again) {
+      assertEquals(2, m.getDeliveryCount(), m.getMsgId());
+      ack(gw, topic, m.getMsgId());
+    }
+  }
+
+  static StatusRuntimeException error(Runnable call) {
+    try {
+      call.run();
+    } catch (StatusRuntimeException e) {
+      return e;
+    }
+    throw new AssertionError("the call succeeded");
+  }
+}

@@ -1,0 +1,120 @@
+package io.grpcmqtt.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import io.grpc.ManagedChannel;
+import io.grpcmqtt.MqttChannelBuilder;
+import io.grpcmqtt.gateway.v1.ReceiveRequest;
+import io.grpcmqtt.gateway.v1.RobustMQGatewayGrpc;
+import io.grpcmqtt.gateway.v1.SendRequest;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The command line: help, bad arguments (one line + usage, exit 2), start failures, the main job. */
+class MainTest {
+  private record Result(int code, String out, String err) {}
+
+  private static Result run(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void helpPrintsUsageAndExitsZero() {
+    Result r = run("--help");
+    assertEquals(0, r.code());
+    assertTrue(r.out().startsWith("Usage: java -jar grpc-mqtt-gateway.jar"), r.out());
+    for (String option : List.of("--broker", "--data-dir", "--jdbc-url", "--ingest", "--help")) {
+      assertTrue(r.out().contains(option), option);
+    }
+    assertEquals("", r.err());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "--bogus|unknown option --bogus",
+      "--broker|--broker needs a value",
+      "--broker=localhost:1883|--broker must be a URI like tcp://HOST:PORT",
+      "--embedded-port=70000|--embedded-port must be a whole number in 0..65535, was '70000'",
+      "--data-dir=/tmp/x --jdbc-url=jdbc:h2:mem:x|give --data-dir or --jdbc-url, not both",
+      "--jdbc-url=jdbc:mysql://h/db|--jdbc-url must start with jdbc:postgresql: or jdbc:h2:",
+      "--ingest=#|ingest filter '#' overlaps 'grpc/#'",
+      "--ingest=a/#/b|'#' must be the last level",
+      "--ingest=gateway/+/x|overlaps 'gateway/send/#'",
+      "--mirror-prefix=gateway|mirror prefix 'gateway' overlaps 'gateway/send/#'",
+      "--no-mirror --mirror-prefix=out|give --mirror-prefix or --no-mirror, not both",
+      "--max-payload=0|--max-payload must be a whole number",
+      "stray|unexpected argument 'stray'"})
+  void badArgumentsGiveOneLineAndUsageAndExitTwo(String spec) {
+    String[] parts = spec.split("\\|");
+    Result r = run(parts[0].split(" "));
+    assertEquals(2, r.code(), r.err());
+    String first = r.err().lines().findFirst().orElse("");
+    assertTrue(first.startsWith("error: ") && first.contains(parts[1]), first);
+    assertTrue(r.err().contains("Usage: java -jar grpc-mqtt-gateway.jar"), r.err());
+    assertEquals("", r.out());
+  }
+
+  @Test
+  void unreachableBrokerIsAStartFailureNamingIt(@TempDir Path dir) throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket()) {
+      s.bind(new InetSocketAddress("127.0.0.1", 0));
+      port = s.getLocalPort();
+    }
+    Result r = run("--broker", "tcp://127.0.0.1:" + port, "--data-dir", dir.toString());
+    assertEquals(1, r.code());
+    assertTrue(r.err().startsWith("error: cannot start the Gateway: cannot connect to MQTT broker tcp://127.0.0.1:" + port), r.err());
+  }
+
+  /** The main job: no --broker starts the embedded one; ready line; calls work; SIGTERM stops it. */
+  @Test
+  void runsOnTheEmbeddedBrokerAndStopsOnSigterm(@TempDir Path dir) throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket()) {
+      s.bind(new InetSocketAddress("127.0.0.1", 0));
+      port = s.getLocalPort();
+    }
+    try (GatewayProcess gateway = GatewayProcess.start(List.of("--embedded-port", Integer.toString(port),
+        "--data-dir", dir.resolve("data").toString(), "--ingest", "devices/#"))) {
+      Matcher m = Pattern.compile("^RobustMQ Gateway ready: broker (tcp://127\\.0\\.0\\.1:" + port + ") \\(embedded\\)"
+          + " \\| calls grpc/robustmq\\.gateway\\.v1\\.RobustMQGateway/\\{Send,Receive,ReceiveStream,Ack\\}"
+          + " \\| device send gateway/send/\\{topic\\} \\| mirror \\{topic\\} \\| ingest devices/# \\| store h2:.*")
+          .matcher(gateway.readyLine);
+      assertTrue(m.matches(), gateway.readyLine);
+      assertTrue(gateway.log().contains("starting the embedded MQTT broker on 127.0.0.1:" + port), gateway.log());
+
+      ManagedChannel channel = MqttChannelBuilder.forBroker(m.group(1)).build();
+      try {
+        var stub = RobustMQGatewayGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS);
+        String id = stub.send(SendRequest.newBuilder().setTopic("jobs").setPayload(ByteString.copyFromUtf8("hello")).build()).getMsgId();
+        var got = stub.receive(ReceiveRequest.newBuilder().setTopic("jobs").setLimit(1).build()).getMessages(0);
+        assertEquals(id, got.getMsgId());
+        assertEquals("hello", got.getPayload().toStringUtf8());
+      } finally {
+        channel.shutdownNow();
+      }
+      assertEquals(143, gateway.terminate(), "exit status after SIGTERM (128 + 15)");
+      String log = gateway.log();
+      assertTrue(log.contains("Stopping (signal received)") && log.contains("RobustMQ Gateway stopped"), log);
+      assertTrue(Files.exists(dir.resolve("data").resolve("gateway.mv.db")));
+    }
+  }
+}
