@@ -6,6 +6,7 @@ import com.google.protobuf.ByteString;
 import io.grpcmqtt.it.devices.Method;
 import io.grpcmqtt.it.greeter.v1.HelloReply;
 import io.grpcmqtt.it.greeter.v1.HelloRequest;
+import io.grpcmqtt.testing.MosquittoClients;
 import io.grpcmqtt.testing.TestBroker;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.params.ParameterizedTest;
