@@ -265,6 +265,27 @@ class MappedTopicsTest {
   }
 
   @Test
+  void aChannelFailsCallsOfAServiceWithInvalidOptions() throws Exception {
+    ManagedChannel channel = MqttChannelBuilder.forBroker(io.grpcmqtt.testing.Brokers.hivemq().uri())
+        .build();
+    try {
+      StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+          () -> BadMappingGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+              .first(Thing.newBuilder().setSite("s").build()));
+
+      assertEquals(Status.Code.INTERNAL, e.getStatus().getCode());
+      assertEquals("invalid grpcmqtt options: grpcmqtt/test/v1/bad_mapping.proto: service"
+          + " grpcmqtt.test.v1.BadMapping, method Second, option (grpcmqtt.method).topic: topic"
+          + " template \"bad/{text}\" overlaps the topic template \"bad/{site}\" of method"
+          + " grpcmqtt.test.v1.BadMapping/First (grpcmqtt/test/v1/bad_mapping.proto): both match"
+          + " topic \"bad/x\"", e.getStatus().getDescription());
+    } finally {
+      channel.shutdownNow();
+      channel.awaitTermination(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
   void invalidOptionsFailTheServerBuildNamingFileServiceMethodAndOption() {
     MqttServerBuilder builder = MqttServerBuilder.forBroker("tcp://127.0.0.1:1")
         .addService(new BadMappingGrpc.BadMappingImplBase() {});
