@@ -1,7 +1,6 @@
 package io.grpcmqtt;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.google.protobuf.ByteString;
@@ -235,15 +234,21 @@ class MappedTopicsTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("io.grpcmqtt.testing.Brokers#both")
-  void aRequestThatCannotFormItsTopicFailsOnTheClient(TestBroker broker) throws Exception {
-    try (Mapped rpc = new Mapped(broker)) {
-      StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-          () -> rpc.blocking().get(Thing.newBuilder().setId(1).build()));
+  void aRequestThatCannotFormItsTopicGoesToTheDefaultTopic(TestBroker broker) throws Exception {
+    try (Mapped rpc = new Mapped(broker);
+        RawMqttClient spy = new RawMqttClient(broker.uri())) {
+      String defaultTopic = rpc.prefix + "/grpcmqtt.test.v1.MappedService/Get";
+      spy.client.subscribe(new String[] {"things/#", defaultTopic}, new int[] {1, 1})
+          .waitForCompletion(5_000);
 
-      assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
-      assertEquals("cannot expand topic template \"things/{site}/{id}\": field 'site' is empty and"
-          + " is bound to the topic", e.getStatus().getDescription());
-      assertNull(rpc.service.received.poll());
+      Thing noSite = rpc.blocking().get(Thing.newBuilder().setId(1).build());
+      Thing slash = rpc.blocking().get(Thing.newBuilder().setSite("a/b").setId(2).build());
+
+      assertEquals("|1||||", noSite.getSeen() + "|");
+      assertEquals("a/b|2||||", slash.getSeen() + "|");
+      assertEquals(defaultTopic, spy.topics.poll(10, TimeUnit.SECONDS));
+      assertEquals(defaultTopic, spy.topics.poll(10, TimeUnit.SECONDS));
+      assertEquals(List.of(), List.copyOf(spy.topics), "nothing was published to things/...");
     }
   }
 

@@ -13,14 +13,22 @@ import io.grpcmqtt.mapper.template.TemplateException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.annotation.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Where a channel publishes each call's first message. A method whose proto options map it to a
  * topic template is published to the template expanded from the request; every other method
  * (no options, or no proto schema at all) to its default topic {@code
  * {prefix}/{package.Service}/{Method}}, exactly as without this class.
+ *
+ * <p>A request whose fields cannot form the template's topic (an empty bound field, a value with
+ * {@code /}, {@code +} or {@code #}) goes to the default topic instead, where the payload is the
+ * whole message: every request a stub can send still reaches the method, as without options.
  */
 final class ClientRoutes {
+  private static final Logger log = LoggerFactory.getLogger(ClientRoutes.class);
+
   /** The topic and Content Type of a call's first PUBLISH. */
   record Target(String topic, @Nullable String contentType) {}
 
@@ -34,20 +42,21 @@ final class ClientRoutes {
 
   /**
    * @param request the serialized request (empty for the open of a client-streaming call)
-   * @throws StatusException INVALID_ARGUMENT when the request's fields cannot form the topic,
-   *     INTERNAL when the service's mapping options are invalid
+   * @throws StatusException INTERNAL when the service's mapping options are invalid
    */
   Target target(MethodDescriptor<?, ?> method, byte[] request) throws StatusException {
+    Target fallback = new Target(topics.request(method.getFullMethodName()), null);
     MappedMethod mapped = templated(method);
     if (mapped == null) {
-      return new Target(topics.request(method.getFullMethodName()), null);
+      return fallback;
     }
     try {
       DynamicMessage message =
           DynamicMessage.parseFrom(mapped.descriptor().getInputType(), request);
       return new Target(mapped.requestTopic(message), mapped.requestContentType());
     } catch (TemplateException e) {
-      throw Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asException();
+      log.debug("{}; publishing to the default topic", e.getMessage());
+      return fallback;
     } catch (InvalidProtocolBufferException e) {
       throw Status.INTERNAL.withDescription("cannot read the request of "
           + method.getFullMethodName() + " to build its topic: " + e.getMessage()).asException();
