@@ -35,6 +35,7 @@ public final class MappedMethod {
   private final MappedService service;
   private final MethodDescriptor descriptor;
   private final String defaultTopic;
+  private final TopicTemplate requestTemplate;
   @Nullable private final TemplateBinding binding;
   @Nullable private final FieldDescriptor bodyField;
   @Nullable private final Integer qos;
@@ -54,6 +55,7 @@ public final class MappedMethod {
     this.descriptor = descriptor;
     this.defaultTopic = defaultTopic;
     this.binding = binding;
+    this.requestTemplate = binding != null ? binding.template() : TopicTemplate.parse(defaultTopic);
     this.bodyField = bodyField;
     this.qos = qos;
     this.timeout = timeout;
@@ -95,7 +97,7 @@ public final class MappedMethod {
 
   /** The template clients publish to: the mapped one, or the default topic as a literal. */
   public TopicTemplate requestTemplate() {
-    return binding != null ? binding.template() : TopicTemplate.parse(defaultTopic);
+    return requestTemplate;
   }
 
   /**
