@@ -33,7 +33,10 @@ import javax.net.ssl.SSLContext;
  * }</pre>
  *
  * <p>The server subscribes to {@code $share/grpc-mqtt/grpc/{package.Service}/+} for each service,
- * so several instances split the calls and no request runs twice. Interceptors, stream tracers,
+ * so several instances split the calls and no request runs twice. Methods that {@code
+ * grpcmqtt/options.proto} maps to topic templates are also subscribed there, and their topics fill
+ * request fields (docs/mapping.md); {@link #build()} fails with an {@code IllegalArgumentException}
+ * naming file, service, method and option when those options are invalid. Interceptors, stream tracers,
  * the fallback handler registry, executors, deadlines and shutdown work as with any gRPC server.
  * {@link Server#start()} connects to the broker and fails with an {@code IOException} naming it
  * when it cannot.
@@ -55,13 +58,15 @@ public final class MqttServerBuilder extends ForwardingServerBuilder<MqttServerB
             .willDelay(Duration.ofSeconds(5));
     this.delegate =
         new ServerImplBuilder(
-            (tracerFactories, metricRecorder) ->
-                new MqttTransportServer(
-                    new ServerSettings(
-                        connection.build(), sharedGroup, maxInboundMessageSize,
-                        maxInboundMetadataSize, maxConcurrentCalls),
-                    MethodRegistry.of(services, extraServiceNames),
-                    tracerFactories));
+            (tracerFactories, metricRecorder) -> {
+              ConnectionConfig config = connection.build();
+              return new MqttTransportServer(
+                  new ServerSettings(
+                      config, sharedGroup, maxInboundMessageSize, maxInboundMetadataSize,
+                      maxConcurrentCalls),
+                  MethodRegistry.of(services, extraServiceNames, config.topicPrefix()),
+                  tracerFactories);
+            });
   }
 
   /** A server on the broker at {@code brokerUri} ({@code tcp://}, {@code ssl://}, {@code ws://}). */

@@ -22,6 +22,8 @@ final class RawMqttClient implements AutoCloseable {
   final MqttAsyncClient client;
   final String replyTopic;
   final BlockingQueue<MqttMessage> replies = new LinkedBlockingQueue<>();
+  /** The topic of every message received, in order (replies and any extra subscription). */
+  final BlockingQueue<String> topics = new LinkedBlockingQueue<>();
 
   RawMqttClient(String brokerUri) throws MqttException {
     String id = "raw-" + UUID.randomUUID().toString().substring(0, 8);
@@ -37,6 +39,7 @@ final class RawMqttClient implements AutoCloseable {
 
           @Override
           public void messageArrived(String topic, MqttMessage message) {
+            topics.add(topic);
             replies.add(message);
           }
 
@@ -77,6 +80,13 @@ final class RawMqttClient implements AutoCloseable {
     token.waitForCompletion(5_000);
     int[] codes = token.getReasonCodes();
     return codes == null || codes.length == 0 ? 0 : codes[0];
+  }
+
+  /** A one-way publish with no properties at all, as {@code mosquitto_pub} sends it. */
+  void publish(String topic, byte[] payload) throws MqttException {
+    MqttMessage m = new MqttMessage(payload);
+    m.setQos(1);
+    publishRetrying(topic, m).waitForCompletion(5_000);
   }
 
   /**

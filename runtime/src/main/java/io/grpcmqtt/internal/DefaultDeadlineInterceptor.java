@@ -10,7 +10,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Gives calls without a deadline a default one, so no call over MQTT can wait forever for a reply
- * that will never come.
+ * that will never come: the method's {@code (grpcmqtt.method).timeout} if it has one, else the
+ * channel's default.
  */
 public final class DefaultDeadlineInterceptor implements ClientInterceptor {
   private volatile long defaultNanos;
@@ -26,7 +27,7 @@ public final class DefaultDeadlineInterceptor implements ClientInterceptor {
   @Override
   public <ReqT, RespT> ClientCall<ReqT, RespT> interceptCall(
       MethodDescriptor<ReqT, RespT> method, CallOptions callOptions, Channel next) {
-    long nanos = defaultNanos;
+    long nanos = MethodTimeouts.nanos(method, defaultNanos);
     if (nanos > 0 && callOptions.getDeadline() == null && Context.current().getDeadline() == null) {
       callOptions = callOptions.withDeadlineAfter(nanos, TimeUnit.NANOSECONDS);
     }

@@ -24,11 +24,28 @@ public final class MethodRegistry {
     final MethodDescriptor<?, ?> method;
     @Nullable final Message requestPrototype;
     @Nullable final Message responsePrototype;
+    /** Set for a call that arrived on a topic template: what the topic and body fill. */
+    @Nullable final TopicFields topicFields;
 
     Entry(MethodDescriptor<?, ?> method) {
+      this(method, prototypeOf(method.getRequestMarshaller()),
+          prototypeOf(method.getResponseMarshaller()), null);
+    }
+
+    private Entry(
+        MethodDescriptor<?, ?> method,
+        @Nullable Message requestPrototype,
+        @Nullable Message responsePrototype,
+        @Nullable TopicFields topicFields) {
       this.method = method;
-      this.requestPrototype = prototypeOf(method.getRequestMarshaller());
-      this.responsePrototype = prototypeOf(method.getResponseMarshaller());
+      this.requestPrototype = requestPrototype;
+      this.responsePrototype = responsePrototype;
+      this.topicFields = topicFields;
+    }
+
+    /** This entry for one call whose request the topic (and body) complete. */
+    Entry withTopicFields(TopicFields fields) {
+      return new Entry(method, requestPrototype, responsePrototype, fields);
     }
 
     @Nullable
@@ -45,18 +62,23 @@ public final class MethodRegistry {
 
   private final Map<String, Entry> methods;
   private final List<String> serviceNames;
+  private final RequestRoutes routes;
 
-  private MethodRegistry(Map<String, Entry> methods, List<String> serviceNames) {
+  private MethodRegistry(
+      Map<String, Entry> methods, List<String> serviceNames, RequestRoutes routes) {
     this.methods = methods;
     this.serviceNames = serviceNames;
+    this.routes = routes;
   }
 
   /**
    * @param services the services added to the server builder
    * @param extraServiceNames services handled by a fallback registry: subscribed, but unknown here
+   * @param topicPrefix the server's topic prefix
+   * @throws IllegalArgumentException when the services' {@code grpcmqtt} options are invalid
    */
   public static MethodRegistry of(
-      List<ServerServiceDefinition> services, List<String> extraServiceNames) {
+      List<ServerServiceDefinition> services, List<String> extraServiceNames, String topicPrefix) {
     Map<String, Entry> methods = new LinkedHashMap<>();
     Set<String> names = new LinkedHashSet<>();
     for (ServerServiceDefinition service : services) {
@@ -67,7 +89,8 @@ public final class MethodRegistry {
       }
     }
     names.addAll(extraServiceNames);
-    return new MethodRegistry(ImmutableMap.copyOf(methods), ImmutableList.copyOf(names));
+    return new MethodRegistry(ImmutableMap.copyOf(methods), ImmutableList.copyOf(names),
+        RequestRoutes.of(topicPrefix, services, extraServiceNames));
   }
 
   @Nullable
@@ -77,5 +100,10 @@ public final class MethodRegistry {
 
   List<String> serviceNames() {
     return serviceNames;
+  }
+
+  /** The request subscriptions and topic routing of these services. */
+  RequestRoutes routes() {
+    return routes;
   }
 }

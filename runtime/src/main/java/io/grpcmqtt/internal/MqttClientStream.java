@@ -8,6 +8,7 @@ import io.grpc.DecompressorRegistry;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
+import io.grpc.StatusException;
 import io.grpc.SynchronizationContext;
 import io.grpc.internal.ClientStream;
 import io.grpc.internal.ClientStreamListener;
@@ -331,6 +332,13 @@ final class MqttClientStream implements ClientStream {
   /** The PUBLISH on the request topic that starts the call (unary request, or open). */
   @GuardedBy("this")
   private void publishFirstLocked(@Nullable String control, byte[] payload) {
+    ClientRoutes.Target target;
+    try {
+      target = transport.requestTarget(method, payload);
+    } catch (StatusException e) {
+      failLocked(e.getStatus(), false);
+      return;
+    }
     List<UserProperty> props = new ArrayList<>();
     if (control != null) {
       props.add(new UserProperty(Wire.CTL, control));
@@ -349,13 +357,12 @@ final class MqttClientStream implements ClientStream {
     }
     Wire.putMetadata(props, headers);
     MqttProperties properties =
-        Publishes.properties(transport.replyTopic(), correlation, null, props);
+        Publishes.properties(transport.replyTopic(), correlation, target.contentType(), props);
     if (expiry != null) {
       properties.setMessageExpiryInterval(expiry);
     }
     requestPublished = true;
-    String topic = transport.requestTopic(method.getFullMethodName());
-    transport.publish(topic, payload, qos, properties, new RequestCallback(topic));
+    transport.publish(target.topic(), payload, qos, properties, new RequestCallback(target.topic()));
   }
 
   /** Sends queued messages and the half-close, within the server's credit. */

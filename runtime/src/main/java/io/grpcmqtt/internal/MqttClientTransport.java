@@ -12,6 +12,7 @@ import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.SecurityLevel;
 import io.grpc.Status;
+import io.grpc.StatusException;
 import io.grpc.internal.ClientStream;
 import io.grpc.internal.ClientStreamListener.RpcProgress;
 import io.grpc.internal.ConnectionClientTransport;
@@ -46,6 +47,7 @@ final class MqttClientTransport implements ConnectionClientTransport, MqttConnec
 
   private final ConnectionConfig config;
   private final Topics topics;
+  private final ClientRoutes routes;
   private final String replyTopic;
   private final InternalLogId logId;
   private final ConcurrentHashMap<Long, MqttClientStream> streams = new ConcurrentHashMap<>();
@@ -72,6 +74,7 @@ final class MqttClientTransport implements ConnectionClientTransport, MqttConnec
   MqttClientTransport(ConnectionConfig config, Attributes eagAttributes) {
     this.config = config;
     this.topics = new Topics(config.topicPrefix());
+    this.routes = new ClientRoutes(topics);
     this.replyTopic = topics.reply(config.clientId());
     this.logId = InternalLogId.allocate(getClass(), config.brokerUriString());
     BrokerAddress address = new BrokerAddress(config.brokerUriString());
@@ -170,7 +173,7 @@ final class MqttClientTransport implements ConnectionClientTransport, MqttConnec
             headers,
             stats,
             nextCallId.getAndIncrement(),
-            config.qos(),
+            routes.qos(method, config.qos()),
             config.flowControlWindow(),
             config.maxMessageSize());
     if (maxOut != null) {
@@ -217,8 +220,10 @@ final class MqttClientTransport implements ConnectionClientTransport, MqttConnec
     return replyTopic;
   }
 
-  String requestTopic(String fullMethodName) {
-    return topics.request(fullMethodName);
+  /** Where the first PUBLISH of a call of {@code method} with this request goes. */
+  ClientRoutes.Target requestTarget(MethodDescriptor<?, ?> method, byte[] request)
+      throws StatusException {
+    return routes.target(method, request);
   }
 
   String brokerUri() {

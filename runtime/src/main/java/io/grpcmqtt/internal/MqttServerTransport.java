@@ -127,20 +127,14 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
   }
 
   private List<String> requestFilters() {
-    List<String> filters = new ArrayList<>();
-    for (String service : registry.serviceNames()) {
-      String filter = topics.serviceFilter(service);
-      filters.add(settings.sharedGroup == null ? filter : "$share/" + settings.sharedGroup + "/" + filter);
-    }
-    return filters;
+    return new ArrayList<>(registry.routes().subscriptions(settings.sharedGroup, config.qos()).keySet());
   }
 
   private List<MqttSubscription> subscriptions(boolean withRequests) {
     List<MqttSubscription> subs = new ArrayList<>();
     if (withRequests) {
-      for (String filter : requestFilters()) {
-        subs.add(new MqttSubscription(filter, config.qos()));
-      }
+      registry.routes().subscriptions(settings.sharedGroup, config.qos())
+          .forEach((filter, qos) -> subs.add(new MqttSubscription(filter, qos)));
     }
     subs.add(new MqttSubscription(inboxTopic(), config.qos()));
     subs.add(new MqttSubscription(topics.cancel(), config.qos()));
@@ -199,12 +193,12 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
       }
       return;
     }
-    String method = topics.methodOf(topic);
-    if (method == null) {
+    RequestRoute route = registry.routes().route(topic);
+    if (route == null) {
       badInput("message on unexpected topic '" + topic + "' ignored");
       return;
     }
-    handleRequest(method, Frame.decode(topic, message));
+    handleRequest(route, Frame.decode(topic, message));
   }
 
   @Nullable
@@ -229,7 +223,8 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
     }
   }
 
-  private void handleRequest(String fullMethod, Frame frame) {
+  private void handleRequest(RequestRoute route, Frame frame) {
+    String fullMethod = route.fullMethodName;
     CallKey key =
         frame.responseTopic != null && frame.correlation != null
             ? new CallKey(frame.responseTopic, frame.correlation)
@@ -255,7 +250,7 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
         return;
       }
     }
-    Optional<PayloadFormat> format = PayloadFormat.fromContentType(frame.contentType);
+    Optional<PayloadFormat> format = route.format(frame.contentType);
     if (format.isEmpty()) {
       reject(frame, Status.INVALID_ARGUMENT.withDescription(
           "unsupported content type '" + frame.contentType
@@ -272,7 +267,7 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
               + settings.maxInboundMessageSize + " bytes"), fullMethod);
       return;
     }
-    MethodRegistry.Entry entry = registry.lookup(fullMethod);
+    MethodRegistry.Entry entry = route.entry(registry.lookup(fullMethod), frame.contentType);
     // The request says how it is framed (open: a request stream; a credit: a response stream).
     // A method whose kind is single-message on that side still works framed as a stream, as over
     // HTTP/2, where a call does not announce its kind at all: proxies forward every call as bidi.

@@ -35,12 +35,21 @@ final class PayloadCodec {
       }
       return new ByteArrayInputStream(payload);
     }
-    Message message;
+    Message message =
+        entry.topicFields != null
+            ? entry.topicFields.decode(prototype, format, payload)
+            : parse(prototype, format, payload);
+    MethodDescriptor.Marshaller marshaller = entry.method.getRequestMarshaller();
+    return marshaller.stream(message);
+  }
+
+  /** Parses a whole request message; malformed input is INVALID_ARGUMENT naming the type. */
+  static Message parse(Message prototype, PayloadFormat format, byte[] payload)
+      throws StatusException {
     try {
-      message =
-          format == PayloadFormat.JSON
-              ? JsonCodec.parse(payload, prototype)
-              : prototype.getParserForType().parseFrom(payload);
+      return format == PayloadFormat.JSON
+          ? JsonCodec.parse(payload, prototype)
+          : prototype.getParserForType().parseFrom(payload);
     } catch (InvalidProtocolBufferException | RuntimeException e) {
       throw Status.INVALID_ARGUMENT
           .withDescription(
@@ -50,8 +59,6 @@ final class PayloadCodec {
                   + ": " + e.getMessage())
           .asException();
     }
-    MethodDescriptor.Marshaller marshaller = entry.method.getRequestMarshaller();
-    return marshaller.stream(message);
   }
 
   static byte[] encodeResponse(

@@ -4,10 +4,10 @@ package io.grpcmqtt.mapper.template;
  * MQTT 5 §4.7 topic-filter matching, written independently of the production matcher so the
  * properties can check one against the other.
  */
-final class MqttFilter {
+public final class MqttFilter {
   private MqttFilter() {}
 
-  static boolean matches(String filter, String topic) {
+  public static boolean matches(String filter, String topic) {
     String[] filterLevels = filter.split("/", -1);
     String[] topicLevels = topic.split("/", -1);
     // §4.7.2: a filter starting with a wildcard does not match topics starting with '$'.

@@ -166,7 +166,6 @@ public final class Gateway implements AutoCloseable {
     private final List<String> ingest = new ArrayList<>();
     private String rpcTopicPrefix = "grpc";
     private String mirrorPrefix = "";
-    private boolean deviceSendPath = true;
     private int maxPayloadBytes = GatewayLimits.DEFAULT_MAX_PAYLOAD_BYTES;
     private Duration pollInterval = Duration.ofSeconds(1);
 
@@ -193,12 +192,6 @@ public final class Gateway implements AutoCloseable {
      */
     public Builder mirrorPrefix(String prefix) {
       this.mirrorPrefix = prefix;
-      return this;
-    }
-
-    /** Serve the device Send topic {@code gateway/send/{topic}} (default on). */
-    public Builder deviceSendPath(boolean on) {
-      this.deviceSendPath = on;
       return this;
     }
 
@@ -246,9 +239,6 @@ public final class Gateway implements AutoCloseable {
       MqttBridge bridge = null;
       try {
         bridge = new MqttBridge(brokerUri, mirrorPrefix, executors);
-        if (deviceSendPath) {
-          DeviceSendPath.install(bridge, queues);
-        }
         for (String filter : ingest) {
           bridge.subscribe(filter, (topic, payload, headers) -> queues.send(topic, payload, headers, topic));
         }

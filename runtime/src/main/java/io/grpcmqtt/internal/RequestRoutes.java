@@ -1,0 +1,99 @@
+package io.grpcmqtt.internal;
+
+import com.google.protobuf.Descriptors.ServiceDescriptor;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.protobuf.ProtoServiceDescriptorSupplier;
+import io.grpcmqtt.mapper.table.MappedMethod;
+import io.grpcmqtt.mapper.table.MappedService;
+import io.grpcmqtt.mapper.table.MethodTable;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import javax.annotation.Nullable;
+
+/**
+ * Which topics a server subscribes to and which method a received topic addresses.
+ *
+ * <p>Services with a proto schema (generated code, or any {@code ServerServiceDefinition} whose
+ * schema descriptor is a {@link ProtoServiceDescriptorSupplier}) go through a {@link
+ * MethodTable}, so their {@code grpcmqtt} options apply: templated methods add their own
+ * subscriptions, and their topics are matched to fill request fields. Every service keeps its
+ * default filter {@code {prefix}/{package.Service}/+}, so default topics, and unknown methods
+ * answered UNIMPLEMENTED, work exactly as without options.
+ */
+final class RequestRoutes {
+  private final Topics topics;
+  private final MethodTable table;
+  /** Services known only by name: no schema, or only the fallback registry handles them. */
+  private final List<String> unmapped;
+
+  private RequestRoutes(Topics topics, MethodTable table, List<String> unmapped) {
+    this.topics = topics;
+    this.table = table;
+    this.unmapped = unmapped;
+  }
+
+  /**
+   * @throws IllegalArgumentException (a {@code MappingException}) when the services' options are
+   *     invalid or collide, naming file, service, method and option
+   */
+  static RequestRoutes of(
+      String prefix, List<ServerServiceDefinition> services, List<String> extraServiceNames) {
+    List<ServiceDescriptor> described = new ArrayList<>();
+    List<String> unmapped = new ArrayList<>();
+    for (ServerServiceDefinition service : services) {
+      Object schema = service.getServiceDescriptor().getSchemaDescriptor();
+      if (schema instanceof ProtoServiceDescriptorSupplier supplier) {
+        described.add(supplier.getServiceDescriptor());
+      } else {
+        unmapped.add(service.getServiceDescriptor().getName());
+      }
+    }
+    unmapped.addAll(extraServiceNames);
+    return new RequestRoutes(new Topics(prefix), MethodTable.build(prefix, described), unmapped);
+  }
+
+  /**
+   * Request filters and their QoS, each shared in its service's group ({@code $share/...})
+   * unless sharing is off.
+   *
+   * @param sharedGroup the server's group, or null when sharing is disabled (which no service
+   *     option overrides)
+   * @param qos the connection's QoS, for services and methods whose options set none
+   */
+  Map<String, Integer> subscriptions(@Nullable String sharedGroup, int qos) {
+    Map<String, Integer> filters = new LinkedHashMap<>();
+    for (MappedService service : table.services()) {
+      String group = sharedGroup == null ? null : service.sharedSubscriptionGroup().orElse(sharedGroup);
+      int serviceQos = service.qos().orElse(qos);
+      filters.put(shared(group, service.defaultFilter()), serviceQos);
+      for (MappedMethod method : service.methods()) {
+        if (method.binding().isPresent()) {
+          filters.put(shared(group, method.subscriptionFilter()), method.qos().orElse(qos));
+        }
+      }
+    }
+    for (String service : unmapped) {
+      filters.put(shared(sharedGroup, topics.serviceFilter(service)), qos);
+    }
+    return filters;
+  }
+
+  private static String shared(@Nullable String group, String filter) {
+    return group == null ? filter : "$share/" + group + "/" + filter;
+  }
+
+  /** The method a received request topic addresses, or null when it addresses none. */
+  @Nullable
+  RequestRoute route(String topic) {
+    Optional<MethodTable.Route> route = table.route(topic);
+    if (route.isPresent()) {
+      MappedMethod method = route.get().method();
+      return new RequestRoute(method.fullMethodName(), route.get().onTemplate() ? method : null, topic);
+    }
+    String fullMethodName = topics.methodOf(topic);
+    return fullMethodName == null ? null : new RequestRoute(fullMethodName, null, topic);
+  }
+}

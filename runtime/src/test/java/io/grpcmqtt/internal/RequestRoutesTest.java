@@ -1,0 +1,64 @@
+package io.grpcmqtt.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.grpc.ServerServiceDefinition;
+import io.grpcmqtt.test.v1.MappedServiceGrpc;
+import io.grpcmqtt.test.v1.TestServiceGrpc;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RequestRoutesTest {
+  private static final ServerServiceDefinition PLAIN =
+      TestServiceGrpc.bindService(new TestServiceGrpc.AsyncService() {});
+  private static final ServerServiceDefinition MAPPED =
+      MappedServiceGrpc.bindService(new MappedServiceGrpc.AsyncService() {});
+
+  @Test
+  void servicesWithoutOptionsKeepExactlyThePinnedSubscription() {
+    RequestRoutes routes = RequestRoutes.of("grpc", List.of(PLAIN), List.of("x.Fallback"));
+
+    assertEquals(Map.of("$share/grpc-mqtt/grpc/grpcmqtt.test.v1.TestService/+", 1,
+            "$share/grpc-mqtt/grpc/x.Fallback/+", 1),
+        routes.subscriptions("grpc-mqtt", 1));
+    assertEquals("grpcmqtt.test.v1.TestService/Unary",
+        routes.route("grpc/grpcmqtt.test.v1.TestService/Unary").fullMethodName);
+    assertEquals("grpcmqtt.test.v1.TestService/Nope",
+        routes.route("grpc/grpcmqtt.test.v1.TestService/Nope").fullMethodName,
+        "unknown methods still reach gRPC, which answers UNIMPLEMENTED");
+  }
+
+  @Test
+  void templatedMethodsAddTheirFiltersInTheServicesGroupWithTheirQos() {
+    RequestRoutes routes = RequestRoutes.of("p", List.of(MAPPED), List.of());
+    Map<String, Integer> expected = new LinkedHashMap<>();
+    expected.put("$share/mapped-workers/p/grpcmqtt.test.v1.MappedService/+", 1);
+    expected.put("$share/mapped-workers/things/+/+", 1);
+    expected.put("$share/mapped-workers/things/+/+/put/#", 1);
+    expected.put("$share/mapped-workers/notes/+", 0);
+    expected.put("$share/mapped-workers/watch/+", 1);
+    expected.put("$share/mapped-workers/uploads", 1);
+    expected.put("$share/mapped-workers/chats", 1);
+
+    assertEquals(List.copyOf(expected.entrySet()),
+        List.copyOf(routes.subscriptions("grpc-mqtt", 1).entrySet()));
+    assertEquals(List.of("p/grpcmqtt.test.v1.MappedService/+", "things/+/+"),
+        List.copyOf(routes.subscriptions(null, 1).keySet()).subList(0, 2),
+        "no sharing when the server switched it off, whatever the options say");
+  }
+
+  @Test
+  void routesTemplatedAndDefaultTopicsAndNothingElse() {
+    RequestRoutes routes = RequestRoutes.of("p", List.of(MAPPED), List.of());
+
+    assertEquals("grpcmqtt.test.v1.MappedService/Put",
+        routes.route("things/a/1/put/x").fullMethodName);
+    assertEquals("grpcmqtt.test.v1.MappedService/Get",
+        routes.route("p/grpcmqtt.test.v1.MappedService/Get").fullMethodName);
+    assertNull(routes.route("things/a"));
+    assertNull(routes.route("p/_cancel"));
+  }
+}
