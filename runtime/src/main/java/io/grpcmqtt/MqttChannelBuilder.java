@@ -167,6 +167,18 @@ public final class MqttChannelBuilder extends ForwardingChannelBuilder2<MqttChan
     return this;
   }
 
+  /**
+   * Publishes the requests of methods with a topic template ({@code (grpcmqtt.method).topic}) to
+   * the template's topic, built from the request's fields (default off: to the method's default
+   * topic under {@link #topicPrefix}, which grpc-mqtt servers always serve too). Template topics
+   * are for callers that want the readable topic (devices, ACLs by topic); they are not under the
+   * prefix, so two deployments sharing a broker also share them.
+   */
+  public MqttChannelBuilder templateTopics(boolean on) {
+    connection.templateTopics(on);
+    return this;
+  }
+
   /** The deadline of calls that set none (default 30 s); zero disables it. */
   public MqttChannelBuilder defaultDeadline(Duration deadline) {
     checkArgument(!deadline.isNegative(), "defaultDeadline must not be negative");

@@ -47,7 +47,7 @@ class MappedTopicsTest {
     Mapped(TestBroker broker) throws java.io.IOException {
       server = MqttServerBuilder.forBroker(broker.uri()).topicPrefix(prefix).addService(service)
           .build().start();
-      channel = MqttChannelBuilder.forBroker(broker.uri()).topicPrefix(prefix).build();
+      channel = MqttChannelBuilder.forBroker(broker.uri()).topicPrefix(prefix).templateTopics(true).build();
     }
 
     MappedServiceGrpc.MappedServiceBlockingStub blocking() {
@@ -271,7 +271,7 @@ class MappedTopicsTest {
 
   @Test
   void aChannelFailsCallsOfAServiceWithInvalidOptions() throws Exception {
-    ManagedChannel channel = MqttChannelBuilder.forBroker(io.grpcmqtt.testing.Brokers.hivemq().uri())
+    ManagedChannel channel = MqttChannelBuilder.forBroker(io.grpcmqtt.testing.Brokers.hivemq().uri()).templateTopics(true)
         .build();
     try {
       StatusRuntimeException e = assertThrows(StatusRuntimeException.class,

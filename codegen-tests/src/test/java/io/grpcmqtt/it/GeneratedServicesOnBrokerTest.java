@@ -145,7 +145,7 @@ class GeneratedServicesOnBrokerTest {
       acme.greeter.v1.nested.GreeterMqtt.addService(builder, services.nestedGreeter);
       DevicesMqtt2.addService(builder, services.devices);
       server = builder.build().start();
-      channel = MqttChannelBuilder.forBroker(broker.uri()).topicPrefix(prefix).build();
+      channel = MqttChannelBuilder.forBroker(broker.uri()).topicPrefix(prefix).templateTopics(true).build();
     }
 
     @Override

@@ -33,11 +33,13 @@ final class ClientRoutes {
   record Target(String topic, @Nullable String contentType) {}
 
   private final Topics topics;
+  private final boolean templateTopics;
   /** Each service's table, or the exception that made it invalid; built once per service. */
   private final Map<ServiceDescriptor, Object> tables = new ConcurrentHashMap<>();
 
-  ClientRoutes(Topics topics) {
+  ClientRoutes(Topics topics, boolean templateTopics) {
     this.topics = topics;
+    this.templateTopics = templateTopics;
   }
 
   /**
@@ -46,6 +48,9 @@ final class ClientRoutes {
    */
   Target target(MethodDescriptor<?, ?> method, byte[] request) throws StatusException {
     Target fallback = new Target(topics.request(method.getFullMethodName()), null);
+    if (!templateTopics) {
+      return fallback;
+    }
     MappedMethod mapped = templated(method);
     if (mapped == null) {
       return fallback;

@@ -32,6 +32,7 @@ public final class ConnectionConfig {
   private final int flowControlWindow;
   private final Duration sessionExpiry;
   private final Duration willDelay;
+  private final boolean templateTopics;
 
   private ConnectionConfig(Builder b) {
     this.brokerUri = b.brokerUri;
@@ -47,6 +48,7 @@ public final class ConnectionConfig {
     this.flowControlWindow = b.flowControlWindow;
     this.sessionExpiry = b.sessionExpiry;
     this.willDelay = b.willDelay;
+    this.templateTopics = b.templateTopics;
   }
 
   public static Builder builder(String brokerUri, String clientIdPrefix) {
@@ -121,6 +123,11 @@ public final class ConnectionConfig {
     return sessionExpiry;
   }
 
+  /** Whether a channel publishes requests of templated methods to their template topics. */
+  public boolean templateTopics() {
+    return templateTopics;
+  }
+
   /** How long the broker waits before publishing the will (capped by the session expiry). */
   public Duration willDelay() {
     return willDelay;
@@ -165,6 +172,7 @@ public final class ConnectionConfig {
     private int flowControlWindow = 32;
     private Duration sessionExpiry = Duration.ZERO;
     private Duration willDelay = Duration.ZERO;
+    private boolean templateTopics;
 
     private Builder(String brokerUri, String clientIdPrefix) {
       this.brokerUri = parseBrokerUri(brokerUri);
@@ -268,6 +276,11 @@ public final class ConnectionConfig {
       checkArgument(!delay.isNegative(), "willDelay must not be negative");
       checkArgument(delay.getSeconds() <= 0xFFFFFFFFL, "willDelay too long for MQTT");
       this.willDelay = delay;
+      return this;
+    }
+
+    public Builder templateTopics(boolean on) {
+      this.templateTopics = on;
       return this;
     }
 

@@ -74,7 +74,7 @@ final class MqttClientTransport implements ConnectionClientTransport, MqttConnec
   MqttClientTransport(ConnectionConfig config, Attributes eagAttributes) {
     this.config = config;
     this.topics = new Topics(config.topicPrefix());
-    this.routes = new ClientRoutes(topics);
+    this.routes = new ClientRoutes(topics, config.templateTopics());
     this.replyTopic = topics.reply(config.clientId());
     this.logId = InternalLogId.allocate(getClass(), config.brokerUriString());
     BrokerAddress address = new BrokerAddress(config.brokerUriString());

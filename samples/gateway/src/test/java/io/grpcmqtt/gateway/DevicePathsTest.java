@@ -203,10 +203,15 @@ class DevicePathsTest {
   private static synchronized Path protoDir() throws IOException {
     if (protoDir == null) {
       Path dir = Files.createTempDirectory("gateway-proto-");
-      Path file = dir.resolve("robustmq/gateway/v1/gateway.proto");
-      Files.createDirectories(file.getParent());
-      try (InputStream in = DevicePathsTest.class.getClassLoader().getResourceAsStream("robustmq/gateway/v1/gateway.proto")) {
-        Files.copy(in, file);
+      // gateway.proto imports the mapping options (grpc-mqtt-proto jar), which import two
+      // well-known types (protobuf-java jar); the protoc binary from Maven Central has none.
+      for (String name : List.of("robustmq/gateway/v1/gateway.proto", "grpcmqtt/options.proto",
+          "google/protobuf/descriptor.proto", "google/protobuf/duration.proto")) {
+        Path file = dir.resolve(name);
+        Files.createDirectories(file.getParent());
+        try (InputStream in = DevicePathsTest.class.getClassLoader().getResourceAsStream(name)) {
+          Files.copy(in, file);
+        }
       }
       dir.toFile().deleteOnExit();
       protoDir = dir;

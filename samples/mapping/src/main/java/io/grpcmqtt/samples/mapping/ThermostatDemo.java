@@ -54,7 +54,7 @@ public final class ThermostatDemo {
     }
     Server server = ThermostatMqtt.addService(MqttServerBuilder.forBroker(brokerUri),
         new ThermostatService()).build().start();
-    ManagedChannel channel = MqttChannelBuilder.forBroker(brokerUri).build();
+    ManagedChannel channel = MqttChannelBuilder.forBroker(brokerUri).templateTopics(true).build();
     log.info("{} via the generated stub", ThermostatMqtt.newBlockingStub(channel)
         .setTarget(Target.newBuilder().setRoom("kitchen").setCelsius(21).build()).getNote());
     java.net.URI uri = java.net.URI.create(brokerUri);

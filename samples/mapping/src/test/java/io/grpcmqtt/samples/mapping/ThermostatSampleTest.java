@@ -30,7 +30,7 @@ class ThermostatSampleTest {
     String prefix = "thermo" + ProcessHandle.current().pid();
     Server server = ThermostatMqtt.addService(
         MqttServerBuilder.forBroker(broker.uri()).topicPrefix(prefix), service).build().start();
-    ManagedChannel channel = MqttChannelBuilder.forBroker(broker.uri()).topicPrefix(prefix).build();
+    ManagedChannel channel = MqttChannelBuilder.forBroker(broker.uri()).topicPrefix(prefix).templateTopics(true).build();
     try {
       assertEquals("target kitchen 21.0", ThermostatMqtt.newBlockingStub(channel)
           .setTarget(Target.newBuilder().setRoom("kitchen").setCelsius(21).build()).getNote());
