@@ -1,0 +1,123 @@
+package io.grpcmqtt.bench;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * A closed-loop load: {@code concurrency} callers, each starting its next call when the previous
+ * one ends. Calls that start after the warm-up and end before the end of the measurement are
+ * timed; throughput counts the calls that end within the measurement. Bounded in time (no call
+ * starts after the end; stragglers get {@link #DRAIN_TIMEOUT_NANOS}) and in count.
+ */
+final class ClosedLoop {
+  /** One asynchronous call; exactly one of the two callbacks runs, on any thread. */
+  interface Call {
+    void start(Runnable done, Consumer<Throwable> failed);
+  }
+
+  static final long DRAIN_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
+  private static final int MAX_ERRORS = 100;
+  private static final long PRIME_TIMEOUT_SECONDS = 10;
+  private static final long HIGHEST_NANOS = TimeUnit.SECONDS.toNanos(60);
+
+  private final Call call;
+  private final int concurrency;
+  private final long warmupNanos;
+  private final long measureNanos;
+  private final long maxCalls;
+
+  private final Recorder recorder = new Recorder(HIGHEST_NANOS, 3);
+  private final AtomicLong started = new AtomicLong();
+  private final AtomicLong completedInWindow = new AtomicLong();
+  private final AtomicLong errors = new AtomicLong();
+  private final AtomicReference<Throwable> firstError = new AtomicReference<>();
+  private CountDownLatch finished;
+  private long warmEnd;
+  private long end;
+
+  ClosedLoop(Call call, int concurrency, long warmupNanos, long measureNanos, long maxCalls) {
+    this.call = call;
+    this.concurrency = concurrency;
+    this.warmupNanos = warmupNanos;
+    this.measureNanos = measureNanos;
+    this.maxCalls = maxCalls;
+  }
+
+  /** Latency (ns), throughput and errors of one run. */
+  static final class Outcome {
+    final Histogram latency;
+    final double throughputPerSec;
+    final long errors;
+    final Throwable firstError;
+    final boolean drained;
+
+    Outcome(Histogram latency, double throughputPerSec, long errors, Throwable firstError,
+        boolean drained) {
+      this.latency = latency;
+      this.throughputPerSec = throughputPerSec;
+      this.errors = errors;
+      this.firstError = firstError;
+      this.drained = drained;
+    }
+  }
+
+  Outcome run() throws InterruptedException {
+    prime();
+    finished = new CountDownLatch(concurrency);
+    long t0 = System.nanoTime();
+    warmEnd = t0 + warmupNanos;
+    end = warmEnd + measureNanos;
+    for (int i = 0; i < concurrency; i++) {
+      new Caller().next();
+    }
+    long wait = end - System.nanoTime() + DRAIN_TIMEOUT_NANOS;
+    boolean drained = finished.await(Math.max(0, wait), TimeUnit.NANOSECONDS);
+    double seconds = measureNanos / 1e9;
+    return new Outcome(recorder.getIntervalHistogram(), completedInWindow.get() / seconds,
+        errors.get(), firstError.get(), drained);
+  }
+
+  /** One call before the clock starts, so lazy connects and first-call costs stay out of it. */
+  private void prime() throws InterruptedException {
+    CountDownLatch primed = new CountDownLatch(1);
+    call.start(primed::countDown, t -> primed.countDown());
+    primed.await(PRIME_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+  }
+
+  private final class Caller {
+    private long startedAt;
+
+    void next() {
+      long now = System.nanoTime();
+      if (now - end >= 0 || started.incrementAndGet() > maxCalls
+          || errors.get() >= MAX_ERRORS) {
+        finished.countDown();
+        return;
+      }
+      startedAt = now;
+      call.start(this::completed, this::failed);
+    }
+
+    private void completed() {
+      long now = System.nanoTime();
+      if (now - warmEnd >= 0 && now - end < 0) {
+        completedInWindow.incrementAndGet();
+        if (startedAt - warmEnd >= 0) {
+          recorder.recordValue(Math.min(HIGHEST_NANOS, now - startedAt));
+        }
+      }
+      next();
+    }
+
+    private void failed(Throwable t) {
+      errors.incrementAndGet();
+      firstError.compareAndSet(null, t);
+      next();
+    }
+  }
+}

@@ -1,0 +1,73 @@
+package io.grpcmqtt.bench;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpcmqtt.bench.proto.BenchGrpc;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpcmqtt.MqttChannelBuilder;
+import io.grpcmqtt.MqttServerBuilder;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A server hosting {@link BenchService} and a channel to it: through a broker with grpc-mqtt, or
+ * directly over HTTP/2 on loopback. Both use grpc-java's default executors.
+ */
+final class GrpcEndpoint implements AutoCloseable {
+  final String impl;
+  final ManagedChannel channel;
+  final BenchService service;
+  private final Server server;
+
+  private GrpcEndpoint(String impl, Server server, ManagedChannel channel, BenchService service) {
+    this.impl = impl;
+    this.server = server;
+    this.channel = channel;
+    this.service = service;
+    // Channels connect lazily: connect now, so no scenario measures the connection set-up.
+    BenchGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
+        .echo(BenchService.payload(1));
+  }
+
+  /** grpc-mqtt at {@code qos}, under a topic prefix of its own. */
+  static GrpcEndpoint mqtt(String brokerUri, int qos) throws IOException {
+    BenchService service = new BenchService();
+    String prefix = "bench-" + UUID.randomUUID().toString().substring(0, 8);
+    Server server = MqttServerBuilder.forBroker(brokerUri)
+        .topicPrefix(prefix)
+        .qos(qos)
+        .addService(service)
+        .build()
+        .start();
+    ManagedChannel channel = MqttChannelBuilder.forBroker(brokerUri)
+        .topicPrefix(prefix)
+        .qos(qos)
+        .build();
+    return new GrpcEndpoint("grpc-mqtt", server, channel, service);
+  }
+
+  /** grpc-java over HTTP/2 (Netty) on 127.0.0.1, plaintext. */
+  static GrpcEndpoint http2() throws IOException {
+    BenchService service = new BenchService();
+    Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+        .addService(service)
+        .build()
+        .start();
+    int port = ((InetSocketAddress) server.getListenSockets().get(0)).getPort();
+    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port)
+        .usePlaintext()
+        .build();
+    return new GrpcEndpoint("grpc-http2", server, channel, service);
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    channel.shutdownNow();
+    server.shutdownNow();
+    channel.awaitTermination(10, TimeUnit.SECONDS);
+    server.awaitTermination(10, TimeUnit.SECONDS);
+  }
+}

@@ -1,0 +1,236 @@
+package io.grpcmqtt.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Runs the selected scenarios on each broker in turn and reports them. */
+final class Harness {
+  private static final Logger log = LoggerFactory.getLogger(Harness.class);
+  private static final long IDLE_OPEN_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(60);
+
+  private final Options o;
+  private final List<String> args;
+  private final List<Result> results = new ArrayList<>();
+  private final Map<String, Object> brokerVersions = new LinkedHashMap<>();
+
+  Harness(Options options, List<String> args) {
+    this.o = options;
+    this.args = args;
+  }
+
+  /** Runs everything, prints the table to {@code out}, writes the JSON; returns the document. */
+  Map<String, Object> run(PrintStream out) throws Exception {
+    long t0 = System.nanoTime();
+    if (o.scenarios.contains("direct")) {
+      runDirect();
+    }
+    for (String name : o.brokers) {
+      BenchBroker broker = start(name);
+      if (broker == null) {
+        continue;
+      }
+      brokerVersions.put(name, broker.version());
+      try {
+        runOn(broker);
+      } finally {
+        log.info("stopping {}", name);
+        broker.close();
+      }
+    }
+    Report report = new Report(results);
+    report.printTable(out);
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("harness", "grpc-mqtt-bench");
+    doc.put("time", Instant.now().toString());
+    doc.put("args", args);
+    doc.put("wallSeconds", (System.nanoTime() - t0) / 1e9);
+    doc.put("machine", Machine.describe());
+    doc.put("brokers", brokerVersions);
+    doc.put("settings", settings());
+    doc.put("results", report.resultMaps());
+    doc.put("ratios", report.ratios());
+    doc.put("targets", report.targets());
+    Path parent = o.json.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    Files.writeString(o.json, Json.write(doc), StandardCharsets.UTF_8);
+    out.printf("%nJSON written to %s (%.0f s)%n", o.json, (System.nanoTime() - t0) / 1e9);
+    return doc;
+  }
+
+  private Map<String, Object> settings() {
+    Map<String, Object> s = new LinkedHashMap<>();
+    s.put("warmupSeconds", o.warmupSeconds);
+    s.put("measureSeconds", o.measureSeconds);
+    s.put("qos", o.qos);
+    s.put("streamQos", o.streamQos);
+    s.put("concurrency", o.concurrency);
+    s.put("payloads", o.payloads);
+    s.put("idleStreams", o.idleStreams);
+    s.put("idleSeconds", o.idleSeconds);
+    s.put("maxCalls", o.maxCalls);
+    return s;
+  }
+
+  private BenchBroker start(String name) throws IOException, InterruptedException {
+    if (name.equals("hivemq")) {
+      log.info("starting embedded HiveMQ CE");
+      return HivemqBroker.start();
+    }
+    Path exe = MosquittoProcess.find(o.mosquitto);
+    if (exe == null || !Files.isExecutable(exe)) {
+      String why = "mosquitto not found (install it: apt-get install mosquitto, or --mosquitto PATH)";
+      if (o.brokersGiven) {
+        throw new IllegalArgumentException(why);
+      }
+      log.warn("{}: skipping the mosquitto runs", why);
+      return null;
+    }
+    return MosquittoProcess.start(exe);
+  }
+
+  private void runDirect() throws Exception {
+    try (GrpcEndpoint http2 = GrpcEndpoint.http2()) {
+      if (o.scenarios.contains("unary")) {
+        for (int payload : o.payloads) {
+          for (int conc : o.concurrency) {
+            unary("-", "grpc-http2", -1, conc, payload, GrpcScenarios.unary(http2, payload));
+          }
+        }
+      }
+      if (o.scenarios.contains("streaming")) {
+        for (int payload : o.payloads) {
+          streams("-", http2, -1, payload);
+        }
+      }
+      if (o.scenarios.contains("idle")) {
+        idle(null, http2, -1);
+      }
+    }
+  }
+
+  private void runOn(BenchBroker broker) throws Exception {
+    String uri = broker.uri();
+    if (o.scenarios.contains("unary")) {
+      for (int qos : o.qos) {
+        try (RawRequestResponse floor = new RawRequestResponse(uri, qos);
+            GrpcEndpoint mqtt = GrpcEndpoint.mqtt(uri, qos)) {
+          for (int payload : o.payloads) {
+            for (int conc : o.concurrency) {
+              // Floor and grpc-mqtt back to back, so both see the same machine state.
+              unary(broker.name(), "floor", qos, conc, payload, floor.call(new byte[payload]));
+              floor.clearPending();
+              unary(broker.name(), "grpc-mqtt", qos, conc, payload,
+                  GrpcScenarios.unary(mqtt, payload));
+            }
+          }
+        }
+      }
+    }
+    if (o.scenarios.contains("streaming")) {
+      for (int qos : o.streamQos) {
+        try (GrpcEndpoint mqtt = GrpcEndpoint.mqtt(uri, qos)) {
+          for (int payload : o.payloads) {
+            log.info("{}: raw publish->subscribe rate, QoS {}, {} B", broker.name(), qos, payload);
+            double[] raw = RawPubSubRate.run(uri, qos, payload, o.warmupNanos(), o.measureNanos(),
+                o.maxCalls);
+            results.add(Result.builder(broker.name(), "pubsub", "floor").qos(qos)
+                .payload(payload).rate(raw[0], Math.round(raw[0] * o.measureSeconds))
+                .errors((long) raw[1]).build());
+            streams(broker.name(), mqtt, qos, payload);
+          }
+        }
+      }
+    }
+    if (o.scenarios.contains("idle")) {
+      try (GrpcEndpoint mqtt = GrpcEndpoint.mqtt(uri, 1)) {
+        idle(broker, mqtt, 1);
+      }
+    }
+  }
+
+  private void unary(String broker, String impl, int qos, int conc, int payload,
+      ClosedLoop.Call call) throws InterruptedException {
+    log.info("{}: unary {} QoS {}, concurrency {}, {} B", broker, impl, qos, conc, payload);
+    ClosedLoop.Outcome out =
+        new ClosedLoop(call, conc, o.warmupNanos(), o.measureNanos(), o.maxCalls).run();
+    String note = out.drained ? "" : "some calls never ended";
+    if (out.firstError != null) {
+      note = (note.isEmpty() ? "" : note + "; ") + "first error: " + out.firstError;
+      log.warn("{} {}: {} errors, first: {}", broker, impl, out.errors, out.firstError.toString());
+    }
+    results.add(Result.builder(broker, "unary", impl).qos(qos).concurrency(conc).payload(payload)
+        .latency(out.latency).throughput(out.throughputPerSec).errors(out.errors).note(note)
+        .build());
+  }
+
+  private void streams(String broker, GrpcEndpoint endpoint, int qos, int payload)
+      throws InterruptedException {
+    log.info("{}: {} server streaming, QoS {}, {} B", broker, endpoint.impl, qos, payload);
+    double server = GrpcScenarios.serverStreaming(endpoint, payload, o.warmupNanos(),
+        o.measureNanos(), o.maxCalls);
+    results.add(Result.builder(broker, "server-stream", endpoint.impl).qos(qos).payload(payload)
+        .rate(server, Math.round(server * o.measureSeconds)).build());
+    log.info("{}: {} client streaming, QoS {}, {} B", broker, endpoint.impl, qos, payload);
+    double client = GrpcScenarios.clientStreaming(endpoint, payload, o.warmupNanos(),
+        o.measureNanos(), o.maxCalls);
+    results.add(Result.builder(broker, "client-stream", endpoint.impl).qos(qos).payload(payload)
+        .rate(client, Math.round(client * o.measureSeconds)).build());
+  }
+
+  private void idle(BenchBroker broker, GrpcEndpoint endpoint, int qos)
+      throws InterruptedException {
+    String name = broker == null ? "-" : broker.name();
+    log.info("{}: {} opening {} idle server streams", name, endpoint.impl, o.idleStreams);
+    GrpcScenarios.IdleCost cost = GrpcScenarios.idleStreams(endpoint,
+        broker == null ? NO_BROKER : broker, o.idleStreams, (long) (o.idleSeconds * 1e9),
+        IDLE_OPEN_TIMEOUT_NANOS);
+    String note = cost.streams < o.idleStreams
+        ? "only " + cost.streams + " of " + o.idleStreams + " opened" : "";
+    if (Double.isFinite(cost.brokerCpuMillisPerSecPer1000)) {
+      note = (note.isEmpty() ? "" : note + "; ")
+          + String.format(java.util.Locale.ROOT, "broker %.2f ms CPU/s per 1000",
+              cost.brokerCpuMillisPerSecPer1000);
+    }
+    results.add(Result.builder(name, "idle-streams", endpoint.impl).qos(qos)
+        .rate(Double.NaN, cost.streams)
+        .idle(cost.heapMibPer1000, cost.cpuMillisPerSecPer1000).note(note).build());
+  }
+
+  private static final BenchBroker NO_BROKER = new BenchBroker() {
+    @Override
+    public String name() {
+      return "-";
+    }
+
+    @Override
+    public String uri() {
+      return "";
+    }
+
+    @Override
+    public String version() {
+      return "";
+    }
+
+    @Override
+    public long cpuNanos() {
+      return -1;
+    }
+
+    @Override
+    public void close() {}
+  };
+}

@@ -1,0 +1,191 @@
+package io.grpcmqtt.bench;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/** The harness's command line. Bad input is an {@link IllegalArgumentException} with the reason. */
+final class Options {
+  static final Set<String> BROKERS = Set.of("mosquitto", "hivemq");
+  static final Set<String> SCENARIOS = Set.of("unary", "streaming", "idle", "direct");
+
+  static final String USAGE = String.join("\n",
+      "usage: java -jar bench/target/grpc-mqtt-bench.jar [options]",
+      "       java -jar bench/target/grpc-mqtt-bench.jar jmh [JMH options]",
+      "",
+      "Measures grpc-mqtt against raw MQTT 5 request/response (the floor) and direct gRPC over",
+      "HTTP/2, on each broker, and writes a table to stdout and the ratios to a JSON file.",
+      "",
+      "  --brokers LIST        mosquitto,hivemq (default both; mosquitto is skipped if not installed)",
+      "  --scenarios LIST      unary,streaming,idle,direct (default all)",
+      "  --qos LIST            QoS of the unary floor and grpc-mqtt runs (default 0,1)",
+      "  --stream-qos LIST     QoS of the streaming runs (default 1, grpc-mqtt's default)",
+      "  --concurrency LIST    closed-loop callers (default 1,32)",
+      "  --payloads LIST       payload sizes in bytes (default 64,16384)",
+      "  --warmup SECONDS      warm-up of each scenario (default 0.3)",
+      "  --measure SECONDS     measurement of each scenario (default 0.7)",
+      "  --idle-streams N      idle server streams to open (default 10000)",
+      "  --idle-seconds S      CPU sampling of idle streams (default 1)",
+      "  --max-calls N         bound on calls/messages per scenario (default 5000000)",
+      "  --long                warm-up 5 s, measurement 20 s, idle sampling 5 s",
+      "  --smoke               a few seconds: embedded broker, 0.1 s + 0.2 s, 200 idle streams",
+      "  --json FILE           where the JSON goes (default bench-results.json)",
+      "  --mosquitto PATH      the mosquitto binary (default: PATH, then /usr/sbin/mosquitto)",
+      "  --help                this text");
+
+  List<String> brokers = new ArrayList<>(List.of("mosquitto", "hivemq"));
+  boolean brokersGiven;
+  Set<String> scenarios = new LinkedHashSet<>(List.of("unary", "streaming", "idle", "direct"));
+  List<Integer> qos = List.of(0, 1);
+  List<Integer> streamQos = List.of(1);
+  List<Integer> concurrency = List.of(1, 32);
+  List<Integer> payloads = List.of(64, 16384);
+  double warmupSeconds = 0.3;
+  double measureSeconds = 0.7;
+  int idleStreams = 10_000;
+  double idleSeconds = 1;
+  long maxCalls = 5_000_000;
+  boolean smoke;
+  boolean help;
+  Path json = Path.of("bench-results.json");
+  String mosquitto;
+
+  static Options parse(String... args) {
+    Options o = new Options();
+    List<Runnable> afterPresets = new ArrayList<>();
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      switch (a) {
+        case "--help":
+        case "-h":
+          o.help = true;
+          break;
+        case "--long":
+          o.warmupSeconds = 5;
+          o.measureSeconds = 20;
+          o.idleSeconds = 5;
+          break;
+        case "--smoke":
+          o.smoke = true;
+          o.warmupSeconds = 0.1;
+          o.measureSeconds = 0.2;
+          o.idleStreams = 200;
+          o.idleSeconds = 0.2;
+          if (!o.brokersGiven) {
+            o.brokers = new ArrayList<>(List.of("hivemq"));
+          }
+          break;
+        default:
+          if (!a.startsWith("--") || i + 1 >= args.length) {
+            throw new IllegalArgumentException(
+                a.startsWith("--") ? a + " needs a value" : "unexpected argument '" + a + "'");
+          }
+          String v = args[++i];
+          afterPresets.add(() -> o.set(a, v));
+      }
+    }
+    // Explicit values win over --long and --smoke whatever their order.
+    afterPresets.forEach(Runnable::run);
+    return o;
+  }
+
+  private void set(String flag, String v) {
+    switch (flag) {
+      case "--brokers":
+        brokers = new ArrayList<>(names(flag, v, BROKERS));
+        brokersGiven = true;
+        break;
+      case "--scenarios":
+        scenarios = names(flag, v, SCENARIOS);
+        break;
+      case "--qos":
+        qos = ints(flag, v, 0, 1);
+        break;
+      case "--stream-qos":
+        streamQos = ints(flag, v, 0, 1);
+        break;
+      case "--concurrency":
+        concurrency = ints(flag, v, 1, 10_000);
+        break;
+      case "--payloads":
+        payloads = ints(flag, v, 0, 4 * 1024 * 1024 - 1024);
+        break;
+      case "--warmup":
+        warmupSeconds = seconds(flag, v, 0);
+        break;
+      case "--measure":
+        measureSeconds = seconds(flag, v, 0.05);
+        break;
+      case "--idle-streams":
+        idleStreams = ints(flag, v, 1, 1_000_000).get(0);
+        break;
+      case "--idle-seconds":
+        idleSeconds = seconds(flag, v, 0.05);
+        break;
+      case "--max-calls":
+        maxCalls = ints(flag, v, 1, Integer.MAX_VALUE).get(0);
+        break;
+      case "--json":
+        json = Path.of(v);
+        break;
+      case "--mosquitto":
+        mosquitto = v;
+        break;
+      default:
+        throw new IllegalArgumentException("unknown option " + flag);
+    }
+  }
+
+  long warmupNanos() {
+    return (long) (warmupSeconds * 1e9);
+  }
+
+  long measureNanos() {
+    return (long) (measureSeconds * 1e9);
+  }
+
+  private static Set<String> names(String flag, String v, Set<String> allowed) {
+    Set<String> out = new LinkedHashSet<>();
+    for (String s : v.split(",")) {
+      String name = s.trim();
+      if (!allowed.contains(name)) {
+        throw new IllegalArgumentException(
+            flag + ": '" + name + "' is not one of " + String.join(",", allowed));
+      }
+      out.add(name);
+    }
+    return out;
+  }
+
+  private static List<Integer> ints(String flag, String v, int min, int max) {
+    List<Integer> out = new ArrayList<>();
+    for (String s : v.split(",")) {
+      int n;
+      try {
+        n = Integer.parseInt(s.trim());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(flag + ": '" + s + "' is not a number");
+      }
+      if (n < min || n > max) {
+        throw new IllegalArgumentException(flag + ": " + n + " is not in " + min + ".." + max);
+      }
+      out.add(n);
+    }
+    return List.copyOf(out);
+  }
+
+  private static double seconds(String flag, String v, double min) {
+    double d;
+    try {
+      d = Double.parseDouble(v);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(flag + ": '" + v + "' is not a number of seconds");
+    }
+    if (!(d >= min) || d > 3600) {
+      throw new IllegalArgumentException(flag + ": " + v + " is not in " + min + "..3600 s");
+    }
+    return d;
+  }
+}

@@ -1,0 +1,78 @@
+package io.grpcmqtt.bench;
+
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+
+/**
+ * The floor of a stream: one Paho client publishes to a topic as fast as it can, another
+ * subscribes and counts. The publisher keeps at most {@link #MAX_INFLIGHT} publishes unacknowledged
+ * and at most {@link #MAX_AHEAD} messages not yet received, so the broker never queues without
+ * limit. The rate is what the subscriber receives during the measurement.
+ */
+final class RawPubSubRate {
+  static final int MAX_INFLIGHT = 1000;
+  static final int MAX_AHEAD = 10_000;
+
+  private RawPubSubRate() {}
+
+  /** Messages per second received during the measurement, and errors. */
+  static double[] run(String uri, int qos, int payloadBytes, long warmupNanos, long measureNanos,
+      long maxMessages) throws MqttException, InterruptedException {
+    String topic;
+    AtomicLong received = new AtomicLong();
+    AtomicLong errors = new AtomicLong();
+    AtomicReference<Throwable> firstError = new AtomicReference<>();
+    try (RawClient publisher = new RawClient(uri, "pub");
+        RawClient subscriber = new RawClient(uri, "sub")) {
+      topic = "bench/raw/" + subscriber.id + "/stream";
+      subscriber.subscribe(topic, qos, (t, m) -> received.incrementAndGet());
+      Semaphore inflight = new Semaphore(MAX_INFLIGHT);
+      byte[] payload = new byte[payloadBytes];
+      long t0 = System.nanoTime();
+      long warmEnd = t0 + warmupNanos;
+      long end = warmEnd + measureNanos;
+      long sent = 0;
+      long atWarmEnd = -1;
+      while (sent < maxMessages && errors.get() < 100) {
+        long now = System.nanoTime();
+        if (atWarmEnd < 0 && now - warmEnd >= 0) {
+          atWarmEnd = received.get();
+        }
+        if (now - end >= 0) {
+          break;
+        }
+        if (sent - received.get() >= MAX_AHEAD) {
+          LockSupport.parkNanos(20_000);
+          continue;
+        }
+        if (!inflight.tryAcquire(10, TimeUnit.MILLISECONDS)) {
+          continue;
+        }
+        MqttMessage m = new MqttMessage(payload);
+        m.setQos(qos);
+        publisher.publish(topic, m, inflight::release, e -> {
+          inflight.release();
+          errors.incrementAndGet();
+          firstError.compareAndSet(null, e);
+        });
+        sent++;
+      }
+      while (System.nanoTime() - end < 0) {
+        if (atWarmEnd < 0 && System.nanoTime() - warmEnd >= 0) {
+          atWarmEnd = received.get();
+        }
+        LockSupport.parkNanos(1_000_000);
+      }
+      long atEnd = received.get();
+      if (atWarmEnd < 0) {
+        atWarmEnd = 0;
+      }
+      return new double[] {(atEnd - atWarmEnd) / (measureNanos / 1e9), errors.get()};
+    }
+  }
+}

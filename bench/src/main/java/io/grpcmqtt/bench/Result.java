@@ -1,0 +1,132 @@
+package io.grpcmqtt.bench;
+
+import org.HdrHistogram.Histogram;
+
+/** One measured line of the report. Latencies in microseconds; rates per second. */
+final class Result {
+  final String broker;
+  /** unary, server-stream, client-stream, pubsub, idle-streams. */
+  final String kind;
+  /** floor, grpc-mqtt, grpc-http2 (and raw for pub/sub rates). */
+  final String impl;
+  final int qos;
+  final int concurrency;
+  final int payloadBytes;
+  final long samples;
+  final double throughputPerSec;
+  final double p50Micros;
+  final double p99Micros;
+  final double p999Micros;
+  final long errors;
+  /** Idle streams only: heap and CPU per 1,000 open streams. */
+  final double heapMibPer1000;
+  final double cpuMillisPerSecPer1000;
+  final String note;
+
+  private Result(Builder b) {
+    this.broker = b.broker;
+    this.kind = b.kind;
+    this.impl = b.impl;
+    this.qos = b.qos;
+    this.concurrency = b.concurrency;
+    this.payloadBytes = b.payloadBytes;
+    this.samples = b.samples;
+    this.throughputPerSec = b.throughputPerSec;
+    this.p50Micros = b.p50Micros;
+    this.p99Micros = b.p99Micros;
+    this.p999Micros = b.p999Micros;
+    this.errors = b.errors;
+    this.heapMibPer1000 = b.heapMibPer1000;
+    this.cpuMillisPerSecPer1000 = b.cpuMillisPerSecPer1000;
+    this.note = b.note;
+  }
+
+  static Builder builder(String broker, String kind, String impl) {
+    return new Builder(broker, kind, impl);
+  }
+
+  /** The key that pairs a grpc-mqtt line with its floor. */
+  String shape() {
+    return broker + "|" + kind + "|" + qos + "|" + concurrency + "|" + payloadBytes;
+  }
+
+  static final class Builder {
+    private final String broker;
+    private final String kind;
+    private final String impl;
+    private int qos = -1;
+    private int concurrency = 1;
+    private int payloadBytes;
+    private long samples;
+    private double throughputPerSec = Double.NaN;
+    private double p50Micros = Double.NaN;
+    private double p99Micros = Double.NaN;
+    private double p999Micros = Double.NaN;
+    private long errors;
+    private double heapMibPer1000 = Double.NaN;
+    private double cpuMillisPerSecPer1000 = Double.NaN;
+    private String note = "";
+
+    private Builder(String broker, String kind, String impl) {
+      this.broker = broker;
+      this.kind = kind;
+      this.impl = impl;
+    }
+
+    Builder qos(int qos) {
+      this.qos = qos;
+      return this;
+    }
+
+    Builder concurrency(int concurrency) {
+      this.concurrency = concurrency;
+      return this;
+    }
+
+    Builder payload(int bytes) {
+      this.payloadBytes = bytes;
+      return this;
+    }
+
+    Builder rate(double perSec, long samples) {
+      this.throughputPerSec = perSec;
+      this.samples = samples;
+      return this;
+    }
+
+    Builder latency(Histogram h) {
+      this.samples = h.getTotalCount();
+      if (h.getTotalCount() > 0) {
+        this.p50Micros = h.getValueAtPercentile(50) / 1e3;
+        this.p99Micros = h.getValueAtPercentile(99) / 1e3;
+        this.p999Micros = h.getValueAtPercentile(99.9) / 1e3;
+      }
+      return this;
+    }
+
+    Builder throughput(double perSec) {
+      this.throughputPerSec = perSec;
+      return this;
+    }
+
+    Builder errors(long errors) {
+      this.errors = errors;
+      return this;
+    }
+
+    Builder idle(double heapMibPer1000, double cpuMillisPerSecPer1000) {
+      this.heapMibPer1000 = heapMibPer1000;
+      this.cpuMillisPerSecPer1000 = cpuMillisPerSecPer1000;
+      return this;
+    }
+
+    Builder note(String note) {
+      this.note = note;
+      return this;
+    }
+
+    Result build() {
+      return new Result(this);
+    }
+  }
+}
