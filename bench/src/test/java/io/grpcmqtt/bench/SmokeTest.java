@@ -1,0 +1,106 @@
+package io.grpcmqtt.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.grpc.internal.JsonParser;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The harness in its smoke mode, end to end on the embedded broker: every scenario is in the JSON
+ * with plausible numbers. Nothing here asserts speed.
+ */
+class SmokeTest {
+
+  @Test
+  @Timeout(value = 150, unit = TimeUnit.SECONDS)
+  @SuppressWarnings("unchecked")
+  void smokeRunReportsEveryScenarioWithSaneNumbers(@TempDir Path dir) throws Exception {
+    Path json = dir.resolve("smoke.json");
+
+    int code = Main.run("--smoke", "--brokers", "hivemq", "--json", json.toString());
+
+    assertEquals(0, code);
+    Map<String, ?> doc =
+        (Map<String, ?>) JsonParser.parse(Files.readString(json, StandardCharsets.UTF_8));
+    List<Map<String, ?>> results = (List<Map<String, ?>>) doc.get("results");
+    Set<String> expected = new HashSet<>();
+    for (String payload : List.of("64", "16384")) {
+      for (String conc : List.of("1", "32")) {
+        expected.add("-|unary|grpc-http2|-1|" + conc + "|" + payload);
+        for (String qos : List.of("0", "1")) {
+          expected.add("hivemq|unary|floor|" + qos + "|" + conc + "|" + payload);
+          expected.add("hivemq|unary|grpc-mqtt|" + qos + "|" + conc + "|" + payload);
+        }
+      }
+      expected.add("hivemq|pubsub|floor|1|1|" + payload);
+      for (String kind : List.of("server-stream", "client-stream")) {
+        expected.add("hivemq|" + kind + "|grpc-mqtt|1|1|" + payload);
+        expected.add("-|" + kind + "|grpc-http2|-1|1|" + payload);
+      }
+    }
+    expected.add("hivemq|idle-streams|grpc-mqtt|1|1|0");
+    expected.add("-|idle-streams|grpc-http2|-1|1|0");
+
+    Set<String> seen = new HashSet<>();
+    for (Map<String, ?> r : results) {
+      String key = r.get("broker") + "|" + r.get("kind") + "|" + r.get("impl") + "|"
+          + num(r, "qos").intValue() + "|" + num(r, "concurrency").intValue() + "|"
+          + num(r, "payloadBytes").intValue();
+      assertTrue(seen.add(key), "reported twice: " + key);
+      assertEquals(0, num(r, "errors").intValue(), key + ": " + r.get("note"));
+      assertTrue(num(r, "samples").longValue() > 0, key + " has no samples");
+      if (r.get("kind").equals("idle-streams")) {
+        assertEquals(200, num(r, "samples").intValue(), key + ": every idle stream opened");
+        double heap = num(r, "heapMibPer1000").doubleValue();
+        assertTrue(heap > 0 && heap < 1000, key + " heap per 1000 streams " + heap);
+        continue;
+      }
+      double rate = num(r, "throughputPerSec").doubleValue();
+      assertTrue(rate > 0 && Double.isFinite(rate), key + " throughput " + rate);
+      if (r.get("kind").equals("unary")) {
+        double p50 = num(r, "p50Micros").doubleValue();
+        double p99 = num(r, "p99Micros").doubleValue();
+        double p999 = num(r, "p999Micros").doubleValue();
+        assertTrue(p50 > 0 && p50 <= p99 && p99 <= p999, key + " percentiles " + r);
+      }
+    }
+    assertEquals(expected, seen);
+
+    List<Map<String, ?>> ratios = (List<Map<String, ?>>) doc.get("ratios");
+    // 8 unary shapes per QoS... 2 QoS x 2 concurrencies x 2 payloads, plus 2 kinds x 2 payloads.
+    assertEquals(12, ratios.size());
+    for (Map<String, ?> ratio : ratios) {
+      double throughput = num(ratio, "throughput").doubleValue();
+      assertTrue(throughput > 0 && Double.isFinite(throughput), "ratio " + ratio);
+    }
+    List<Map<String, ?>> targets = (List<Map<String, ?>>) doc.get("targets");
+    assertEquals(7, targets.size(), "2 unary p50, 2 unary throughput, 2 streaming, 1 heap");
+    assertFalse(((Map<String, ?>) doc.get("machine")).isEmpty());
+  }
+
+  @Test
+  void badUsageIsExitCodeTwoWithoutRunningAnything() throws Exception {
+    assertEquals(2, Main.run("--qos", "2"));
+    assertEquals(2, Main.run("--brokers", "rabbitmq"));
+    assertEquals(2, Main.run("--measure"));
+    assertEquals(0, Main.run("--help"));
+  }
+
+  private static Number num(Map<String, ?> m, String key) {
+    Object v = m.get(key);
+    assertTrue(v instanceof Number, key + " is not a number in " + m);
+    return (Number) v;
+  }
+}
