@@ -34,19 +34,31 @@ final class GrpcEndpoint implements AutoCloseable {
 
   /** grpc-mqtt at {@code qos}, under a topic prefix of its own. */
   static GrpcEndpoint mqtt(String brokerUri, int qos) throws IOException {
+    return mqtt(brokerUri, qos, false);
+  }
+
+  /**
+   * grpc-mqtt; with {@code direct}, server and channel use {@code directExecutor()}: handlers and
+   * callbacks run on Paho's callback thread, which saves grpc-java's executor hand-offs (a
+   * diagnostic variant: fine for the non-blocking benchmark service only).
+   */
+  static GrpcEndpoint mqtt(String brokerUri, int qos, boolean direct) throws IOException {
     BenchService service = new BenchService();
     String prefix = "bench-" + UUID.randomUUID().toString().substring(0, 8);
-    Server server = MqttServerBuilder.forBroker(brokerUri)
+    MqttServerBuilder serverBuilder = MqttServerBuilder.forBroker(brokerUri)
         .topicPrefix(prefix)
         .qos(qos)
-        .addService(service)
-        .build()
-        .start();
-    ManagedChannel channel = MqttChannelBuilder.forBroker(brokerUri)
+        .addService(service);
+    MqttChannelBuilder channelBuilder = MqttChannelBuilder.forBroker(brokerUri)
         .topicPrefix(prefix)
-        .qos(qos)
-        .build();
-    return new GrpcEndpoint("grpc-mqtt", server, channel, service);
+        .qos(qos);
+    if (direct) {
+      serverBuilder.directExecutor();
+      channelBuilder.directExecutor();
+    }
+    Server server = serverBuilder.build().start();
+    return new GrpcEndpoint(direct ? "grpc-mqtt-direct" : "grpc-mqtt", server,
+        channelBuilder.build(), service);
   }
 
   /** grpc-java over HTTP/2 (Netty) on 127.0.0.1, plaintext. */

@@ -32,7 +32,7 @@ final class Harness {
   /** Runs everything, prints the table to {@code out}, writes the JSON; returns the document. */
   Map<String, Object> run(PrintStream out) throws Exception {
     long t0 = System.nanoTime();
-    if (o.scenarios.contains("direct")) {
+    if (o.scenarios.contains("direct") && o.impls.contains("grpc-http2")) {
       runDirect();
     }
     for (String name : o.brokers) {
@@ -126,14 +126,24 @@ final class Harness {
     if (o.scenarios.contains("unary")) {
       for (int qos : o.qos) {
         try (RawRequestResponse floor = new RawRequestResponse(uri, qos);
-            GrpcEndpoint mqtt = GrpcEndpoint.mqtt(uri, qos)) {
+            GrpcEndpoint mqtt = GrpcEndpoint.mqtt(uri, qos);
+            GrpcEndpoint direct = o.impls.contains("grpc-mqtt-direct")
+                ? GrpcEndpoint.mqtt(uri, qos, true) : null) {
           for (int payload : o.payloads) {
             for (int conc : o.concurrency) {
               // Floor and grpc-mqtt back to back, so both see the same machine state.
-              unary(broker.name(), "floor", qos, conc, payload, floor.call(new byte[payload]));
-              floor.clearPending();
-              unary(broker.name(), "grpc-mqtt", qos, conc, payload,
-                  GrpcScenarios.unary(mqtt, payload));
+              if (o.impls.contains("floor")) {
+                unary(broker.name(), "floor", qos, conc, payload, floor.call(new byte[payload]));
+                floor.clearPending();
+              }
+              if (o.impls.contains("grpc-mqtt")) {
+                unary(broker.name(), "grpc-mqtt", qos, conc, payload,
+                    GrpcScenarios.unary(mqtt, payload));
+              }
+              if (direct != null) {
+                unary(broker.name(), direct.impl, qos, conc, payload,
+                    GrpcScenarios.unary(direct, payload));
+              }
             }
           }
         }
@@ -143,18 +153,28 @@ final class Harness {
       for (int qos : o.streamQos) {
         try (GrpcEndpoint mqtt = GrpcEndpoint.mqtt(uri, qos)) {
           for (int payload : o.payloads) {
-            log.info("{}: raw publish->subscribe rate, QoS {}, {} B", broker.name(), qos, payload);
-            double[] raw = RawPubSubRate.run(uri, qos, payload, o.warmupNanos(), o.measureNanos(),
-                o.maxCalls);
-            results.add(Result.builder(broker.name(), "pubsub", "floor").qos(qos)
-                .payload(payload).rate(raw[0], Math.round(raw[0] * o.measureSeconds))
-                .errors((long) raw[1]).build());
-            streams(broker.name(), mqtt, qos, payload);
+            if (o.impls.contains("floor")) {
+              log.info("{}: raw publish->subscribe rate, QoS {}, {} B", broker.name(), qos,
+                  payload);
+              double[] raw = RawPubSubRate.run(uri, qos, payload, o.warmupNanos(),
+                  o.measureNanos(), o.maxCalls);
+              results.add(Result.builder(broker.name(), "pubsub", "floor").qos(qos)
+                  .payload(payload).rate(raw[0], Math.round(raw[0] * o.measureSeconds))
+                  .errors((long) raw[1]).build());
+            }
+            if (o.impls.contains("grpc-mqtt")) {
+              streams(broker.name(), mqtt, qos, payload);
+            }
+            if (o.impls.contains("grpc-mqtt-direct")) {
+              try (GrpcEndpoint direct = GrpcEndpoint.mqtt(uri, qos, true)) {
+                streams(broker.name(), direct, qos, payload);
+              }
+            }
           }
         }
       }
     }
-    if (o.scenarios.contains("idle")) {
+    if (o.scenarios.contains("idle") && o.impls.contains("grpc-mqtt")) {
       try (GrpcEndpoint mqtt = GrpcEndpoint.mqtt(uri, 1)) {
         idle(broker, mqtt, 1);
       }

@@ -9,6 +9,8 @@ import java.util.Set;
 /** The harness's command line. Bad input is an {@link IllegalArgumentException} with the reason. */
 final class Options {
   static final Set<String> BROKERS = Set.of("mosquitto", "hivemq");
+  static final Set<String> IMPLS =
+      Set.of("floor", "grpc-mqtt", "grpc-http2", "grpc-mqtt-direct");
   static final Set<String> SCENARIOS = Set.of("unary", "streaming", "idle", "direct");
 
   static final String USAGE = String.join("\n",
@@ -24,6 +26,8 @@ final class Options {
       "  --stream-qos LIST     QoS of the streaming runs (default 1, grpc-mqtt's default)",
       "  --concurrency LIST    closed-loop callers (default 1,32)",
       "  --payloads LIST       payload sizes in bytes (default 64,16384)",
+      "  --impls LIST          floor,grpc-mqtt,grpc-http2 (default), and grpc-mqtt-direct: grpc-mqtt",
+      "                        with directExecutor() on both ends (diagnostic, not in the default)",
       "  --warmup SECONDS      warm-up of each scenario (default 0.3)",
       "  --measure SECONDS     measurement of each scenario (default 0.7)",
       "  --idle-streams N      idle server streams to open (default 10000)",
@@ -38,6 +42,7 @@ final class Options {
   List<String> brokers = new ArrayList<>(List.of("mosquitto", "hivemq"));
   boolean brokersGiven;
   Set<String> scenarios = new LinkedHashSet<>(List.of("unary", "streaming", "idle", "direct"));
+  Set<String> impls = new LinkedHashSet<>(List.of("floor", "grpc-mqtt", "grpc-http2"));
   List<Integer> qos = List.of(0, 1);
   List<Integer> streamQos = List.of(1);
   List<Integer> concurrency = List.of(1, 32);
@@ -99,6 +104,9 @@ final class Options {
         break;
       case "--scenarios":
         scenarios = names(flag, v, SCENARIOS);
+        break;
+      case "--impls":
+        impls = names(flag, v, IMPLS);
         break;
       case "--qos":
         qos = ints(flag, v, 0, 1);

@@ -26,7 +26,7 @@ final class Report {
   List<Map<String, Object>> ratios() {
     List<Map<String, Object>> out = new ArrayList<>();
     for (Result r : results) {
-      if (!r.impl.equals("grpc-mqtt")) {
+      if (!r.impl.startsWith("grpc-mqtt")) {
         continue;
       }
       Result floor = floorOf(r);
@@ -35,6 +35,7 @@ final class Report {
       }
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("broker", r.broker);
+      m.put("impl", r.impl);
       m.put("kind", r.kind);
       m.put("qos", r.qos);
       m.put("concurrency", r.concurrency);
@@ -82,7 +83,7 @@ final class Report {
   List<Map<String, Object>> targets() {
     List<Map<String, Object>> out = new ArrayList<>();
     for (Map<String, Object> ratio : ratios()) {
-      if ((int) ratio.get("qos") != TARGET_QOS) {
+      if ((int) ratio.get("qos") != TARGET_QOS || !ratio.get("impl").equals("grpc-mqtt")) {
         continue;
       }
       String kind = (String) ratio.get("kind");
@@ -151,30 +152,30 @@ final class Report {
 
   void printTable(PrintStream out) {
     out.println();
-    out.printf(Locale.ROOT, "%-9s %-13s %-10s %3s %4s %6s %8s %11s %9s %9s %9s %6s  %s%n",
+    out.printf(Locale.ROOT, "%-9s %-13s %-16s %3s %4s %6s %8s %11s %9s %9s %9s %6s  %s%n",
         "broker", "kind", "impl", "qos", "conc", "bytes", "samples", "per sec", "p50 us",
         "p99 us", "p99.9 us", "errors", "note");
     for (Result r : results) {
       if (r.kind.equals("idle-streams")) {
-        out.printf(Locale.ROOT, "%-9s %-13s %-10s %3s %4s %6s %8d %11s %9s %9s %9s %6d  %s%n",
+        out.printf(Locale.ROOT, "%-9s %-13s %-16s %3s %4s %6s %8d %11s %9s %9s %9s %6d  %s%n",
             r.broker, r.kind, r.impl, qos(r.qos), "-", "-", r.samples, "-", "-", "-", "-",
             r.errors, String.format(Locale.ROOT, "%.2f MiB heap, %.2f ms CPU/s per 1000 streams%s",
                 r.heapMibPer1000, r.cpuMillisPerSecPer1000,
                 r.note.isEmpty() ? "" : "; " + r.note));
         continue;
       }
-      out.printf(Locale.ROOT, "%-9s %-13s %-10s %3s %4d %6d %8d %11.0f %9s %9s %9s %6d  %s%n",
+      out.printf(Locale.ROOT, "%-9s %-13s %-16s %3s %4d %6d %8d %11.0f %9s %9s %9s %6d  %s%n",
           r.broker, r.kind, r.impl, qos(r.qos), r.concurrency, r.payloadBytes, r.samples,
           r.throughputPerSec, micros(r.p50Micros), micros(r.p99Micros), micros(r.p999Micros),
           r.errors, r.note);
     }
     out.println();
     out.println("grpc-mqtt / floor (same broker, QoS, concurrency, payload; streams vs raw pub/sub)");
-    out.printf(Locale.ROOT, "%-9s %-13s %3s %4s %6s %8s %8s %8s %10s%n",
-        "broker", "kind", "qos", "conc", "bytes", "p50", "p99", "p99.9", "throughput");
+    out.printf(Locale.ROOT, "%-9s %-13s %-16s %3s %4s %6s %8s %8s %8s %10s%n",
+        "broker", "kind", "impl", "qos", "conc", "bytes", "p50", "p99", "p99.9", "throughput");
     for (Map<String, Object> m : ratios()) {
-      out.printf(Locale.ROOT, "%-9s %-13s %3d %4d %6d %8s %8s %8s %10s%n",
-          m.get("broker"), m.get("kind"), m.get("qos"), m.get("concurrency"),
+      out.printf(Locale.ROOT, "%-9s %-13s %-16s %3d %4d %6d %8s %8s %8s %10s%n",
+          m.get("broker"), m.get("kind"), m.get("impl"), m.get("qos"), m.get("concurrency"),
           m.get("payloadBytes"), ratio(m.get("p50")), ratio(m.get("p99")), ratio(m.get("p999")),
           ratio(m.get("throughput")));
     }
