@@ -146,10 +146,28 @@ final class MqttServerStream implements ServerStream {
     return responseTopic;
   }
 
-  /** Takes the request PUBLISH that created the call; gRPC has set the listener by now. */
-  void start(Frame first) {
+  /**
+   * Queues what the request PUBLISH carries (its message, and the half-close of a single-request
+   * call), before gRPC learns of the stream: the handler's first {@code request()} then finds it
+   * and gRPC delivers it within the executor task that started the call, instead of a second
+   * hand-off to the executor from Paho's thread. Nothing reaches the listener from here. The
+   * message is within the size limit: the transport checked it.
+   */
+  void queueFirst(Frame first) {
     synchronized (this) {
       clientCredit = first.credit >= 0 ? first.credit : Long.MAX_VALUE;
+      if (!Wire.CTL_OPEN.equals(first.control)) {
+        deliverable.add(first.payload);
+      }
+      if (!requestStreaming) {
+        halfCloseReceived = true;
+      }
+    }
+  }
+
+  /** Starts the call queued by {@link #queueFirst}; gRPC has set the listener by now. */
+  void start() {
+    synchronized (this) {
       if (isStreaming() && responseTopic != null) {
         List<UserProperty> props = Publishes.control(Wire.CTL_ACCEPT);
         props.add(new UserProperty(Wire.SERVER, transport.serverId()));
@@ -159,12 +177,6 @@ final class MqttServerStream implements ServerStream {
           props.add(new UserProperty(Wire.CREDIT, Long.toString(creditGranted)));
         }
         publishLocked(new byte[0], props, MqttConnection.IGNORE);
-      }
-      if (!Wire.CTL_OPEN.equals(first.control)) {
-        addMessageLocked(first.payload);
-      }
-      if (!requestStreaming) {
-        halfCloseReceived = true;
       }
       // gRPC may already have asked for the message from its executor.
       deliverLocked();

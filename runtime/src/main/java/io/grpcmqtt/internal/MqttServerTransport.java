@@ -333,8 +333,9 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
       return;
     }
     openStreams.incrementAndGet();
+    stream.queueFirst(frame);
     transportListener.streamCreated(stream, fullMethod, headers);
-    stream.start(frame);
+    stream.start();
   }
 
   private static int metadataSize(List<UserProperty> props) {
