@@ -16,7 +16,7 @@ import org.eclipse.paho.mqttv5.common.MqttMessage;
  */
 final class RawPubSubRate {
   static final int MAX_INFLIGHT = 1000;
-  static final int MAX_AHEAD = Integer.getInteger("bench.rawAhead", 10_000);
+  static final int MAX_AHEAD = 1000;
 
   private RawPubSubRate() {}
 
