@@ -48,7 +48,7 @@ final class Harness {
         broker.close();
       }
     }
-    Report report = new Report(results);
+    Report report = new Report(Result.mergeRepeats(results));
     report.printTable(out);
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("harness", "grpc-mqtt-bench");
@@ -81,6 +81,7 @@ final class Harness {
     s.put("idleStreams", o.idleStreams);
     s.put("idleSeconds", o.idleSeconds);
     s.put("maxCalls", o.maxCalls);
+    s.put("repeat", o.repeat);
     return s;
   }
 
@@ -106,13 +107,17 @@ final class Harness {
       if (o.scenarios.contains("unary")) {
         for (int payload : o.payloads) {
           for (int conc : o.concurrency) {
-            unary("-", "grpc-http2", -1, conc, payload, GrpcScenarios.unary(http2, payload));
+            for (int rep = 0; rep < o.repeat; rep++) {
+              unary("-", "grpc-http2", -1, conc, payload, GrpcScenarios.unary(http2, payload));
+            }
           }
         }
       }
       if (o.scenarios.contains("streaming")) {
         for (int payload : o.payloads) {
-          streams("-", http2, -1, payload);
+          for (int rep = 0; rep < o.repeat; rep++) {
+            streams("-", http2, -1, payload);
+          }
         }
       }
       if (o.scenarios.contains("idle")) {
@@ -131,18 +136,21 @@ final class Harness {
                 ? GrpcEndpoint.mqtt(uri, qos, true) : null) {
           for (int payload : o.payloads) {
             for (int conc : o.concurrency) {
-              // Floor and grpc-mqtt back to back, so both see the same machine state.
-              if (o.impls.contains("floor")) {
-                unary(broker.name(), "floor", qos, conc, payload, floor.call(new byte[payload]));
-                floor.clearPending();
-              }
-              if (o.impls.contains("grpc-mqtt")) {
-                unary(broker.name(), "grpc-mqtt", qos, conc, payload,
-                    GrpcScenarios.unary(mqtt, payload));
-              }
-              if (direct != null) {
-                unary(broker.name(), direct.impl, qos, conc, payload,
-                    GrpcScenarios.unary(direct, payload));
+              for (int rep = 0; rep < o.repeat; rep++) {
+                // Floor and grpc-mqtt back to back, so both see the same machine state.
+                if (o.impls.contains("floor")) {
+                  unary(broker.name(), "floor", qos, conc, payload,
+                      floor.call(new byte[payload]));
+                  floor.clearPending();
+                }
+                if (o.impls.contains("grpc-mqtt")) {
+                  unary(broker.name(), "grpc-mqtt", qos, conc, payload,
+                      GrpcScenarios.unary(mqtt, payload));
+                }
+                if (direct != null) {
+                  unary(broker.name(), direct.impl, qos, conc, payload,
+                      GrpcScenarios.unary(direct, payload));
+                }
               }
             }
           }
@@ -153,21 +161,23 @@ final class Harness {
       for (int qos : o.streamQos) {
         try (GrpcEndpoint mqtt = GrpcEndpoint.mqtt(uri, qos)) {
           for (int payload : o.payloads) {
-            if (o.impls.contains("floor")) {
-              log.info("{}: raw publish->subscribe rate, QoS {}, {} B", broker.name(), qos,
-                  payload);
-              double[] raw = RawPubSubRate.run(uri, qos, payload, o.warmupNanos(),
-                  o.measureNanos(), o.maxCalls);
-              results.add(Result.builder(broker.name(), "pubsub", "floor").qos(qos)
-                  .payload(payload).rate(raw[0], Math.round(raw[0] * o.measureSeconds))
-                  .errors((long) raw[1]).build());
-            }
-            if (o.impls.contains("grpc-mqtt")) {
-              streams(broker.name(), mqtt, qos, payload);
-            }
-            if (o.impls.contains("grpc-mqtt-direct")) {
-              try (GrpcEndpoint direct = GrpcEndpoint.mqtt(uri, qos, true)) {
-                streams(broker.name(), direct, qos, payload);
+            for (int rep = 0; rep < o.repeat; rep++) {
+              if (o.impls.contains("floor")) {
+                log.info("{}: raw publish->subscribe rate, QoS {}, {} B", broker.name(), qos,
+                    payload);
+                double[] raw = RawPubSubRate.run(uri, qos, payload, o.warmupNanos(),
+                    o.measureNanos(), o.maxCalls);
+                results.add(Result.builder(broker.name(), "pubsub", "floor").qos(qos)
+                    .payload(payload).rate(raw[0], Math.round(raw[0] * o.measureSeconds))
+                    .errors((long) raw[1]).build());
+              }
+              if (o.impls.contains("grpc-mqtt")) {
+                streams(broker.name(), mqtt, qos, payload);
+              }
+              if (o.impls.contains("grpc-mqtt-direct")) {
+                try (GrpcEndpoint direct = GrpcEndpoint.mqtt(uri, qos, true)) {
+                  streams(broker.name(), direct, qos, payload);
+                }
               }
             }
           }

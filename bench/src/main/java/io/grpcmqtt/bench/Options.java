@@ -30,6 +30,8 @@ final class Options {
       "                        with directExecutor() on both ends (diagnostic, not in the default)",
       "  --warmup SECONDS      warm-up of each scenario (default 0.3)",
       "  --measure SECONDS     measurement of each scenario (default 0.7)",
+      "  --repeat N            run each scenario N times, interleaved with its floor; report",
+      "                        merged latency histograms and the median throughput (default 1)",
       "  --idle-streams N      idle server streams to open (default 10000)",
       "  --idle-seconds S      CPU sampling of idle streams (default 1)",
       "  --max-calls N         bound on calls/messages per scenario (default 5000000)",
@@ -52,6 +54,7 @@ final class Options {
   int idleStreams = 10_000;
   double idleSeconds = 1;
   long maxCalls = 5_000_000;
+  int repeat = 1;
   boolean smoke;
   boolean help;
   Path json = Path.of("bench-results.json");
@@ -134,6 +137,9 @@ final class Options {
         break;
       case "--max-calls":
         maxCalls = ints(flag, v, 1, Integer.MAX_VALUE).get(0);
+        break;
+      case "--repeat":
+        repeat = ints(flag, v, 1, 1000).get(0);
         break;
       case "--json":
         json = Path.of(v);

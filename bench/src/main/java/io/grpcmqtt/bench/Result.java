@@ -22,6 +22,8 @@ final class Result {
   final double heapMibPer1000;
   final double cpuMillisPerSecPer1000;
   final String note;
+  /** The latencies behind the percentiles (ns), to merge repeated runs; null for rates. */
+  final Histogram histogram;
 
   private Result(Builder b) {
     this.broker = b.broker;
@@ -39,15 +41,52 @@ final class Result {
     this.heapMibPer1000 = b.heapMibPer1000;
     this.cpuMillisPerSecPer1000 = b.cpuMillisPerSecPer1000;
     this.note = b.note;
+    this.histogram = b.histogram;
   }
 
   static Builder builder(String broker, String kind, String impl) {
     return new Builder(broker, kind, impl);
   }
 
-  /** The key that pairs a grpc-mqtt line with its floor. */
-  String shape() {
-    return broker + "|" + kind + "|" + qos + "|" + concurrency + "|" + payloadBytes;
+  /** What was measured, without the measurement: repeated runs of one scenario share it. */
+  String scenario() {
+    return broker + "|" + kind + "|" + impl + "|" + qos + "|" + concurrency + "|" + payloadBytes;
+  }
+
+  /**
+   * One line per scenario: repeated runs merged, latency histograms added up, throughput the
+   * median run's (a load burst on a shared machine spoils one run, not the line).
+   */
+  static java.util.List<Result> mergeRepeats(java.util.List<Result> runs) {
+    java.util.Map<String, java.util.List<Result>> byScenario = new java.util.LinkedHashMap<>();
+    for (Result r : runs) {
+      byScenario.computeIfAbsent(r.scenario(), k -> new java.util.ArrayList<>()).add(r);
+    }
+    java.util.List<Result> out = new java.util.ArrayList<>();
+    for (java.util.List<Result> same : byScenario.values()) {
+      if (same.size() == 1) {
+        out.add(same.get(0));
+        continue;
+      }
+      Result first = same.get(0);
+      double[] rates = same.stream().mapToDouble(r -> r.throughputPerSec).sorted().toArray();
+      double median = rates.length % 2 == 1 ? rates[rates.length / 2]
+          : (rates[rates.length / 2 - 1] + rates[rates.length / 2]) / 2;
+      Builder b = builder(first.broker, first.kind, first.impl).qos(first.qos)
+          .concurrency(first.concurrency).payload(first.payloadBytes)
+          .errors(same.stream().mapToLong(r -> r.errors).sum())
+          .note(same.stream().map(r -> r.note).filter(n -> !n.isEmpty()).distinct()
+              .collect(java.util.stream.Collectors.joining("; ")));
+      if (first.histogram != null) {
+        Histogram merged = first.histogram.copy();
+        same.stream().skip(1).forEach(r -> merged.add(r.histogram));
+        b.latency(merged);
+      } else {
+        b.samples = same.stream().mapToLong(r -> r.samples).sum();
+      }
+      out.add(b.throughput(median).build());
+    }
+    return out;
   }
 
   static final class Builder {
@@ -66,6 +105,7 @@ final class Result {
     private double heapMibPer1000 = Double.NaN;
     private double cpuMillisPerSecPer1000 = Double.NaN;
     private String note = "";
+    private Histogram histogram;
 
     private Builder(String broker, String kind, String impl) {
       this.broker = broker;
@@ -95,6 +135,7 @@ final class Result {
     }
 
     Builder latency(Histogram h) {
+      this.histogram = h;
       this.samples = h.getTotalCount();
       if (h.getTotalCount() > 0) {
         this.p50Micros = h.getValueAtPercentile(50) / 1e3;
