@@ -1,6 +1,5 @@
 package io.grpcmqtt.bench;
 
-import com.hivemq.embedded.EmbeddedHiveMQ;
 import io.grpcmqtt.broker.EmbeddedBroker;
 
 /** The embedded HiveMQ CE of the broker module, in this JVM. */
@@ -27,9 +26,7 @@ final class HivemqBroker implements BenchBroker {
 
   @Override
   public String version() {
-    Package p = EmbeddedHiveMQ.class.getPackage();
-    String v = p == null ? null : p.getImplementationVersion();
-    return "HiveMQ CE embedded " + (v == null ? "(version not in manifest)" : v);
+    return "HiveMQ CE " + Machine.version("hivemq") + " (embedded, receive maximum 1000)";
   }
 
   @Override

@@ -19,11 +19,24 @@ final class Machine {
         + System.getProperty("os.arch"));
     m.put("jdk", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
     m.put("maxHeapMiB", Runtime.getRuntime().maxMemory() / (1024 * 1024));
-    m.put("grpcJava", io.grpc.internal.GrpcUtil.IMPLEMENTATION_VERSION);
-    Package paho = org.eclipse.paho.mqttv5.client.MqttAsyncClient.class.getPackage();
-    m.put("paho", paho == null || paho.getImplementationVersion() == null
-        ? "org.eclipse.paho.mqttv5.client" : paho.getImplementationVersion());
+    m.put("grpcJava", version("grpc"));
+    m.put("protobufJava", version("protobuf"));
+    m.put("paho", version("paho"));
     return m;
+  }
+
+  /** A library version the build wrote into grpc-mqtt-bench-versions.properties. */
+  static String version(String library) {
+    java.util.Properties p = new java.util.Properties();
+    try (java.io.InputStream in =
+        Machine.class.getResourceAsStream("/grpc-mqtt-bench-versions.properties")) {
+      if (in != null) {
+        p.load(in);
+      }
+    } catch (IOException e) {
+      // reported as unknown
+    }
+    return p.getProperty(library, "unknown");
   }
 
   private static String firstValue(Path file, String key) {

@@ -87,7 +87,8 @@ final class MosquittoProcess implements BenchBroker {
       }
       Thread.sleep(20);
     }
-    MosquittoProcess broker = new MosquittoProcess(p, dir, port, versionOf(executable));
+    MosquittoProcess broker = new MosquittoProcess(p, dir, port,
+        versionOf(executable) + " (max_inflight_messages 1000, set_tcp_nodelay true)");
     log.info("started {} on {} (pid {})", broker.version, broker.uri(), p.pid());
     return broker;
   }
