@@ -16,6 +16,7 @@ final class Options {
   static final String USAGE = String.join("\n",
       "usage: java -jar bench/target/grpc-mqtt-bench.jar [options]",
       "       java -jar bench/target/grpc-mqtt-bench.jar jmh [JMH options]",
+      "       java -jar bench/target/grpc-mqtt-bench.jar handoffs [--broker tcp://host:port]",
       "",
       "Measures grpc-mqtt against raw MQTT 5 request/response (the floor) and direct gRPC over",
       "HTTP/2, on each broker, and writes a table to stdout and the ratios to a JSON file.",
