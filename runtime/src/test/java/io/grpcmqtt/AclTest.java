@@ -15,8 +15,6 @@ import io.grpcmqtt.test.v1.Request;
 import io.grpcmqtt.test.v1.Response;
 import io.grpcmqtt.testing.SecureMosquitto;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +25,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import javax.net.SocketFactory;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
@@ -252,7 +249,7 @@ class AclTest {
       options.setCleanStart(true);
       options.setUserName("mallory");
       options.setPassword("mallory-pw".getBytes(StandardCharsets.UTF_8));
-      options.setSocketFactory(new NoDelay());
+      options.setSocketFactory(io.grpcmqtt.internal.NoDelaySocketFactory.plain());
       client.connect(options).waitForCompletion(10_000);
     }
 
@@ -306,38 +303,4 @@ class AclTest {
     }
   }
 
-  /** Plain sockets with TCP_NODELAY. */
-  static final class NoDelay extends SocketFactory {
-    private static Socket noDelay(Socket s) throws IOException {
-      s.setTcpNoDelay(true);
-      return s;
-    }
-
-    @Override
-    public Socket createSocket() throws IOException {
-      return noDelay(new Socket());
-    }
-
-    @Override
-    public Socket createSocket(String host, int port) throws IOException {
-      return noDelay(new Socket(host, port));
-    }
-
-    @Override
-    public Socket createSocket(String host, int port, InetAddress localHost, int localPort)
-        throws IOException {
-      return noDelay(new Socket(host, port, localHost, localPort));
-    }
-
-    @Override
-    public Socket createSocket(InetAddress host, int port) throws IOException {
-      return noDelay(new Socket(host, port));
-    }
-
-    @Override
-    public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
-        throws IOException {
-      return noDelay(new Socket(address, port, localAddress, localPort));
-    }
-  }
 }

@@ -8,9 +8,10 @@ import javax.net.ssl.SSLSocketFactory;
 
 /**
  * Wraps a socket factory so every socket has TCP_NODELAY set. Paho leaves Nagle's algorithm on,
- * which adds 40-90 ms to a request/response round trip over loopback.
+ * which adds 40-90 ms to a request/response round trip over loopback. Public for the project's
+ * other modules that use Paho directly (the Gateway's MQTT bridge, the benchmarks, tests).
  */
-final class NoDelaySocketFactory extends SocketFactory {
+public final class NoDelaySocketFactory extends SocketFactory {
   private final SocketFactory delegate;
 
   private NoDelaySocketFactory(SocketFactory delegate) {
@@ -21,11 +22,16 @@ final class NoDelaySocketFactory extends SocketFactory {
    * Returns a factory of no-delay sockets. An {@link SSLSocketFactory} stays one, because Paho
    * insists on that type for {@code ssl://} URIs.
    */
-  static SocketFactory wrap(SocketFactory delegate) {
+  public static SocketFactory wrap(SocketFactory delegate) {
     if (delegate instanceof SSLSocketFactory) {
       return new NoDelaySsl((SSLSocketFactory) delegate);
     }
     return new NoDelaySocketFactory(delegate);
+  }
+
+  /** Plain (not TLS) sockets with TCP_NODELAY. */
+  public static SocketFactory plain() {
+    return new NoDelaySocketFactory(SocketFactory.getDefault());
   }
 
   static Socket noDelay(Socket socket) throws IOException {

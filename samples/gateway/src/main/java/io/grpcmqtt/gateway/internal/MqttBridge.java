@@ -114,7 +114,7 @@ public final class MqttBridge implements Mirror, AutoCloseable {
     options.setAutomaticReconnect(true);
     options.setAutomaticReconnectDelay(1, 30);
     options.setReceiveMaximum(RECEIVE_MAXIMUM);
-    options.setSocketFactory(new NoDelaySockets());
+    options.setSocketFactory(io.grpcmqtt.internal.NoDelaySocketFactory.plain());
   }
 
   /** Takes plain publishes on {@code filter} (through the shared group); call before {@link #connect}. */
