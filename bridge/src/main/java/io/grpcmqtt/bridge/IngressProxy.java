@@ -9,6 +9,7 @@ import io.grpc.ServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpcmqtt.bridge.internal.ForwardingRegistry;
 import io.grpcmqtt.bridge.internal.OwningServer;
+import io.grpcmqtt.bridge.internal.TrailingDeadlines;
 import java.net.SocketAddress;
 
 /**
@@ -76,6 +77,8 @@ public final class IngressProxy {
       MethodTypes types = methodTypes;
       http2Server.fallbackHandlerRegistry(
           new ForwardingRegistry(mqttChannel, ForwardingRegistry::isTopicSafe, types::typeOf));
+      // An expired deadline then reaches callers as DEADLINE_EXCEEDED trailers, not a reset stream.
+      http2Server.addStreamTracerFactory(new TrailingDeadlines());
       return new OwningServer(http2Server.build(), mqttChannel);
     }
   }
