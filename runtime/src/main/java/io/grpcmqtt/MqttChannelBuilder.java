@@ -1,6 +1,9 @@
 package io.grpcmqtt;
 
 import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import com.google.common.util.concurrent.MoreExecutors;
 
 import io.grpc.ForwardingChannelBuilder2;
 import io.grpc.ManagedChannel;
@@ -9,9 +12,11 @@ import io.grpc.internal.ManagedChannelImplBuilder;
 import io.grpcmqtt.internal.BrokerAddress;
 import io.grpcmqtt.internal.ConnectionConfig;
 import io.grpcmqtt.internal.DefaultDeadlineInterceptor;
+import io.grpcmqtt.internal.DeferringExecutor;
 import io.grpcmqtt.internal.MqttClientTransportFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import javax.net.SocketFactory;
 import javax.net.ssl.SSLContext;
@@ -28,10 +33,15 @@ import javax.net.ssl.SSLContext;
  * inbound message size) works as usual. A call that sets no deadline gets {@link
  * #defaultDeadline(Duration) a default one} (30 s), because a request whose server vanished would
  * otherwise wait forever. The channel connects lazily, on its first call, like every gRPC channel.
+ *
+ * <p>Retries are off by default (gRPC's are on): a call that reached the broker is never retried
+ * transparently, and keeping gRPC's retry machinery in the path costs every call an executor
+ * hand-off. A service config with a {@code retryPolicy} needs {@link #enableRetry()}.
  */
 public final class MqttChannelBuilder extends ForwardingChannelBuilder2<MqttChannelBuilder> {
   private final ManagedChannelImplBuilder delegate;
   private final ConnectionConfig.Builder connection;
+  private Executor executor;
   private final DefaultDeadlineInterceptor defaultDeadline =
       new DefaultDeadlineInterceptor(TimeUnit.SECONDS.toNanos(30));
 
@@ -45,6 +55,9 @@ public final class MqttChannelBuilder extends ForwardingChannelBuilder2<MqttChan
             null);
     // First in the list means innermost: it sees the deadline set by every user interceptor.
     delegate.intercept(defaultDeadline);
+    // The transport never refuses a stream, so gRPC's transparent retry cannot apply; without a
+    // retry policy retries only cost a hand-off per call. enableRetry() turns them back on.
+    delegate.disableRetry();
   }
 
   private static String authorityOf(String uri) {
@@ -161,7 +174,10 @@ public final class MqttChannelBuilder extends ForwardingChannelBuilder2<MqttChan
     return this;
   }
 
-  /** Messages a streaming call may receive ahead of the application (default 32). */
+  /**
+   * Messages a streaming call may receive ahead of the application (default 128). At most this
+   * many messages of a call wait in memory; lower it for large messages.
+   */
   public MqttChannelBuilder flowControlWindow(int messages) {
     connection.flowControlWindow(messages);
     return this;
@@ -198,8 +214,28 @@ public final class MqttChannelBuilder extends ForwardingChannelBuilder2<MqttChan
     return this;
   }
 
+  /**
+   * Runs calls' callbacks on {@code executor}. Callbacks that one MQTT message triggers for a call
+   * (a reply's headers, message and status) reach it as one task.
+   */
+  @Override
+  public MqttChannelBuilder executor(Executor executor) {
+    this.executor = checkNotNull(executor, "executor");
+    return this;
+  }
+
+  /**
+   * Runs calls' callbacks on the thread that delivers MQTT messages: fastest, but a callback that
+   * blocks stalls every call of the channel.
+   */
+  @Override
+  public MqttChannelBuilder directExecutor() {
+    return executor(MoreExecutors.directExecutor());
+  }
+
   @Override
   public ManagedChannel build() {
+    delegate.executor(DeferringExecutor.forCalls(executor));
     return delegate.build();
   }
 }

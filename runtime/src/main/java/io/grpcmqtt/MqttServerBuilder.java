@@ -3,6 +3,7 @@ package io.grpcmqtt;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import com.google.common.util.concurrent.MoreExecutors;
 import io.grpc.BindableService;
 import io.grpc.ForwardingServerBuilder;
 import io.grpc.Server;
@@ -10,6 +11,7 @@ import io.grpc.ServerBuilder;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.internal.ServerImplBuilder;
 import io.grpcmqtt.internal.ConnectionConfig;
+import io.grpcmqtt.internal.DeferringExecutor;
 import io.grpcmqtt.internal.MethodRegistry;
 import io.grpcmqtt.internal.MqttTransportServer;
 import io.grpcmqtt.internal.ServerSettings;
@@ -18,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import javax.net.SocketFactory;
 import javax.net.ssl.SSLContext;
@@ -50,6 +53,7 @@ public final class MqttServerBuilder extends ForwardingServerBuilder<MqttServerB
   private int maxInboundMessageSize = 4 * 1024 * 1024;
   private int maxInboundMetadataSize = 8 * 1024;
   private int maxConcurrentCalls = 10_000;
+  private Executor executor;
 
   private MqttServerBuilder(String brokerUri) {
     this.connection =
@@ -230,7 +234,10 @@ public final class MqttServerBuilder extends ForwardingServerBuilder<MqttServerB
     return this;
   }
 
-  /** Messages a client-streaming call may send ahead of the handler (default 32). */
+  /**
+   * Messages a client-streaming call may send ahead of the handler (default 128). At most this
+   * many messages of a call wait in memory; lower it for large messages.
+   */
   public MqttServerBuilder flowControlWindow(int messages) {
     connection.flowControlWindow(messages);
     return this;
@@ -243,8 +250,28 @@ public final class MqttServerBuilder extends ForwardingServerBuilder<MqttServerB
         "TLS is to the broker: use sslContext(..) and an ssl:// broker URI");
   }
 
+  /**
+   * Runs handlers and call callbacks on {@code executor}. The callbacks that one MQTT message
+   * triggers for a call (finding the method and starting the call) reach it as one task.
+   */
+  @Override
+  public MqttServerBuilder executor(Executor executor) {
+    this.executor = checkNotNull(executor, "executor");
+    return this;
+  }
+
+  /**
+   * Runs handlers on the thread that delivers MQTT messages: fastest for handlers that never
+   * block; one that blocks stalls every call of the server.
+   */
+  @Override
+  public MqttServerBuilder directExecutor() {
+    return executor(MoreExecutors.directExecutor());
+  }
+
   @Override
   public Server build() {
+    delegate.executor(DeferringExecutor.forCalls(executor));
     // Added last, so it runs first: every user interceptor already sees MqttCallAttributes.
     delegate.intercept(new CallerContextInterceptor(connection.build().topicPrefix()));
     return delegate.build();

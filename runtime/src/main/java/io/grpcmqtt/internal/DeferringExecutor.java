@@ -1,0 +1,125 @@
+package io.grpcmqtt.internal;
+
+import com.google.common.util.concurrent.MoreExecutors;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The executor gRPC gets for calls on an MQTT channel or server: tasks submitted while the
+ * transport handles one MQTT message are handed to the underlying executor only when that message
+ * is handled.
+ *
+ * <p>Why: grpc-java submits each callback of a call (a server's method lookup and call start; a
+ * reply's headers, message and close) to a per-call {@code SerializingExecutor}, which hands
+ * itself to this executor once and then drains whatever was queued meanwhile. One MQTT message
+ * carries all of them, but Paho's thread delivers them one after the other, and on a busy machine
+ * the woken worker drains each before the next arrives: three wake-ups of a parked thread where
+ * one would do. Deferring the hand-off to the end of the message lets the one task find all three
+ * queued. Tasks of different calls are still handed off separately, in the order they came, so a
+ * slow call never holds up another.
+ *
+ * <p>Outside a message's handling (application threads, timers) tasks are handed off at once.
+ */
+public final class DeferringExecutor implements Executor {
+  private static final Logger log = LoggerFactory.getLogger(DeferringExecutor.class);
+
+  /** Tasks deferred on this thread while it handles a message; {@code null} when it is not. */
+  private static final ThreadLocal<List<Deferred>> DEFERRED = new ThreadLocal<>();
+
+  private static final class SharedPool {
+    // Like grpc-java's default executor: a cached pool of daemon threads, shared by every channel
+    // and server of the process, whose idle threads end after a minute.
+    static final ExecutorService INSTANCE = Executors.newCachedThreadPool(daemonThreads());
+
+    private static ThreadFactory daemonThreads() {
+      AtomicInteger n = new AtomicInteger();
+      return r -> {
+        Thread t = new Thread(r, "grpc-mqtt-executor-" + n.getAndIncrement());
+        t.setDaemon(true);
+        return t;
+      };
+    }
+  }
+
+  private final Executor delegate;
+
+  private DeferringExecutor(Executor delegate) {
+    this.delegate = delegate;
+  }
+
+  /**
+   * The executor to give gRPC for a channel or server whose user chose {@code executor} ({@code
+   * null}: none, so the shared pool). A direct executor is returned as it is: gRPC recognises it
+   * and runs callbacks inline, with nothing to defer.
+   */
+  public static Executor forCalls(Executor executor) {
+    if (executor == null) {
+      return new DeferringExecutor(SharedPool.INSTANCE);
+    }
+    if (executor == MoreExecutors.directExecutor() || executor instanceof DeferringExecutor) {
+      return executor;
+    }
+    return new DeferringExecutor(executor);
+  }
+
+  /** Runs {@code handling} (the handling of one message) with hand-offs deferred to its end. */
+  static void deferWhile(Runnable handling) {
+    if (DEFERRED.get() != null) {
+      handling.run();
+      return;
+    }
+    List<Deferred> deferred = new ArrayList<>(4);
+    DEFERRED.set(deferred);
+    try {
+      handling.run();
+    } finally {
+      DEFERRED.remove();
+      for (Deferred d : deferred) {
+        d.handOff();
+      }
+    }
+  }
+
+  @Override
+  public void execute(Runnable task) {
+    List<Deferred> deferred = DEFERRED.get();
+    if (deferred != null) {
+      deferred.add(new Deferred(delegate, task));
+    } else {
+      delegate.execute(task);
+    }
+  }
+
+  private static final class Deferred {
+    final Executor executor;
+    final Runnable task;
+
+    Deferred(Executor executor, Runnable task) {
+      this.executor = executor;
+      this.task = task;
+    }
+
+    void handOff() {
+      try {
+        executor.execute(task);
+      } catch (RejectedExecutionException e) {
+        // The caller that submitted it has returned and cannot be told; dropping the task could
+        // leave a call hanging, so run it here (only a user's executor, shut down early, refuses).
+        log.debug("executor refused a task; running it on the transport thread", e);
+        try {
+          task.run();
+        } catch (RuntimeException thrown) {
+          log.warn("a call's task failed on the transport thread", thrown);
+        }
+      }
+    }
+  }
+}
