@@ -30,14 +30,17 @@ final class Options {
       "  --impls LIST          floor,grpc-mqtt,grpc-http2 (default), and grpc-mqtt-direct: grpc-mqtt",
       "                        with directExecutor() on both ends (diagnostic, not in the default)",
       "  --warmup SECONDS      warm-up of each scenario (default 0.3)",
+      "  --jit-warmup SECONDS  unmeasured run of every implementation on each broker before its",
+      "                        scenarios, so no line measures a cold JIT (default 4; 0 = off)",
       "  --measure SECONDS     measurement of each scenario (default 0.7)",
       "  --repeat N            run each scenario N times, interleaved with its floor; report",
       "                        merged latency histograms and the median throughput (default 1)",
       "  --idle-streams N      idle server streams to open (default 10000)",
       "  --idle-seconds S      CPU sampling of idle streams (default 1)",
       "  --max-calls N         bound on calls/messages per scenario (default 5000000)",
-      "  --long                warm-up 5 s, measurement 20 s, idle sampling 5 s",
-      "  --smoke               a few seconds: embedded broker, 0.1 s + 0.2 s, 200 idle streams",
+      "  --long                warm-up 5 s, measurement 20 s, idle sampling 5 s, JIT warm-up 10 s",
+      "  --smoke               a few seconds: embedded broker, 0.1 s + 0.2 s, 200 idle streams,",
+      "                        JIT warm-up 0.5 s",
       "  --json FILE           where the JSON goes (default bench-results.json)",
       "  --mosquitto PATH      the mosquitto binary (default: PATH, then /usr/sbin/mosquitto)",
       "  --help                this text");
@@ -51,6 +54,7 @@ final class Options {
   List<Integer> concurrency = List.of(1, 32);
   List<Integer> payloads = List.of(64, 16384);
   double warmupSeconds = 0.3;
+  double jitWarmupSeconds = 4;
   double measureSeconds = 0.7;
   int idleStreams = 10_000;
   double idleSeconds = 1;
@@ -73,12 +77,14 @@ final class Options {
           break;
         case "--long":
           o.warmupSeconds = 5;
+          o.jitWarmupSeconds = 10;
           o.measureSeconds = 20;
           o.idleSeconds = 5;
           break;
         case "--smoke":
           o.smoke = true;
           o.warmupSeconds = 0.1;
+          o.jitWarmupSeconds = 0.5;
           o.measureSeconds = 0.2;
           o.idleStreams = 200;
           o.idleSeconds = 0.2;
@@ -126,6 +132,9 @@ final class Options {
         break;
       case "--warmup":
         warmupSeconds = seconds(flag, v, 0);
+        break;
+      case "--jit-warmup":
+        jitWarmupSeconds = seconds(flag, v, 0);
         break;
       case "--measure":
         measureSeconds = seconds(flag, v, 0.05);
