@@ -80,7 +80,9 @@ final class HandOffs {
         }).build().start();
     MqttChannelBuilder builder =
         MqttChannelBuilder.forBroker(uri).topicPrefix(prefix).executor(channelExecutor);
-    if (!retry) {
+    if (retry) {
+      builder.enableRetry();
+    } else {
       builder.disableRetry();
     }
     ManagedChannel channel = builder.build();
