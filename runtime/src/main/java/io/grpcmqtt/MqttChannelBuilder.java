@@ -1,10 +1,8 @@
 package io.grpcmqtt;
 
 import static com.google.common.base.Preconditions.checkArgument;
-import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.util.concurrent.MoreExecutors;
-
 import io.grpc.ForwardingChannelBuilder2;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -18,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import javax.annotation.Nullable;
 import javax.net.SocketFactory;
 import javax.net.ssl.SSLContext;
 
@@ -215,12 +214,14 @@ public final class MqttChannelBuilder extends ForwardingChannelBuilder2<MqttChan
   }
 
   /**
-   * Runs calls' callbacks on {@code executor}. Callbacks that one MQTT message triggers for a call
-   * (a reply's headers, message and status) reach it as one task.
+   * Runs calls' callbacks on {@code executor} ({@code null}: a cached pool shared by every channel
+   * and server). Callbacks that one MQTT message triggers for a call (a reply's headers, message
+   * and status) reach it as one task.
    */
   @Override
-  public MqttChannelBuilder executor(Executor executor) {
-    this.executor = checkNotNull(executor, "executor");
+  public MqttChannelBuilder executor(@Nullable Executor executor) {
+    // null means the default, as with gRPC's own builders.
+    this.executor = executor;
     return this;
   }
 
@@ -235,7 +236,9 @@ public final class MqttChannelBuilder extends ForwardingChannelBuilder2<MqttChan
 
   @Override
   public ManagedChannel build() {
-    delegate.executor(DeferringExecutor.forCalls(executor));
+    Executor calls = DeferringExecutor.forCalls(executor);
+    connection.callExecutor(calls);
+    delegate.executor(calls);
     return delegate.build();
   }
 }

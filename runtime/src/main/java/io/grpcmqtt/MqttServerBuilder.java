@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import javax.annotation.Nullable;
 import javax.net.SocketFactory;
 import javax.net.ssl.SSLContext;
 
@@ -251,12 +252,14 @@ public final class MqttServerBuilder extends ForwardingServerBuilder<MqttServerB
   }
 
   /**
-   * Runs handlers and call callbacks on {@code executor}. The callbacks that one MQTT message
-   * triggers for a call (finding the method and starting the call) reach it as one task.
+   * Runs handlers and call callbacks on {@code executor} ({@code null}: a cached pool shared by
+   * every channel and server). The callbacks that one MQTT message triggers for a call (finding
+   * the method and starting the call) reach it as one task.
    */
   @Override
-  public MqttServerBuilder executor(Executor executor) {
-    this.executor = checkNotNull(executor, "executor");
+  public MqttServerBuilder executor(@Nullable Executor executor) {
+    // null means the default, as with gRPC's own builders.
+    this.executor = executor;
     return this;
   }
 
@@ -271,7 +274,9 @@ public final class MqttServerBuilder extends ForwardingServerBuilder<MqttServerB
 
   @Override
   public Server build() {
-    delegate.executor(DeferringExecutor.forCalls(executor));
+    Executor calls = DeferringExecutor.forCalls(executor);
+    connection.callExecutor(calls);
+    delegate.executor(calls);
     // Added last, so it runs first: every user interceptor already sees MqttCallAttributes.
     delegate.intercept(new CallerContextInterceptor(connection.build().topicPrefix()));
     return delegate.build();

@@ -7,6 +7,7 @@ import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.Executor;
 import javax.annotation.Nullable;
 import javax.net.SocketFactory;
 import javax.net.ssl.SSLContext;
@@ -33,6 +34,7 @@ public final class ConnectionConfig {
   private final Duration sessionExpiry;
   private final Duration willDelay;
   private final boolean templateTopics;
+  @Nullable private final Executor callExecutor;
 
   private ConnectionConfig(Builder b) {
     this.brokerUri = b.brokerUri;
@@ -49,6 +51,7 @@ public final class ConnectionConfig {
     this.sessionExpiry = b.sessionExpiry;
     this.willDelay = b.willDelay;
     this.templateTopics = b.templateTopics;
+    this.callExecutor = b.callExecutor;
   }
 
   public static Builder builder(String brokerUri, String clientIdPrefix) {
@@ -118,6 +121,15 @@ public final class ConnectionConfig {
     return flowControlWindow;
   }
 
+  /**
+   * The executor gRPC runs this connection's calls on, whose hand-offs are deferred while a
+   * message is handled ({@link DeferringExecutor}); {@code null} for none.
+   */
+  @Nullable
+  public Executor callExecutor() {
+    return callExecutor;
+  }
+
   /** How long the broker keeps the session after a disconnect; zero means clean sessions. */
   public Duration sessionExpiry() {
     return sessionExpiry;
@@ -173,6 +185,7 @@ public final class ConnectionConfig {
     private Duration sessionExpiry = Duration.ZERO;
     private Duration willDelay = Duration.ZERO;
     private boolean templateTopics;
+    private Executor callExecutor;
 
     private Builder(String brokerUri, String clientIdPrefix) {
       this.brokerUri = parseBrokerUri(brokerUri);
@@ -256,6 +269,11 @@ public final class ConnectionConfig {
     public Builder maxMessageSize(int bytes) {
       checkArgument(bytes > 0, "maxMessageSize must be positive");
       this.maxMessageSize = bytes;
+      return this;
+    }
+
+    public Builder callExecutor(@Nullable Executor executor) {
+      this.callExecutor = executor;
       return this;
     }
 

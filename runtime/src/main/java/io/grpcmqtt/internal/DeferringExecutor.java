@@ -9,6 +9,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.annotation.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,8 +32,8 @@ import org.slf4j.LoggerFactory;
 public final class DeferringExecutor implements Executor {
   private static final Logger log = LoggerFactory.getLogger(DeferringExecutor.class);
 
-  /** Tasks deferred on this thread while it handles a message; {@code null} when it is not. */
-  private static final ThreadLocal<List<Deferred>> DEFERRED = new ThreadLocal<>();
+  /** What this thread defers while it handles a message; {@code null} when it handles none. */
+  private static final ThreadLocal<Deferral> DEFERRAL = new ThreadLocal<>();
 
   private static final class SharedPool {
     // Like grpc-java's default executor: a cached pool of daemon threads, shared by every channel
@@ -70,56 +71,60 @@ public final class DeferringExecutor implements Executor {
     return new DeferringExecutor(executor);
   }
 
-  /** Runs {@code handling} (the handling of one message) with hand-offs deferred to its end. */
-  static void deferWhile(Runnable handling) {
-    if (DEFERRED.get() != null) {
+  /**
+   * Runs {@code handling} (the handling of one message by the transport whose calls run on {@code
+   * owner}) with {@code owner}'s hand-offs deferred to its end. Only {@code owner}'s: a task for
+   * another channel or server goes at once, so nothing that code on this thread might wait for is
+   * held back. An owner that is not a {@code DeferringExecutor} (a direct executor) defers nothing.
+   */
+  static void deferWhile(@Nullable Executor owner, Runnable handling) {
+    if (!(owner instanceof DeferringExecutor) || DEFERRAL.get() != null) {
       handling.run();
       return;
     }
-    List<Deferred> deferred = new ArrayList<>(4);
-    DEFERRED.set(deferred);
+    Deferral deferral = new Deferral((DeferringExecutor) owner);
+    DEFERRAL.set(deferral);
     try {
       handling.run();
     } finally {
-      DEFERRED.remove();
-      for (Deferred d : deferred) {
-        d.handOff();
+      DEFERRAL.remove();
+      for (Runnable task : deferral.tasks) {
+        handOff(deferral.owner.delegate, task);
       }
     }
   }
 
   @Override
   public void execute(Runnable task) {
-    List<Deferred> deferred = DEFERRED.get();
-    if (deferred != null) {
-      deferred.add(new Deferred(delegate, task));
+    Deferral deferral = DEFERRAL.get();
+    if (deferral != null && deferral.owner == this) {
+      deferral.tasks.add(task);
     } else {
       delegate.execute(task);
     }
   }
 
-  private static final class Deferred {
-    final Executor executor;
-    final Runnable task;
-
-    Deferred(Executor executor, Runnable task) {
-      this.executor = executor;
-      this.task = task;
-    }
-
-    void handOff() {
+  private static void handOff(Executor executor, Runnable task) {
+    try {
+      executor.execute(task);
+    } catch (RejectedExecutionException e) {
+      // The caller that submitted it has returned and cannot be told; dropping the task could
+      // leave a call hanging, so run it here (only a user's executor, shut down early, refuses).
+      log.debug("executor refused a task; running it on the transport thread", e);
       try {
-        executor.execute(task);
-      } catch (RejectedExecutionException e) {
-        // The caller that submitted it has returned and cannot be told; dropping the task could
-        // leave a call hanging, so run it here (only a user's executor, shut down early, refuses).
-        log.debug("executor refused a task; running it on the transport thread", e);
-        try {
-          task.run();
-        } catch (RuntimeException thrown) {
-          log.warn("a call's task failed on the transport thread", thrown);
-        }
+        task.run();
+      } catch (RuntimeException thrown) {
+        log.warn("a call's task failed on the transport thread", thrown);
       }
+    }
+  }
+
+  private static final class Deferral {
+    final DeferringExecutor owner;
+    final List<Runnable> tasks = new ArrayList<>(4);
+
+    Deferral(DeferringExecutor owner) {
+      this.owner = owner;
     }
   }
 }

@@ -543,7 +543,8 @@ final class MqttConnection implements MqttCallback {
   @Override
   public void messageArrived(String topic, MqttMessage message) {
     try {
-      DeferringExecutor.deferWhile(() -> listener.messageArrived(topic, message));
+      DeferringExecutor.deferWhile(
+          config.callExecutor(), () -> listener.messageArrived(topic, message));
     } catch (RuntimeException e) {
       // Never let one bad message kill Paho's callback thread (and with it the connection).
       log.error("unexpected error handling a message on '{}'", topic, e);
