@@ -11,6 +11,7 @@ import io.grpcmqtt.bridge.internal.ForwardingRegistry;
 import io.grpcmqtt.bridge.internal.OwningServer;
 import io.grpcmqtt.bridge.internal.TrailingDeadlines;
 import java.net.SocketAddress;
+import java.util.stream.Collectors;
 
 /**
  * The ingress half of the bridge: a standard gRPC server (HTTP/2) that accepts any method and
@@ -78,8 +79,14 @@ public final class IngressProxy {
       http2Server.fallbackHandlerRegistry(
           new ForwardingRegistry(mqttChannel, ForwardingRegistry::isTopicSafe, types::typeOf));
       // An expired deadline then reaches callers as DEADLINE_EXCEEDED trailers, not a reset stream.
-      http2Server.addStreamTracerFactory(new TrailingDeadlines());
-      return new OwningServer(http2Server.build(), mqttChannel);
+      TrailingDeadlines deadlines = new TrailingDeadlines();
+      http2Server.addStreamTracerFactory(deadlines);
+      Server server = http2Server.build();
+      deadlines.servedDirectly(server.getServices().stream()
+          .flatMap(service -> service.getMethods().stream())
+          .map(method -> method.getMethodDescriptor().getFullMethodName())
+          .collect(Collectors.toSet()));
+      return new OwningServer(server, mqttChannel);
     }
   }
 }

@@ -15,7 +15,8 @@ import javax.annotation.concurrent.GuardedBy;
  *
  * <p>The deadline and the cancellation of the incoming call also reach the outgoing one through
  * gRPC's {@code Context}: the outgoing call is created in the handler, where the incoming call's
- * context (with its deadline) is current.
+ * context (with its deadline) is current. (The ingress moves the deadline into the call's options
+ * instead: {@link TrailingDeadlines}.)
  *
  * <p>Threads: the incoming call's listener and the outgoing call's listener each run serialized,
  * but on different threads; each side calls only the other's thread-safe {@code request} and

@@ -2,6 +2,7 @@ package io.grpcmqtt.bridge.internal;
 
 import io.grpc.CallOptions;
 import io.grpc.Channel;
+import io.grpc.Deadline;
 import io.grpc.HandlerRegistry;
 import io.grpc.MethodDescriptor;
 import io.grpc.MethodDescriptor.MethodType;
@@ -49,8 +50,11 @@ public final class ForwardingRegistry extends HandlerRegistry {
         incoming,
         (call, headers) -> {
           log.debug("forwarding {} as {}", methodName, outgoing.getType());
+          Deadline deadline = TrailingDeadlines.DEADLINE.get();
+          CallOptions options =
+              deadline == null ? CallOptions.DEFAULT : CallOptions.DEFAULT.withDeadline(deadline);
           return CallForwarder.start(
-              call, headers, target.newCall(outgoing, CallOptions.DEFAULT), outgoing.getType());
+              call, headers, target.newCall(outgoing, options), outgoing.getType());
         });
   }
 

@@ -4,9 +4,7 @@ import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.Metadata;
 import io.grpc.ServerStreamTracer;
-import io.grpc.Status;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import javax.annotation.Nullable;
 
@@ -18,65 +16,57 @@ import javax.annotation.Nullable;
  * {@code grpc-timeout} passes. A grpc-java client turns that into {@code DEADLINE_EXCEEDED}, but
  * others (grpc-js, grpc-go) report {@code CANCELLED "Call cancelled"} whenever the reset reaches
  * them before their own timer fires, which on a busy machine is often. A proxy should return the
- * status the far end (or the forwarded call's own deadline) produced, as Envoy does.
+ * status the forwarded call ended with, as Envoy does.
  *
- * <p>So this tracer factory takes the {@code grpc-timeout} header away before the server reads it
- * and puts the same deadline on the call's {@code Context} itself: handlers still see the deadline
- * and the cancellation when it passes (the forwarded call ends with {@code DEADLINE_EXCEEDED},
- * which the forwarder sends back as trailers), but the server no longer resets the stream.
+ * <p>So for a forwarded method this tracer factory takes the {@code grpc-timeout} header away
+ * before the server reads it and puts the deadline under {@link #DEADLINE} in the call's {@code
+ * Context}, where {@link ForwardingRegistry} gives it to the forwarded call: that call ends with
+ * {@code DEADLINE_EXCEEDED} when it passes, and the forwarder sends that status back as trailers.
+ * (A deadline on the context itself would not do: the server resets the stream whenever its
+ * call's context is cancelled by a deadline, whatever set it.) Methods of services the HTTP/2
+ * server hosts itself (health, reflection) keep gRPC's own handling.
  */
 public final class TrailingDeadlines extends ServerStreamTracer.Factory {
+  /** The caller's deadline of a forwarded call; absent when it set none. */
+  public static final Context.Key<Deadline> DEADLINE = Context.key("grpc-mqtt-proxy-deadline");
+
   private static final Metadata.Key<String> TIMEOUT =
       Metadata.Key.of("grpc-timeout", Metadata.ASCII_STRING_MARSHALLER);
 
-  // One timer thread for every proxy in the process, as grpc-java shares its own.
-  private static final ScheduledExecutorService TIMER =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "grpc-mqtt-proxy-deadlines");
-            t.setDaemon(true);
-            return t;
-          });
+  private static final ServerStreamTracer NO_DEADLINE = new ServerStreamTracer() {};
+
+  private volatile Set<String> servedDirectly = Set.of();
+
+  /**
+   * The full method names the HTTP/2 server hosts itself; known only once it is built, and
+   * before it serves.
+   */
+  public void servedDirectly(Set<String> fullMethodNames) {
+    this.servedDirectly = Set.copyOf(fullMethodNames);
+  }
 
   @Override
   public ServerStreamTracer newServerStreamTracer(String fullMethodName, Metadata headers) {
+    if (servedDirectly.contains(fullMethodName)) {
+      return NO_DEADLINE;
+    }
     String timeout = headers.get(TIMEOUT);
     if (timeout == null) {
       return NO_DEADLINE;
     }
     headers.discardAll(TIMEOUT);
     Long nanos = parseTimeoutNanos(timeout);
-    // An unreadable timeout is ignored, as the server would have rejected the header silently.
-    return nanos == null
-        ? NO_DEADLINE
-        : new DeadlineTracer(Deadline.after(nanos, TimeUnit.NANOSECONDS));
-  }
-
-  private static final ServerStreamTracer NO_DEADLINE = new ServerStreamTracer() {};
-
-  /** Owns the deadline context of one call and releases its timer when the call ends. */
-  private static final class DeadlineTracer extends ServerStreamTracer {
-    private final Deadline deadline;
-    private volatile Context.CancellableContext context;
-
-    DeadlineTracer(Deadline deadline) {
-      this.deadline = deadline;
+    if (nanos == null) {
+      // The server would have ignored an unreadable timeout too.
+      return NO_DEADLINE;
     }
-
-    @Override
-    public Context filterContext(Context context) {
-      Context.CancellableContext withDeadline = context.withDeadline(deadline, TIMER);
-      this.context = withDeadline;
-      return withDeadline;
-    }
-
-    @Override
-    public void streamClosed(Status status) {
-      Context.CancellableContext c = context;
-      if (c != null) {
-        c.cancel(null);
+    Deadline deadline = Deadline.after(nanos, TimeUnit.NANOSECONDS);
+    return new ServerStreamTracer() {
+      @Override
+      public Context filterContext(Context context) {
+        return context.withValue(DEADLINE, deadline);
       }
-    }
+    };
   }
 
   /**
