@@ -4,6 +4,7 @@ import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.Metadata;
 import io.grpc.ServerStreamTracer;
+import io.grpcmqtt.internal.Wire;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import javax.annotation.Nullable;
@@ -54,12 +55,12 @@ public final class TrailingDeadlines extends ServerStreamTracer.Factory {
     if (timeout == null) {
       return NO_DEADLINE;
     }
-    headers.discardAll(TIMEOUT);
     Long nanos = parseTimeoutNanos(timeout);
     if (nanos == null) {
-      // The server would have ignored an unreadable timeout too.
+      // Left for the server to treat as it treats any malformed header.
       return NO_DEADLINE;
     }
+    headers.discardAll(TIMEOUT);
     Deadline deadline = Deadline.after(nanos, TimeUnit.NANOSECONDS);
     return new ServerStreamTracer() {
       @Override
@@ -69,39 +70,13 @@ public final class TrailingDeadlines extends ServerStreamTracer.Factory {
     };
   }
 
-  /**
-   * The value of a {@code grpc-timeout} header in nanoseconds: up to 8 digits and a unit (H, M,
-   * S, m, u, n), per the gRPC over HTTP/2 specification; {@code null} if it is not one.
-   */
+  /** The value of a {@code grpc-timeout} header in nanoseconds; {@code null} if it is not one. */
   @Nullable
-  static Long parseTimeoutNanos(String value) {
-    int n = value.length();
-    if (n < 2 || n > 9) {
+  private static Long parseTimeoutNanos(String value) {
+    try {
+      return Wire.decodeTimeout(value);
+    } catch (IllegalArgumentException e) {
       return null;
-    }
-    long amount = 0;
-    for (int i = 0; i < n - 1; i++) {
-      char c = value.charAt(i);
-      if (c < '0' || c > '9') {
-        return null;
-      }
-      amount = amount * 10 + (c - '0');
-    }
-    switch (value.charAt(n - 1)) {
-      case 'n':
-        return amount;
-      case 'u':
-        return TimeUnit.MICROSECONDS.toNanos(amount);
-      case 'm':
-        return TimeUnit.MILLISECONDS.toNanos(amount);
-      case 'S':
-        return TimeUnit.SECONDS.toNanos(amount);
-      case 'M':
-        return TimeUnit.MINUTES.toNanos(amount);
-      case 'H':
-        return TimeUnit.HOURS.toNanos(amount);
-      default:
-        return null;
     }
   }
 }
