@@ -61,7 +61,7 @@ public final class DeferringExecutor implements Executor {
    * null}: none, so the shared pool). A direct executor is returned as it is: gRPC recognises it
    * and runs callbacks inline, with nothing to defer.
    */
-  public static Executor forCalls(Executor executor) {
+  public static Executor forCalls(@Nullable Executor executor) {
     if (executor == null) {
       return new DeferringExecutor(SharedPool.INSTANCE);
     }
