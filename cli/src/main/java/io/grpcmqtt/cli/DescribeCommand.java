@@ -42,7 +42,7 @@ final class DescribeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws CliException {
     Symbols symbols = new Symbols(descriptors.load());
-    ProtoText text = new ProtoText(prefix);
+    ProtoText text = new ProtoText(Mappings.of(prefix, symbols.services()));
     PrintWriter out = spec.commandLine().getOut();
     if (symbol == null) {
       for (ServiceDescriptor service : symbols.services()) {

@@ -19,8 +19,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description =
-        "Lists the services in the given descriptors with the topic filter their servers"
-            + " subscribe to; with SERVICE, lists its methods with their request topics.")
+        "Lists the services in the given descriptors with the topic filters their servers"
+            + " subscribe to; with SERVICE, lists its methods with their request topics: the"
+            + " default one and, if grpcmqtt/options.proto maps the method, its template.")
 final class ListCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -42,14 +43,17 @@ final class ListCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     if (service == null) {
       List<ServiceDescriptor> services = symbols.services();
+      Mappings mappings = Mappings.of(prefix, services);
       for (ServiceDescriptor s : services) {
-        out.println(s.getFullName() + "\t" + prefix + "/" + s.getFullName() + "/+");
+        out.println(s.getFullName() + "\t" + String.join("\t", mappings.filters(s)));
       }
     } else {
       ServiceDescriptor s = symbols.service(service);
+      Mappings mappings = Mappings.of(prefix, List.of(s));
       for (MethodDescriptor m : s.getMethods()) {
         String full = s.getFullName() + "/" + m.getName();
-        out.println(full + "\t" + prefix + "/" + full);
+        String template = mappings.template(m);
+        out.println(full + "\t" + mappings.defaultTopic(m) + (template == null ? "" : "\t" + template));
       }
     }
     out.flush();

@@ -12,17 +12,17 @@ import java.util.Locale;
 
 /** Descriptors written back as proto source, annotated with their MQTT topics. */
 final class ProtoText {
-  private final String prefix;
+  private final Mappings mappings;
 
-  ProtoText(String prefix) {
-    this.prefix = prefix;
+  ProtoText(Mappings mappings) {
+    this.mappings = mappings;
   }
 
   String service(ServiceDescriptor service) {
     StringBuilder b = new StringBuilder();
     b.append("// ").append(service.getFile().getName())
-        .append("; servers subscribe to ").append(prefix).append('/').append(service.getFullName())
-        .append("/+\n");
+        .append("; servers subscribe to ").append(String.join(", ", mappings.filters(service)))
+        .append('\n');
     b.append("service ").append(service.getFullName()).append(" {\n");
     for (MethodDescriptor method : service.getMethods()) {
       b.append(method(method, "  "));
@@ -31,9 +31,12 @@ final class ProtoText {
   }
 
   String method(MethodDescriptor method, String indent) {
-    String full = method.getService().getFullName() + "/" + method.getName();
     String kind = MethodTypes.typeOf(method).name().toLowerCase(Locale.ROOT).replace('_', ' ');
-    return indent + "// " + kind + "; requests to " + prefix + "/" + full + "\n"
+    String template = mappings.template(method);
+    String body = mappings.body(method);
+    String also = template == null ? ""
+        : " or " + template + (body == null ? "" : " (raw payload into " + body + ")");
+    return indent + "// " + kind + "; requests to " + mappings.defaultTopic(method) + also + "\n"
         + indent + "rpc " + method.getName()
         + "(" + (method.isClientStreaming() ? "stream " : "") + method.getInputType().getFullName() + ")"
         + " returns (" + (method.isServerStreaming() ? "stream " : "") + method.getOutputType().getFullName() + ");\n";

@@ -3,10 +3,12 @@ package io.grpcmqtt.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code list} and {@code describe}: services, methods, types and their topics. */
 class ListAndDescribeTest {
@@ -64,5 +66,46 @@ class ListAndDescribeTest {
 
     Cli unknown = Cli.run(Cli.withCounterProto("describe", "no.Such"));
     UsageTest.assertUsageError(unknown, "unknown symbol 'no.Such'");
+  }
+
+  @Test
+  void templateTopicsFromTheOptionsAreListedAndDescribed() {
+    String gateway = GATEWAY_PROTOS.resolve("robustmq/gateway/v1/gateway.proto").toString();
+    String service = "robustmq.gateway.v1.RobustMQGateway";
+
+    Cli services = Cli.run("list", "-I", GATEWAY_PROTOS.toString(), "--proto", gateway);
+    assertEquals(0, services.exit, services.toString());
+    assertEquals(List.of(service + "\tgrpc/" + service + "/+\tgateway/send/#"), services.lines());
+
+    Cli methods = Cli.run("list", "-I", GATEWAY_PROTOS.toString(), "--proto", gateway, service);
+    assertEquals(0, methods.exit, methods.toString());
+    assertEquals(service + "/Send\tgrpc/" + service + "/Send\tgateway/send/{topic=**}",
+        methods.lines().get(0));
+    assertEquals(service + "/Ack\tgrpc/" + service + "/Ack", methods.lines().get(3));
+
+    Cli described = Cli.run("describe", "-I", GATEWAY_PROTOS.toString(), "--proto", gateway, service);
+    assertEquals(0, described.exit, described.toString());
+    assertTrue(described.out.contains("servers subscribe to grpc/" + service + "/+, gateway/send/#\n"),
+        described.out);
+    assertTrue(described.out.contains("  // unary; requests to grpc/" + service + "/Send or"
+        + " gateway/send/{topic=**} (raw payload into payload)\n"), described.out);
+  }
+
+  @Test
+  void invalidOptionsAreAnErrorNamingTheOption(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("bad.proto"), String.join("\n",
+        "syntax = \"proto3\";",
+        "package bad.v1;",
+        "import \"grpcmqtt/options.proto\";",
+        "message Req { string room = 1; }",
+        "service Bad {",
+        "  rpc Get(Req) returns (Req) { option (grpcmqtt.method) = { topic: \"home/{nope}/get\" }; }",
+        "}",
+        ""));
+    Cli r = Cli.run("list", "-I", GATEWAY_PROTOS.toString(), "-I", dir.toString(),
+        "--proto", dir.resolve("bad.proto").toString());
+    assertEquals(2, r.exit, r.toString());
+    assertTrue(r.err.contains("invalid topic mapping"), r.toString());
+    assertTrue(r.err.contains("bad.v1.Bad") && r.err.contains("nope"), r.toString());
   }
 }
