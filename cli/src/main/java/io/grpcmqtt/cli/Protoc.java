@@ -29,12 +29,18 @@ import javax.annotation.Nullable;
  * protoc} on {@code PATH}, and the {@code com.google.protobuf:protoc} executable that Maven builds
  * (such as grpc-mqtt's own) leave in the local repository — the one matching the protobuf-java
  * version of this tool first, else the newest. The well-known types ({@code google/protobuf/*.proto})
- * are supplied from protobuf-java, since a bare protoc executable comes without them.
+ * are supplied from protobuf-java, since a bare protoc executable comes without them, and so is
+ * grpc-mqtt's {@code grpcmqtt/options.proto}, so that mapped services compile without an import
+ * path for it.
  */
 final class Protoc {
-  private static final List<String> WELL_KNOWN =
-      List.of("any", "api", "descriptor", "duration", "empty", "field_mask", "source_context",
-          "struct", "timestamp", "type", "wrappers");
+  private static final List<String> BUNDLED =
+      List.of("google/protobuf/any.proto", "google/protobuf/api.proto",
+          "google/protobuf/descriptor.proto", "google/protobuf/duration.proto",
+          "google/protobuf/empty.proto", "google/protobuf/field_mask.proto",
+          "google/protobuf/source_context.proto", "google/protobuf/struct.proto",
+          "google/protobuf/timestamp.proto", "google/protobuf/type.proto",
+          "google/protobuf/wrappers.proto", "grpcmqtt/options.proto");
 
   private Protoc() {}
 
@@ -115,7 +121,7 @@ final class Protoc {
         }
       }
       // Last, so the caller's own copies of these files win.
-      includes.add(extractWellKnown(work.resolve("include")).toString());
+      includes.add(extractBundled(work.resolve("include")).toString());
       for (String include : includes) {
         command.add("-I" + include);
       }
@@ -158,20 +164,19 @@ final class Protoc {
     return System.getProperty("os.name").toLowerCase(Locale.ROOT).startsWith("windows") ? "NUL" : "/dev/null";
   }
 
-  private static Path extractWellKnown(Path include) throws CliException {
-    Path dir = include.resolve("google/protobuf");
+  private static Path extractBundled(Path include) throws CliException {
     try {
-      Files.createDirectories(dir);
-      for (String name : WELL_KNOWN) {
-        String resource = "google/protobuf/" + name + ".proto";
+      for (String resource : BUNDLED) {
         try (InputStream in = Protoc.class.getClassLoader().getResourceAsStream(resource)) {
           if (in != null) {
-            Files.copy(in, dir.resolve(name + ".proto"), StandardCopyOption.REPLACE_EXISTING);
+            Path file = include.resolve(resource);
+            Files.createDirectories(file.getParent());
+            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
           }
         }
       }
     } catch (IOException e) {
-      throw new CliException("cannot write the well-known .proto files: " + e.getMessage(), e);
+      throw new CliException("cannot write the bundled .proto files: " + e.getMessage(), e);
     }
     return include;
   }
