@@ -3,6 +3,7 @@ package io.grpcmqtt.cli;
 import com.google.protobuf.Descriptors.MethodDescriptor;
 import com.google.protobuf.Descriptors.ServiceDescriptor;
 import io.grpcmqtt.mapper.table.MappedMethod;
+import io.grpcmqtt.mapper.table.MappedService;
 import io.grpcmqtt.mapper.table.MethodTable;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -32,11 +33,13 @@ final class Mappings {
 
   /** Every filter a server of {@code service} subscribes to, the default one first. */
   List<String> filters(ServiceDescriptor service) {
+    MappedService mapped = table.services().stream()
+        .filter(s -> s.descriptor().getFullName().equals(service.getFullName()))
+        .findFirst()
+        .orElseThrow(() -> new IllegalStateException("not in the mapping: " + service.getFullName()));
     Set<String> filters = new LinkedHashSet<>();
-    for (MappedMethod m : methodsOf(service)) {
-      filters.add(m.service().defaultFilter());
-    }
-    for (MappedMethod m : methodsOf(service)) {
+    filters.add(mapped.defaultFilter());
+    for (MappedMethod m : mapped.methods()) {
       filters.add(m.subscriptionFilter());
     }
     return List.copyOf(filters);
@@ -55,13 +58,6 @@ final class Mappings {
   /** The request field a raw payload on the template's topics fills; {@code null} for all. */
   String body(MethodDescriptor method) {
     return mapped(method).bodyField().map(f -> f.getName()).orElse(null);
-  }
-
-  private List<MappedMethod> methodsOf(ServiceDescriptor service) {
-    return table.services().stream()
-        .filter(s -> s.descriptor().getFullName().equals(service.getFullName()))
-        .flatMap(s -> s.methods().stream())
-        .toList();
   }
 
   private MappedMethod mapped(MethodDescriptor method) {

@@ -32,7 +32,7 @@ public final class TrailingDeadlines extends ServerStreamTracer.Factory {
   public static final Context.Key<Deadline> DEADLINE = Context.key("grpc-mqtt-proxy-deadline");
 
   private static final Metadata.Key<String> TIMEOUT =
-      Metadata.Key.of("grpc-timeout", Metadata.ASCII_STRING_MARSHALLER);
+      Metadata.Key.of(Wire.TIMEOUT, Metadata.ASCII_STRING_MARSHALLER);
 
   private static final ServerStreamTracer NO_DEADLINE = new ServerStreamTracer() {};
 
