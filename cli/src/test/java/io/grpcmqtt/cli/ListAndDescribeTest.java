@@ -12,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code list} and {@code describe}: services, methods, types and their topics. */
 class ListAndDescribeTest {
-  private static final Path GATEWAY_PROTOS = Cli.PROTOS.resolve("../../../../proto/src/main/protobuf").normalize();
+  private static final Path GATEWAY_PROTOS = Cli.PROTOS.resolve("../../../../gateway/proto/src/main/protobuf").normalize();
 
   @Test
   void listServicesAndMethodsWithTopics() {
