@@ -60,7 +60,7 @@ class GeneratorTest {
     JsonFormat.parser().merge(generate("version=2.1.0").get(ASYNCAPI), doc);
 
     Struct channels = doc.getFieldsOrThrow("channels").getStructValue();
-    assertEquals("3.0.0", doc.getFieldsOrThrow("asyncapi").getStringValue());
+    assertEquals("3.1.0", doc.getFieldsOrThrow("asyncapi").getStringValue());
     assertEquals("2.1.0", doc.getFieldsOrThrow("info").getStructValue()
         .getFieldsOrThrow("version").getStringValue());
     assertEquals(List.of("Order", "Order-reply", "Watch", "Watch-reply"),
