@@ -1,7 +1,9 @@
 package io.grpcmqtt.testing;
 
+import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,31 +39,46 @@ public final class Commands {
   public static Result run(Path dir, Duration timeout, Map<String, String> env, List<String> command)
       throws IOException, InterruptedException {
     Files.createDirectories(dir);
-    Path log = Files.createTempFile(dir, "command", ".log");
-    try {
-      ProcessBuilder builder = new ProcessBuilder(command)
-          .directory(dir.toFile())
-          .redirectErrorStream(true)
-          .redirectOutput(log.toFile())
-          .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-      env.forEach((key, value) -> {
-        if (value == null) {
-          builder.environment().remove(key);
-        } else {
-          builder.environment().put(key, value);
-        }
-      });
-      Process process = builder.start();
-      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
-        process.waitFor(10, TimeUnit.SECONDS);
-        Assertions.fail(String.join(" ", command) + " did not finish within " + timeout
-            + "; output:\n" + Files.readString(log, StandardCharsets.UTF_8));
+    // Output through a pipe, as a terminal or a CI log would take it (a file would not show what a
+    // program does differently for a file).
+    ProcessBuilder builder = new ProcessBuilder(command)
+        .directory(dir.toFile())
+        .redirectErrorStream(true)
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    env.forEach((key, value) -> {
+      if (value == null) {
+        builder.environment().remove(key);
+      } else {
+        builder.environment().put(key, value);
       }
-      return new Result(process.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
-    } finally {
-      Files.deleteIfExists(log);
+    });
+    Process process = builder.start();
+    ByteArrayOutputStream output = new ByteArrayOutputStream();
+    Thread reader = new Thread(() -> {
+      try (InputStream in = process.getInputStream()) {
+        in.transferTo(output);
+      } catch (IOException e) {
+        // The process is gone; what was read is kept.
+      }
+    }, "output of " + command.get(0));
+    reader.setDaemon(true);
+    reader.start();
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      process.descendants().forEach(ProcessHandle::destroyForcibly);
+      process.destroyForcibly();
+      process.waitFor(10, TimeUnit.SECONDS);
+      reader.join(10_000);
+      Assertions.fail(String.join(" ", command) + " did not finish within " + timeout
+          + "; output:\n" + text(output));
+    }
+    // A child that outlives the process may hold the pipe open: read what came, without waiting on it.
+    reader.join(10_000);
+    return new Result(process.exitValue(), text(output));
+  }
+
+  private static String text(ByteArrayOutputStream output) {
+    synchronized (output) {
+      return output.toString(StandardCharsets.UTF_8);
     }
   }
 
