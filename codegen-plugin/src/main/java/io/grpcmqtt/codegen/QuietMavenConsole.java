@@ -22,13 +22,16 @@ import java.util.Optional;
  * Maven prints its own errors): the first JVM among its ancestor processes, if that JVM runs
  * Maven's launcher (so a test JVM that runs protoc, itself forked by Maven, is left alone).
  * Without {@code -q} the WARNING is visible and nothing is added. Works where {@code
- * /proc/<pid>/fd} exists (Linux); elsewhere it does nothing.
+ * /proc/<pid>/fd} exists (Linux), for output to a terminal, a pipe or a file Maven appends to;
+ * elsewhere it does nothing.
  */
 final class QuietMavenConsole {
   /** Maven 3's (and 4's) main class: how the Maven process is told from protoc and shells. */
   private static final String MAVEN_LAUNCHER = "org.codehaus.plexus.classworlds.launcher.Launcher";
   /** How far up the process tree Maven may be: plugin, launcher script, protoc, Maven. */
   private static final int MAX_ANCESTORS = 5;
+  /** Linux's open(2) flag, as /proc/PID/fdinfo shows it in octal. */
+  private static final int O_APPEND = 02000;
 
   private final Path stdout;
 
@@ -50,8 +53,11 @@ final class QuietMavenConsole {
     for (int i = 0; i < MAX_ANCESTORS && ancestor.isPresent(); i++) {
       ProcessHandle process = ancestor.get();
       if (isMaven(process)) {
-        Path stdout = Path.of("/proc", Long.toString(process.pid()), "fd", "1");
-        return Files.isWritable(stdout) ? Optional.of(new QuietMavenConsole(stdout)) : Optional.empty();
+        Path proc = Path.of("/proc", Long.toString(process.pid()));
+        Path stdout = proc.resolve("fd/1");
+        return Files.isWritable(stdout) && isShared(stdout, proc.resolve("fdinfo/1"))
+            ? Optional.of(new QuietMavenConsole(stdout))
+            : Optional.empty();
       }
       if (isJava(process)) {
         return Optional.empty();
@@ -74,6 +80,27 @@ final class QuietMavenConsole {
     return process.info().arguments()
         .map(args -> Arrays.asList(args).contains(MAVEN_LAUNCHER))
         .orElse(false);
+  }
+
+  /**
+   * True if what is written to {@code fd} lands after what Maven wrote and before what it writes
+   * next: a pipe or a terminal; a regular file only if Maven appends to it ({@code >>}), because
+   * opening it again gives a write position of its own, and Maven would write over the text.
+   */
+  private static boolean isShared(Path fd, Path fdinfo) {
+    if (!Files.isRegularFile(fd)) {
+      return true;
+    }
+    try {
+      for (String line : Files.readAllLines(fdinfo)) {
+        if (line.startsWith("flags:")) {
+          return (Integer.parseInt(line.substring("flags:".length()).trim(), 8) & O_APPEND) != 0;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // Unknown: leave the file alone.
+    }
+    return false;
   }
 
   private static boolean isJava(ProcessHandle process) {
