@@ -123,8 +123,8 @@ public final class Queues {
     }
     if (!deleted) {
       throw Status.NOT_FOUND
-          .withDescription("no unacknowledged message '" + msgId + "' on topic '" + topic
-              + "': it was never delivered, was already acknowledged, or belongs to another topic")
+          .withDescription("no unacknowledged message " + MqttText.quote(msgId) + " on topic " + MqttText.quote(topic)
+              + ": it was never delivered, was already acknowledged, or belongs to another topic")
           .asException();
     }
     streams.acked(topic, id);
