@@ -9,9 +9,14 @@ import io.grpcmqtt.gateway.v1.Message;
 import io.grpcmqtt.testing.TestBroker;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.eclipse.paho.mqttv5.common.packet.UserProperty;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -20,14 +25,31 @@ import org.junit.jupiter.params.provider.MethodSource;
  * gets the status and the reason, without one the Gateway logs it (rate-limited). On HiveMQ and
  * Mosquitto.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DeviceSendRefusalsTest {
+  /** One Gateway per broker for the tests that only need answers; each test has its own topics. */
+  private final Map<String, TestGateway> shared = new HashMap<>();
+  private final List<StoreKind.Location> locations = new ArrayList<>();
+
+  private TestGateway gateway(TestBroker broker) {
+    return shared.computeIfAbsent(broker.name(), n -> {
+      StoreKind.Location location = StoreKind.H2.newLocation();
+      locations.add(location);
+      return new TestGateway(broker, location, b -> b.maxPayloadBytes(10));
+    });
+  }
+
+  @AfterAll
+  void closeShared() {
+    shared.values().forEach(TestGateway::close);
+    locations.forEach(StoreKind.Location::close);
+  }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("io.grpcmqtt.testing.Brokers#both")
   void everyRefusedDeviceSendWithAResponseTopicIsAnswered(TestBroker broker) throws Exception {
-    try (StoreKind.Location location = StoreKind.H2.newLocation();
-        TestGateway gw = new TestGateway(broker, location, b -> b.maxPayloadBytes(10));
-        Mqtt device = new Mqtt(broker.uri())) {
+    TestGateway gw = gateway(broker);
+    try (Mqtt device = new Mqtt(broker.uri())) {
       String reply = "devices/" + UUID.randomUUID() + "/reply";
       device.subscribe(reply);
       String ok = gw.topic("ok");
@@ -71,12 +93,11 @@ class DeviceSendRefusalsTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("io.grpcmqtt.testing.Brokers#both")
   void jsonCallsGetTheSameRulesAndFriendlyErrors(TestBroker broker) throws Exception {
-    try (StoreKind.Location location = StoreKind.H2.newLocation();
-        TestGateway gw = new TestGateway(broker, location);
-        Mqtt device = new Mqtt(broker.uri())) {
+    TestGateway gw = gateway(broker);
+    try (Mqtt device = new Mqtt(broker.uri())) {
       String reply = "devices/" + UUID.randomUUID() + "/reply";
       device.subscribe(reply);
-      String ok = gw.topic("ok");
+      String ok = gw.topic("json");
       String json = "application/json";
       List<String[]> cases = List.of(
           new String[] {"Send", json, "{\"topic\":\"x\\ud800\"}", "3", "topic 'x\\uD800' contains an unpaired surrogate U+D800 at index 1"},
@@ -139,9 +160,8 @@ class DeviceSendRefusalsTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("io.grpcmqtt.testing.Brokers#both")
   void anIdempotencyKeyUserPropertyMakesRepeatedDevicePublishesOneMessage(TestBroker broker) throws Exception {
-    try (StoreKind.Location location = StoreKind.H2.newLocation();
-        TestGateway gw = new TestGateway(broker, location);
-        Mqtt device = new Mqtt(broker.uri())) {
+    TestGateway gw = gateway(broker);
+    try (Mqtt device = new Mqtt(broker.uri())) {
       String topic = gw.topic("readings");
       for (int i = 0; i < 3; i++) {
         device.publish("gateway/send/" + topic, "21.5".getBytes(StandardCharsets.UTF_8),
@@ -149,7 +169,7 @@ class DeviceSendRefusalsTest {
       }
       device.publish("gateway/send/" + topic, "22.0".getBytes(StandardCharsets.UTF_8),
           new UserProperty("idempotency-key", "reading-2"));
-      List<String> payloads = new java.util.ArrayList<>();
+      List<String> payloads = new ArrayList<>();
       await().atMost(Duration.ofSeconds(10)).until(() -> {
         payloads.addAll(GatewaySemanticsTest.payloads(GatewaySemanticsTest.receive(gw, topic, 10, 1_000, 600_000)));
         return payloads.size() >= 2;

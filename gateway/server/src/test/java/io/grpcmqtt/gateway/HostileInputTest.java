@@ -56,7 +56,7 @@ class HostileInputTest {
 
   @Provide
   Arbitrary<List<Req>> batches() {
-    return HostileRequests.batches(20, 40);
+    return HostileRequests.batches(15, 30);
   }
 
   private void check(TestBroker broker, StoreKind store, List<Req> batch) throws Exception {

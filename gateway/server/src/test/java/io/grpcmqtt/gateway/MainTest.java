@@ -106,6 +106,12 @@ class MainTest {
           .matcher(gateway.readyLine);
       assertTrue(m.matches(), gateway.readyLine);
       assertTrue(gateway.log().contains("starting the embedded MQTT broker on 127.0.0.1:" + port), gateway.log());
+      // The log names the one group every path shares, as the ready line and docs/gateway.md do.
+      for (String subscription : List.of("$share/robustmq-gateway/grpc/robustmq.gateway.v1.RobustMQGateway/+",
+          "$share/robustmq-gateway/gateway/send/#", "$share/robustmq-gateway/devices/#")) {
+        assertTrue(gateway.log().contains(subscription), subscription + " in\n" + gateway.log());
+      }
+      assertTrue(gateway.log().contains("shared group 'robustmq-gateway' (calls, device sends, ingest)"), gateway.log());
 
       ManagedChannel channel = MqttChannelBuilder.forBroker(m.group(1)).build();
       try {

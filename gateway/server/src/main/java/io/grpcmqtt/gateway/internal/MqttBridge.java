@@ -195,6 +195,10 @@ public final class MqttBridge implements Mirror, AutoCloseable {
         connected = true;
       }
       subscribeAll(true);
+      if (!subscriptions.isEmpty()) {
+        log.info("Storing plain MQTT publishes on {}", subscriptions.keySet().stream()
+            .map(f -> "$share/" + shareGroup + "/" + f).toList());
+      }
     } catch (MqttException e) {
       throw new IOException("cannot connect to MQTT broker " + brokerUri + ": " + e.getMessage(), e);
     }
