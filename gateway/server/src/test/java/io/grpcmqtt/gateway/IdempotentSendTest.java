@@ -35,65 +35,12 @@ class IdempotentSendTest {
     return Stream.of(Arguments.of("hivemq", StoreKind.H2), Arguments.of("mosquitto", StoreKind.POSTGRES));
   }
 
-  private interface OwnBroker extends TestBroker, AutoCloseable {
-    void stop();
-
-    void start();
-
-    @Override
-    void close();
-  }
-
-  private static OwnBroker ownBroker(String name) {
-    if (name.equals("hivemq")) {
-      var b = Brokers.newHivemq();
-      return new Delegate(b, b::stop, b::start, b::close);
-    }
-    var b = Brokers.newMosquitto();
-    return new Delegate(b, b::stop, b::start, b::close);
-  }
-
-  private record Delegate(TestBroker broker, Runnable stopper, Runnable starter, Runnable closer) implements OwnBroker {
-    @Override
-    public String name() {
-      return broker.name();
-    }
-
-    @Override
-    public String uri() {
-      return broker.uri();
-    }
-
-    @Override
-    public String host() {
-      return broker.host();
-    }
-
-    @Override
-    public int port() {
-      return broker.port();
-    }
-
-    @Override
-    public void stop() {
-      stopper.run();
-    }
-
-    @Override
-    public void start() {
-      starter.run();
-    }
-
-    @Override
-    public void close() {
-      closer.run();
-    }
-  }
-
   @ParameterizedTest(name = "{0}, {1}")
   @MethodSource("brokersAndStores")
   void aSendRetriedAcrossABrokerRestartIsStoredOnce(String brokerName, StoreKind kind) throws Exception {
-    try (OwnBroker broker = ownBroker(brokerName);
+    // A broker of the test's own, which it may stop and start.
+    TestBroker broker = brokerName.equals("hivemq") ? Brokers.newHivemq() : Brokers.newMosquitto();
+    try (AutoCloseable closeBroker = (AutoCloseable) broker;
         StoreKind.Location location = kind.newLocation();
         TestGateway gw = new TestGateway(broker, location)) {
       String topic = gw.topic("orders");
