@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * to serve beside one that would split its calls or device publishes: one with the same group or
  * the same RPC prefix but not all three the same. (Same group, other store: each would take part
  * of one topic's messages, and acknowledgements would fail on the other. Same prefix, other group:
- * every call would run on both.) A conflict seen later is logged as an error.
+ * every call would run on both.) A conflict seen later is logged (WARN, rate-limited) by both.
  *
  * <p>Records are plain text, {@code key=value} lines, so operators can read them with {@code
  * mosquitto_sub -t 'gateway/instances/+' -v}.
@@ -31,7 +31,7 @@ public final class Presence {
   static final long REFRESH_SECONDS = 30;
   static final long EXPIRY_SECONDS = 90;
   /** After our own record comes back, how long other retained records may still trail it. */
-  private static final long GRACE_MILLIS = 500;
+  private static final long GRACE_MILLIS = 250;
 
   /** What one instance serves: the three things that must agree between instances that meet. */
   public record Identity(String store, String group, String rpcPrefix) {
