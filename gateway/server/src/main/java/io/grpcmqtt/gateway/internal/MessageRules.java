@@ -15,8 +15,8 @@ import javax.annotation.Nullable;
 /**
  * The one definition of a valid Gateway message: its queue topic, headers, payload size and
  * idempotency key. Every way in calls it the same way — the gRPC service (over MQTT, the device
- * Send topic, and any other transport) and MQTT ingest — and so does the mirror before it
- * publishes. A refusal is {@code INVALID_ARGUMENT} (malformed) or {@code RESOURCE_EXHAUSTED}
+ * Send topic, and any other transport) and MQTT ingest, through {@link Queues#send} — and the
+ * mirror checks the same text rule ({@link MqttText}) before it publishes. A refusal is {@code INVALID_ARGUMENT} (malformed) or {@code RESOURCE_EXHAUSTED}
  * (too big), and names the field, the value (escaped, see {@link MqttText#quote}) and the rule.
  *
  * <p>A queue topic is an MQTT topic name a plain subscriber can subscribe to exactly: not empty,
