@@ -31,7 +31,7 @@ import net.jqwik.api.lifecycle.PropertyLifecycleContext;
  */
 @AddLifecycleHook(value = HostileInputTest.PrintSeed.class, propagateTo = PropagationMode.DIRECT_DESCENDANTS)
 class HostileInputTest {
-  private static final int TRIES = 4;
+  private static final int TRIES = 3;
   private HostileFixture fixture;
 
   @Property(tries = TRIES, shrinking = ShrinkingMode.OFF)
