@@ -39,6 +39,9 @@ class MalformedInputTest {
           unary, new byte[] {0x0a, (byte) 0xff}, null);
       expect(rpc, device, Status.Code.INVALID_ARGUMENT, "not a valid JSON",
           unary, "{\"text\": ".getBytes(StandardCharsets.UTF_8), "application/json");
+      expect(rpc, device, Status.Code.INVALID_ARGUMENT,
+          "(the payload looks like JSON: send it with the content type application/json",
+          unary, " {\"text\": \"x\"}\n".getBytes(StandardCharsets.UTF_8), null);
       expect(rpc, device, Status.Code.INVALID_ARGUMENT, "not a valid JSON",
           unary, "{\"noSuchField\": 1}".getBytes(StandardCharsets.UTF_8), "application/json");
       expect(rpc, device, Status.Code.INVALID_ARGUMENT, "unsupported content type 'text/plain'",

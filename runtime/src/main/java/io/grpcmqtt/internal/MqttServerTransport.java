@@ -195,6 +195,13 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
     }
     RequestRoute route = registry.routes().route(topic);
     if (route == null) {
+      RequestRoutes.Mismatch mismatch = registry.routes().mismatch(topic);
+      if (mismatch != null) {
+        // Answered (if it asks for an answer), like any other malformed request.
+        reject(Frame.decode(topic, message), Status.INVALID_ARGUMENT.withDescription(mismatch.reason()),
+            mismatch.fullMethodName());
+        return;
+      }
       badInput("message on unexpected topic '" + topic + "' ignored");
       return;
     }

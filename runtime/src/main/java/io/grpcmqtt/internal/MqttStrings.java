@@ -7,7 +7,8 @@ import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 
 /**
  * The characters Paho refuses in MQTT strings: control characters (U+0000-U+001F,
- * U+007F-U+009F) and unpaired surrogates. Paho throws while encoding, on its sender thread, which
+ * U+007F-U+009F), the noncharacters U+FDD0-U+FDDF, U+FFFE and U+FFFF (also in other planes), and
+ * unpaired surrogates. Paho throws while encoding, on its sender thread, which
  * drops the connection; and a publish queued again after the reconnect drops it again. So text
  * that reaches a PUBLISH from elsewhere (error messages, metadata) is cleaned first, and every
  * publish is checked before Paho sees it.
@@ -16,7 +17,12 @@ final class MqttStrings {
   private MqttStrings() {}
 
   static boolean isAllowed(char c) {
-    return !(c <= 0x1F || (c >= 0x7F && c <= 0x9F));
+    return !(c <= 0x1F || (c >= 0x7F && c <= 0x9F) || (c >= 0xFDD0 && c <= 0xFDDF) || c >= 0xFFFE);
+  }
+
+  /** A supplementary code point ending in FFFE or FFFF, which Paho refuses too. */
+  private static boolean isPairAllowed(char high, char low) {
+    return (Character.toCodePoint(high, low) & 0xFFFE) != 0xFFFE;
   }
 
   /** The text with each refused character replaced by a space; the same instance when clean. */
@@ -29,7 +35,12 @@ final class MqttStrings {
       char c = text.charAt(i);
       if (Character.isHighSurrogate(c) && i + 1 < text.length()
           && Character.isLowSurrogate(text.charAt(i + 1))) {
-        clean.append(c).append(text.charAt(++i));
+        char low = text.charAt(++i);
+        if (isPairAllowed(c, low)) {
+          clean.append(c).append(low);
+        } else {
+          clean.append(' ');
+        }
       } else if (Character.isSurrogate(c) || !isAllowed(c)) {
         clean.append(' ');
       } else {
@@ -46,7 +57,8 @@ final class MqttStrings {
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
       if (Character.isHighSurrogate(c)) {
-        if (i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+        if (i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))
+            && isPairAllowed(c, text.charAt(i + 1))) {
           i++;
           continue;
         }

@@ -56,9 +56,34 @@ final class PayloadCodec {
               "request is not a valid "
                   + (format == PayloadFormat.JSON ? "JSON " : "protobuf ")
                   + prototype.getDescriptorForType().getFullName()
-                  + ": " + e.getMessage())
+                  + ": " + e.getMessage() + hint(format, payload, e))
           .asException();
     }
+  }
+
+  /** What a newcomer most likely did wrong, for the two mistakes everyone makes once; or "". */
+  private static String hint(PayloadFormat format, byte[] payload, Exception e) {
+    if (format == PayloadFormat.PROTOBUF && looksLikeJson(payload)) {
+      return " (the payload looks like JSON: send it with the content type application/json,"
+          + " e.g. mosquitto_rr -D publish content-type application/json)";
+    }
+    if (format == PayloadFormat.JSON && String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("base64")) {
+      return " (bytes fields are base64 in proto3 JSON: \"MjEuNQ==\" is the text 21.5)";
+    }
+    return "";
+  }
+
+  /** Starts with '{' and ends with '}' (around whitespace): no protobuf message does both by chance. */
+  private static boolean looksLikeJson(byte[] payload) {
+    int start = 0;
+    int end = payload.length - 1;
+    while (start <= end && Character.isWhitespace(payload[start])) {
+      start++;
+    }
+    while (end >= start && Character.isWhitespace(payload[end])) {
+      end--;
+    }
+    return end > start && payload[start] == '{' && payload[end] == '}';
   }
 
   static byte[] encodeResponse(

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import javax.annotation.Nullable;
+import org.eclipse.paho.mqttv5.common.util.MqttTopicValidator;
 
 /**
  * Which topics a server subscribes to and which method a received topic addresses.
@@ -83,6 +84,29 @@ final class RequestRoutes {
 
   private static String shared(@Nullable String group, String filter) {
     return group == null ? filter : "$share/" + group + "/" + filter;
+  }
+
+  /** A request on a method's topic-template filter that the template itself refuses. */
+  record Mismatch(String fullMethodName, String reason) {}
+
+  /**
+   * For a topic {@link #route} finds no method for: the templated method whose subscription
+   * filter received it and why its template refuses it (e.g. an empty level), or null.
+   */
+  @Nullable
+  Mismatch mismatch(String topic) {
+    for (MappedService service : table.services()) {
+      for (MappedMethod method : service.methods()) {
+        if (method.binding().isPresent()
+            && MqttTopicValidator.isMatched(method.subscriptionFilter(), topic)) {
+          var template = method.binding().get().template();
+          return new Mismatch(method.fullMethodName(), "topic '" + topic + "' does not fit the topic template '"
+              + template + "' of " + method.fullMethodName() + ": "
+              + template.mismatch(topic).orElse("no method takes it"));
+        }
+      }
+    }
+    return null;
   }
 
   /** The method a received request topic addresses, or null when it addresses none. */

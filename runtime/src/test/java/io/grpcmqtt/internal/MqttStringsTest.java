@@ -17,6 +17,9 @@ class MqttStringsTest {
     assertSame(clean, MqttStrings.sanitize(clean));
     assertEquals("line one See line two", MqttStrings.sanitize("line one\nSee line two").replace("  ", " "));
     assertEquals("a b c d", MqttStrings.sanitize("a\u0000b\u007fc\ud800d"));
+    // Noncharacters Paho refuses as well, in the BMP and beyond it.
+    assertEquals("a b c d", MqttStrings.sanitize("a\uffffb\ufdd0c\ud83f\udffed"));
+    assertEquals("topic", MqttStrings.findRefused("t/\ufffe", null));
   }
 
   @Test

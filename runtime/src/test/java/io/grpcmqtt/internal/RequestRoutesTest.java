@@ -61,4 +61,16 @@ class RequestRoutesTest {
     assertNull(routes.route("things/a"));
     assertNull(routes.route("p/_cancel"));
   }
+
+  @Test
+  void saysWhichTemplateRefusedATopicItsFilterReceived() {
+    RequestRoutes routes = RequestRoutes.of("p", List.of(MAPPED), List.of());
+    assertNull(routes.route("things/a/1/put/"));
+    RequestRoutes.Mismatch m = routes.mismatch("things/a/1/put/");
+    assertEquals("grpcmqtt.test.v1.MappedService/Put", m.fullMethodName());
+    assertEquals("topic 'things/a/1/put/' does not fit the topic template 'things/{site}/{id}/put/{path=**}'"
+        + " of grpcmqtt.test.v1.MappedService/Put: level 5 is empty", m.reason());
+    assertNull(routes.mismatch("p/_cancel"), "no template's filter takes it");
+    assertNull(routes.mismatch("elsewhere/x"));
+  }
 }

@@ -13,8 +13,10 @@ record CommandLine(
     String jdbcUrl,
     List<String> ingest,
     String mirrorPrefix,
+    String deployment,
     String rpcPrefix,
-    int maxPayloadBytes) {
+    int maxPayloadBytes,
+    long idempotencyWindowSeconds) {
 
   static final String USAGE = String.join("\n",
       "Usage: java -jar grpc-mqtt-gateway.jar [options]",
@@ -34,8 +36,15 @@ record CommandLine(
       "                        (repeatable)",
       "  --mirror-prefix P     publish stored messages on P/{topic} (default: on {topic} itself)",
       "  --no-mirror           do not publish stored messages as plain MQTT messages",
-      "  --rpc-prefix P        grpc-mqtt topic prefix of the Gateway's calls (default grpc)",
+      "  --deployment NAME     serve as deployment NAME: calls under grpc/NAME, every path shared",
+      "                        in group robustmq-gateway-NAME (default: calls under grpc, group",
+      "                        robustmq-gateway). Instances of one deployment must share a store;",
+      "                        a Gateway refuses to start beside one that would split its work",
+      "  --rpc-prefix P        grpc-mqtt topic prefix of the Gateway's calls (default grpc, or",
+      "                        grpc/NAME with --deployment)",
       "  --max-payload BYTES   largest payload a Send may carry (default 1048576)",
+      "  --idempotency-window SECONDS",
+      "                        how long a Send's idempotency_key is remembered (default 3600)",
       "  -h, --help            print this help and exit",
       "",
       "Once ready it prints one line with the broker URI and its topics; SIGTERM stops it.",
@@ -60,8 +69,10 @@ record CommandLine(
     String mirrorPrefix = "";
     boolean noMirror = false;
     boolean mirrorPrefixGiven = false;
-    String rpcPrefix = "grpc";
+    String deployment = "";
+    String rpcPrefix = null;
     int maxPayload = GatewayLimits.DEFAULT_MAX_PAYLOAD_BYTES;
+    long idempotencyWindow = GatewayLimits.DEFAULT_IDEMPOTENCY_WINDOW_MS / 1000;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       String name = arg;
@@ -75,7 +86,7 @@ record CommandLine(
         case "-h", "--help" -> help = true;
         case "--no-mirror" -> noMirror = true;
         case "--broker", "--embedded-port", "--data-dir", "--jdbc-url", "--ingest", "--mirror-prefix",
-            "--rpc-prefix", "--max-payload" -> {
+            "--rpc-prefix", "--max-payload", "--deployment", "--idempotency-window" -> {
           String value = inline;
           if (value == null) {
             if (i + 1 >= args.length) {
@@ -102,6 +113,14 @@ record CommandLine(
               mirrorPrefixGiven = true;
             }
             case "--rpc-prefix" -> rpcPrefix = value;
+            case "--deployment" -> {
+              String problem = Gateway.deploymentProblem(value);
+              if (problem != null) {
+                throw new UsageException(problem);
+              }
+              deployment = value;
+            }
+            case "--idempotency-window" -> idempotencyWindow = number(name, value, 1, 7 * 24 * 3600);
             case "--max-payload" -> maxPayload = number(name, value, 1, (int) GatewayLimits.MAX_RESPONSE_BYTES);
             default -> throw new IllegalStateException(name);
           }
@@ -119,6 +138,9 @@ record CommandLine(
     if (broker != null && embeddedPort != 1883) {
       throw new UsageException("--embedded-port is for the embedded broker; it cannot go with --broker");
     }
+    if (rpcPrefix == null) {
+      rpcPrefix = deployment.isEmpty() ? Gateway.DEFAULT_RPC_PREFIX : Gateway.DEFAULT_RPC_PREFIX + "/" + deployment;
+    }
     String problem = Gateway.settingsProblem(rpcPrefix, ingest, noMirror ? null : mirrorPrefix);
     if (problem != null) {
       throw new UsageException(problem);
@@ -127,7 +149,7 @@ record CommandLine(
       dataDir = Path.of("gateway-data");
     }
     return new CommandLine(help, broker, embeddedPort, dataDir, jdbcUrl, List.copyOf(ingest),
-        noMirror ? null : mirrorPrefix, rpcPrefix, maxPayload);
+        noMirror ? null : mirrorPrefix, deployment, rpcPrefix, maxPayload, idempotencyWindow);
   }
 
   private static String brokerUri(String value) throws UsageException {

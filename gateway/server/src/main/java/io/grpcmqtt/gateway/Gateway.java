@@ -1,11 +1,15 @@
 package io.grpcmqtt.gateway;
 
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
 import io.grpcmqtt.MqttServerBuilder;
 import io.grpcmqtt.gateway.internal.DeviceSendPath;
 import io.grpcmqtt.gateway.internal.GatewayExecutors;
 import io.grpcmqtt.gateway.internal.GatewayService;
+import io.grpcmqtt.gateway.internal.IdempotencyKeyHeader;
+import io.grpcmqtt.gateway.internal.MessageRules;
 import io.grpcmqtt.gateway.internal.MqttBridge;
+import io.grpcmqtt.gateway.internal.Presence;
 import io.grpcmqtt.gateway.internal.Queues;
 import io.grpcmqtt.gateway.internal.RequestRules;
 import io.grpcmqtt.gateway.internal.StreamRegistry;
@@ -42,9 +46,14 @@ public final class Gateway implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Gateway.class);
   /** The gRPC service name, the second level of its request topics. */
   public static final String SERVICE = RobustMQGatewayGrpc.SERVICE_NAME;
+  /** The RPC topic prefix of the default deployment (grpc-mqtt's default). */
+  public static final String DEFAULT_RPC_PREFIX = "grpc";
+  /** The shared-subscription group of the default deployment; deployment NAME adds {@code -NAME}. */
+  public static final String SHARE_GROUP = "robustmq-gateway";
 
   private final Builder config;
   private final MessageStore store;
+  private final Presence presence;
   private final GatewayExecutors executors;
   private final ExecutorService grpcExecutor;
   private final StreamRegistry streams;
@@ -53,9 +62,10 @@ public final class Gateway implements AutoCloseable {
   private boolean closed;
 
   private Gateway(Builder b, GatewayExecutors executors, ExecutorService grpcExecutor,
-      StreamRegistry streams, MqttBridge bridge, Server server) {
+      StreamRegistry streams, MqttBridge bridge, Presence presence, Server server) {
     this.config = b;
     this.store = b.store;
+    this.presence = presence;
     this.executors = executors;
     this.grpcExecutor = grpcExecutor;
     this.streams = streams;
@@ -74,7 +84,20 @@ public final class Gateway implements AutoCloseable {
 
   /** Where clients send calls: {@code grpc/robustmq.gateway.v1.RobustMQGateway/{method}}. */
   public String requestTopic(String method) {
-    return config.rpcTopicPrefix + "/" + SERVICE + "/" + method;
+    return config.rpcPrefix() + "/" + SERVICE + "/" + method;
+  }
+
+  /** The deployment's name; empty for the default deployment. */
+  public String deployment() {
+    return config.deployment;
+  }
+
+  /**
+   * The shared-subscription group of every path of this deployment (calls, device Send topic,
+   * ingest): {@code robustmq-gateway}, or {@code robustmq-gateway-NAME} for deployment NAME.
+   */
+  public String shareGroup() {
+    return config.shareGroup();
   }
 
   /** The store's one-line description. */
@@ -109,6 +132,7 @@ public final class Gateway implements AutoCloseable {
     closed = true;
     long t0 = System.nanoTime();
     server.shutdown();
+    presence.stop();
     streams.shutdown();
     try {
       if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
@@ -126,9 +150,29 @@ public final class Gateway implements AutoCloseable {
     log.info("RobustMQ Gateway stopped in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
   }
 
+  /** Topic prefixes no queue, ingest filter or mirror may use: where calls and Gateway records travel. */
+  static List<String> reservedPrefixes(String rpcTopicPrefix) {
+    List<String> reserved = new ArrayList<>(List.of(rpcTopicPrefix));
+    // grpc-mqtt's default prefix, where other deployments' and services' calls travel.
+    if (!rpcTopicPrefix.equals(DEFAULT_RPC_PREFIX)) {
+      reserved.add(DEFAULT_RPC_PREFIX);
+    }
+    reserved.add(DeviceSendPath.PREFIX);
+    reserved.add(Presence.ROOT);
+    return reserved;
+  }
+
+  /** Why {@code name} cannot name a deployment, or null. */
+  static String deploymentProblem(String name) {
+    if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+      return "invalid deployment name '" + name + "': 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit";
+    }
+    return null;
+  }
+
   /** Why these settings cannot work (one line), or null. */
   static String settingsProblem(String rpcTopicPrefix, List<String> ingest, String mirrorPrefix) {
-    List<String> reserved = List.of(rpcTopicPrefix, DeviceSendPath.PREFIX);
+    List<String> reserved = reservedPrefixes(rpcTopicPrefix);
     if (rpcTopicPrefix.isEmpty() || TopicFilters.problem(rpcTopicPrefix + "/#") != null
         || rpcTopicPrefix.contains("+") || rpcTopicPrefix.contains("#")) {
       return "invalid RPC topic prefix '" + rpcTopicPrefix + "'";
@@ -137,6 +181,9 @@ public final class Gateway implements AutoCloseable {
       String problem = TopicFilters.problem(filter);
       if (problem != null) {
         return "invalid ingest filter: " + problem;
+      }
+      if (filter.startsWith("/") || filter.endsWith("/") || filter.contains("//")) {
+        return "ingest filter '" + filter + "' has an empty level: the topics it matches cannot be queue topics";
       }
       for (String prefix : reserved) {
         if (TopicFilters.overlap(filter, prefix + "/#")) {
@@ -164,8 +211,10 @@ public final class Gateway implements AutoCloseable {
     private final String brokerUri;
     private final MessageStore store;
     private final List<String> ingest = new ArrayList<>();
-    private String rpcTopicPrefix = "grpc";
+    private String deployment = "";
+    private String rpcTopicPrefix;
     private String mirrorPrefix = "";
+    private long idempotencyWindowMillis = GatewayLimits.DEFAULT_IDEMPOTENCY_WINDOW_MS;
     private int maxPayloadBytes = GatewayLimits.DEFAULT_MAX_PAYLOAD_BYTES;
     private Duration pollInterval = Duration.ofSeconds(1);
 
@@ -180,10 +229,53 @@ public final class Gateway implements AutoCloseable {
       return this;
     }
 
-    /** The grpc-mqtt topic prefix of the service's request topics (default {@code grpc}). */
+    /**
+     * The grpc-mqtt topic prefix of the service's request topics: by default {@code grpc}, or
+     * {@code grpc/NAME} for {@link #deployment deployment} NAME.
+     */
     public Builder rpcTopicPrefix(String prefix) {
       this.rpcTopicPrefix = Objects.requireNonNull(prefix, "prefix");
       return this;
+    }
+
+    /**
+     * Makes this instance part of deployment {@code name}: its calls are under {@code grpc/name}
+     * (unless {@link #rpcTopicPrefix} says otherwise) and every path — calls, the device Send
+     * topic, ingest — is shared in group {@code robustmq-gateway-name}. Instances of one
+     * deployment split the work and must share one store; deployments are independent (each
+     * stores every device Send and ingested publish). Default: the unnamed deployment, {@code
+     * grpc} and {@code robustmq-gateway}.
+     */
+    public Builder deployment(String name) {
+      String problem = deploymentProblem(Objects.requireNonNull(name, "name"));
+      if (problem != null) {
+        throw new IllegalArgumentException(problem);
+      }
+      this.deployment = name;
+      return this;
+    }
+
+    /**
+     * How long a Send's {@code idempotency_key} is remembered (default 1 hour): a retry with the
+     * same key on the same topic within it gets the first Send's msg_id and stores nothing.
+     */
+    public Builder idempotencyWindow(Duration window) {
+      if (window.isNegative() || window.isZero()) {
+        throw new IllegalArgumentException("idempotencyWindow must be positive");
+      }
+      this.idempotencyWindowMillis = window.toMillis();
+      return this;
+    }
+
+    String rpcPrefix() {
+      if (rpcTopicPrefix != null) {
+        return rpcTopicPrefix;
+      }
+      return deployment.isEmpty() ? DEFAULT_RPC_PREFIX : DEFAULT_RPC_PREFIX + "/" + deployment;
+    }
+
+    String shareGroup() {
+      return deployment.isEmpty() ? SHARE_GROUP : SHARE_GROUP + "-" + deployment;
     }
 
     /**
@@ -220,7 +312,8 @@ public final class Gateway implements AutoCloseable {
      * @throws IOException when the broker cannot be reached
      */
     public Gateway start() throws IOException {
-      List<String> reserved = List.of(rpcTopicPrefix, DeviceSendPath.PREFIX);
+      String prefix = rpcPrefix();
+      String group = shareGroup();
       try {
         checkSettings();
       } catch (RuntimeException e) {
@@ -235,24 +328,35 @@ public final class Gateway implements AutoCloseable {
         return t;
       });
       StreamRegistry streams = new StreamRegistry();
-      Queues queues = new Queues(store, new RequestRules(maxPayloadBytes, reserved), new TopicSignals(), streams);
+      RequestRules rules = new RequestRules(new MessageRules(maxPayloadBytes, reservedPrefixes(prefix)));
+      Queues queues = new Queues(store, rules, new TopicSignals(), streams, idempotencyWindowMillis);
       MqttBridge bridge = null;
       try {
-        bridge = new MqttBridge(brokerUri, mirrorPrefix, executors);
+        bridge = new MqttBridge(brokerUri, group, mirrorPrefix, executors);
+        Presence presence = new Presence(bridge, new Presence.Identity(store.id(), group, prefix), deployment, executors);
         for (String filter : ingest) {
-          bridge.subscribe(filter, (topic, payload, headers) -> queues.send(topic, payload, headers, topic));
+          bridge.subscribe(filter, (topic, payload, headers) -> queues.send(topic, payload, headers, topic, null));
         }
         bridge.connect();
+        try {
+          presence.start();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IOException("interrupted while starting", e);
+        }
         queues.mirrorTo(bridge);
         MqttServerBuilder sb = MqttServerBuilder.forBroker(brokerUri)
-            .topicPrefix(rpcTopicPrefix)
+            .topicPrefix(prefix)
+            .sharedSubscriptionGroup(group)
             .executor(grpcExecutor)
-            .addService(new GatewayService(queues, executors));
+            .addService(ServerInterceptors.intercept(new GatewayService(queues, executors), new IdempotencyKeyHeader()));
         Server server = sb.build().start();
-        log.info("RobustMQ Gateway serving on {} (store {}, mirror {}, ingest {})", brokerUri,
-            store.describe(), mirrorPrefix == null ? "off" : mirrorPrefix.isEmpty() ? "on each topic" : "under '" + mirrorPrefix + "/'",
+        log.info("RobustMQ Gateway serving on {}: deployment {}, calls under '{}/', shared group '{}' (calls,"
+            + " device sends, ingest), store {} (id {}), mirror {}, ingest {}", brokerUri,
+            deployment.isEmpty() ? "(default)" : "'" + deployment + "'", prefix, group, store.describe(), store.id(),
+            mirrorPrefix == null ? "off" : mirrorPrefix.isEmpty() ? "on each topic" : "under '" + mirrorPrefix + "/'",
             ingest.isEmpty() ? "none" : ingest);
-        return new Gateway(this, executors, grpcExecutor, streams, bridge, server);
+        return new Gateway(this, executors, grpcExecutor, streams, bridge, presence, server);
       } catch (IOException | RuntimeException e) {
         if (bridge != null) {
           bridge.close();
@@ -265,7 +369,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     private void checkSettings() {
-      String problem = settingsProblem(rpcTopicPrefix, ingest, mirrorPrefix);
+      String problem = settingsProblem(rpcPrefix(), ingest, mirrorPrefix);
       if (problem != null) {
         throw new IllegalArgumentException(problem);
       }

@@ -8,8 +8,14 @@ package io.grpcmqtt.gateway;
 public final class GatewayLimits {
   /** Longest topic, in UTF-8 bytes. */
   public static final int MAX_TOPIC_BYTES = 1024;
-  /** Largest {@code limit} of Receive and ReceiveStream; {@code limit} must be at least 1. */
+  /** Largest {@code limit} of Receive and ReceiveStream. */
   public static final int MAX_RECEIVE_LIMIT = 1000;
+  /**
+   * {@code limit} when the request leaves it 0: one message per Receive, one unacknowledged
+   * message in flight per ReceiveStream (a consumer that forgot the field is never handed more
+   * than it can see).
+   */
+  public static final int DEFAULT_RECEIVE_LIMIT = 1;
   /** {@code max_wait_ms} when the request leaves it 0: answer at once. */
   public static final int DEFAULT_MAX_WAIT_MS = 0;
   /** Longest wait of a Receive; larger {@code max_wait_ms} values wait this long. */
@@ -24,6 +30,10 @@ public final class GatewayLimits {
   public static final int MAX_HEADERS = 64;
   /** Most bytes (UTF-8, keys and values) all headers of a message may take. */
   public static final int MAX_HEADER_BYTES = 8 * 1024;
+  /** Longest {@code idempotency_key} of a Send, in UTF-8 bytes. */
+  public static final int MAX_IDEMPOTENCY_KEY_BYTES = 256;
+  /** How long a Send's {@code idempotency_key} is remembered by default (1 hour). */
+  public static final long DEFAULT_IDEMPOTENCY_WINDOW_MS = 60L * 60 * 1000;
   /**
    * Payload and header bytes one Receive answer carries at most (it always carries at least one
    * message when one is ready), well under the runtime's 4 MiB message limit.

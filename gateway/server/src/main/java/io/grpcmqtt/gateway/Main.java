@@ -57,8 +57,12 @@ public final class Main {
         brokerUri = broker.uri();
       }
       MessageStore store = cli.jdbcUrl() != null ? MessageStore.open(cli.jdbcUrl()) : MessageStore.h2(cli.dataDir());
-      Gateway.Builder builder = Gateway.builder(brokerUri, store)
-          .rpcTopicPrefix(cli.rpcPrefix())
+      Gateway.Builder builder = Gateway.builder(brokerUri, store);
+      if (!cli.deployment().isEmpty()) {
+        builder.deployment(cli.deployment());
+      }
+      builder.rpcTopicPrefix(cli.rpcPrefix())
+          .idempotencyWindow(java.time.Duration.ofSeconds(cli.idempotencyWindowSeconds()))
           .mirrorPrefix(cli.mirrorPrefix())
           .maxPayloadBytes(cli.maxPayloadBytes());
       cli.ingest().forEach(builder::ingest);
@@ -101,6 +105,7 @@ public final class Main {
     return "RobustMQ Gateway ready: broker " + g.brokerUri() + (embedded ? " (embedded)" : "")
         + " | calls " + g.requestTopic("{Send,Receive,ReceiveStream,Ack}")
         + " | device send " + DeviceSendPath.PREFIX + "/{topic}"
+        + " | group " + g.shareGroup()
         + " | mirror " + (mirror == null ? "off" : mirror)
         + " | ingest " + (g.ingestFilters().isEmpty() ? "none" : String.join(" ", g.ingestFilters()))
         + " | store " + g.storeDescription();

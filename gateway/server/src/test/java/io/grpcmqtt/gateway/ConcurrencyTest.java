@@ -65,7 +65,7 @@ class ConcurrencyTest {
     ExecutorService threads = Executors.newFixedThreadPool(PRODUCERS + CONSUMERS);
     try (StoreKind.Location location = kind.newLocation()) {
       for (int i = 0; i < instances; i++) {
-        gateways.add(Gateway.builder(broker.uri(), location.open()).rpcTopicPrefix(prefix)
+        gateways.add(Gateway.builder(broker.uri(), location.open()).deployment(prefix).rpcTopicPrefix(prefix)
             .pollInterval(Duration.ofMillis(200)).start());
       }
       for (int i = 0; i < PRODUCERS + CONSUMERS; i++) {

@@ -42,7 +42,7 @@ class CrashDurabilityTest {
     String prefix = "crash" + ProcessHandle.current().pid() + kind;
     String topic = "durable/" + prefix;
     try (StoreKind.Location location = kind.newLocation()) {
-      List<String> args = new ArrayList<>(List.of("--broker", broker.uri(), "--rpc-prefix", prefix));
+      List<String> args = new ArrayList<>(List.of("--broker", broker.uri(), "--deployment", prefix, "--rpc-prefix", prefix));
       args.addAll(location.cliArgs);
       ManagedChannel channel = MqttChannelBuilder.forBroker(broker.uri()).topicPrefix(prefix).build();
       Map<String, String> acknowledged = new ConcurrentHashMap<>();

@@ -100,23 +100,22 @@ class DecouplingTest {
   void twoInstancesWithTheSameIngestFilterStoreEachPublishOnceAndNeverLoop(TestBroker broker) throws Exception {
     String filter = "shared" + ProcessHandle.current().pid() + broker.name() + "/#";
     String topic = filter.replace("#", "d");
-    try (StoreKind.Location storeA = StoreKind.H2.newLocation();
-        StoreKind.Location storeB = StoreKind.H2.newLocation()) {
-      try (TestGateway a = new TestGateway(broker, storeA, b -> b.ingest(filter));
-          TestGateway b = new TestGateway(broker, storeB, x -> x.ingest(filter));
-          Mqtt device = new Mqtt(broker.uri())) {
-        for (int i = 0; i < 10; i++) {
-          device.publish(topic, ("m" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        }
-        send(a, topic, "via-a");
-        send(b, topic, "via-b");
-        AtomicInteger seen = new AtomicInteger();
-        await().atMost(Duration.ofSeconds(10)).until(() -> seen.addAndGet(take(a, topic) + take(b, topic)) >= 12);
-        await().pollDelay(Duration.ofMillis(1_500)).until(() -> true);
-        assertEquals(12, seen.addAndGet(take(a, topic) + take(b, topic)), "nothing more arrives");
+    // Two instances of one deployment: one (PostgreSQL) store, one group for every path.
+    try (StoreKind.Location store = StoreKind.POSTGRES.newLocation();
+        TestGateway a = new TestGateway(broker, store, b -> b.ingest(filter));
+        TestGateway b = new TestGateway(broker, store, a.prefix, x -> x.ingest(filter));
+        Mqtt device = new Mqtt(broker.uri())) {
+      for (int i = 0; i < 10; i++) {
+        device.publish(topic, ("m" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8));
       }
-      try (MessageStore a = storeA.open(); MessageStore b = storeB.open()) {
-        assertEquals(12, a.count(topic) + b.count(topic), "each message stored exactly once");
+      send(a, topic, "via-a");
+      send(b, topic, "via-b");
+      AtomicInteger seen = new AtomicInteger();
+      await().atMost(Duration.ofSeconds(10)).until(() -> seen.addAndGet(take(a, topic) + take(b, topic)) >= 12);
+      await().pollDelay(Duration.ofMillis(1_500)).until(() -> true);
+      assertEquals(12, seen.addAndGet(take(a, topic) + take(b, topic)), "nothing more arrives");
+      try (MessageStore s = store.open()) {
+        assertEquals(12, s.count(topic), "each message stored exactly once");
       }
     }
   }

@@ -41,7 +41,8 @@ class MainTest {
     Result r = run("--help");
     assertEquals(0, r.code());
     assertTrue(r.out().startsWith("Usage: java -jar grpc-mqtt-gateway.jar"), r.out());
-    for (String option : List.of("--broker", "--data-dir", "--jdbc-url", "--ingest", "--help")) {
+    for (String option : List.of("--broker", "--data-dir", "--jdbc-url", "--ingest", "--deployment",
+        "--idempotency-window", "--help")) {
       assertTrue(r.out().contains(option), option);
     }
     assertEquals("", r.err());
@@ -61,6 +62,10 @@ class MainTest {
       "--mirror-prefix=gateway|mirror prefix 'gateway' overlaps 'gateway/send/#'",
       "--no-mirror --mirror-prefix=out|give --mirror-prefix or --no-mirror, not both",
       "--max-payload=0|--max-payload must be a whole number",
+      "--deployment=a/b|invalid deployment name 'a/b'",
+      "--deployment=eu1 --ingest=grpc/x/#|overlaps 'grpc/#'",
+      "--ingest=devices//x/#|ingest filter 'devices//x/#' has an empty level",
+      "--idempotency-window=0|--idempotency-window must be a whole number in 1..604800",
       "stray|unexpected argument 'stray'"})
   void badArgumentsGiveOneLineAndUsageAndExitTwo(String spec) {
     String[] parts = spec.split("\\|");
@@ -96,10 +101,17 @@ class MainTest {
         "--data-dir", dir.resolve("data").toString(), "--ingest", "devices/#"))) {
       Matcher m = Pattern.compile("^RobustMQ Gateway ready: broker (tcp://127\\.0\\.0\\.1:" + port + ") \\(embedded\\)"
           + " \\| calls grpc/robustmq\\.gateway\\.v1\\.RobustMQGateway/\\{Send,Receive,ReceiveStream,Ack\\}"
-          + " \\| device send gateway/send/\\{topic\\} \\| mirror \\{topic\\} \\| ingest devices/# \\| store h2:.*")
+          + " \\| device send gateway/send/\\{topic\\} \\| group robustmq-gateway \\| mirror \\{topic\\}"
+          + " \\| ingest devices/# \\| store h2:.*")
           .matcher(gateway.readyLine);
       assertTrue(m.matches(), gateway.readyLine);
       assertTrue(gateway.log().contains("starting the embedded MQTT broker on 127.0.0.1:" + port), gateway.log());
+      // The log names the one group every path shares, as the ready line and docs/gateway.md do.
+      for (String subscription : List.of("$share/robustmq-gateway/grpc/robustmq.gateway.v1.RobustMQGateway/+",
+          "$share/robustmq-gateway/gateway/send/#", "$share/robustmq-gateway/devices/#")) {
+        assertTrue(gateway.log().contains(subscription), subscription + " in\n" + gateway.log());
+      }
+      assertTrue(gateway.log().contains("shared group 'robustmq-gateway' (calls, device sends, ingest)"), gateway.log());
 
       ManagedChannel channel = MqttChannelBuilder.forBroker(m.group(1)).build();
       try {

@@ -68,13 +68,35 @@ final class Mqtt implements AutoCloseable {
   }
 
   void publish(String topic, byte[] payload, UserProperty... props) throws MqttException {
+    MqttProperties p = new MqttProperties();
+    if (props.length > 0) {
+      p.setUserProperties(new ArrayList<>(List.of(props)));
+    }
+    publish(topic, payload, p);
+  }
+
+  /**
+   * A request as a device makes it: answers go to {@code responseTopic} (subscribe to it first),
+   * with {@code correlation} (null for none).
+   */
+  void request(String topic, byte[] payload, String responseTopic, String correlation, String contentType,
+      UserProperty... props) throws MqttException {
+    MqttProperties p = new MqttProperties();
+    p.setResponseTopic(responseTopic);
+    if (correlation != null) {
+      p.setCorrelationData(correlation.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    p.setContentType(contentType);
+    if (props.length > 0) {
+      p.setUserProperties(new ArrayList<>(List.of(props)));
+    }
+    publish(topic, payload, p);
+  }
+
+  void publish(String topic, byte[] payload, MqttProperties props) throws MqttException {
     MqttMessage m = new MqttMessage(payload);
     m.setQos(1);
-    if (props.length > 0) {
-      MqttProperties p = new MqttProperties();
-      p.setUserProperties(new ArrayList<>(List.of(props)));
-      m.setProperties(p);
-    }
+    m.setProperties(props);
     for (int attempt = 0; ; attempt++) {
       try {
         client.publish(topic, m).waitForCompletion(10_000);

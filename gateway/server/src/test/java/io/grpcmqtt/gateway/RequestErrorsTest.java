@@ -16,7 +16,11 @@ import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every refused request gets the right code and a message that names the problem. */
+/**
+ * Every refused request gets the right code and a message that names the problem. (Unpaired
+ * surrogates cannot be sent from Java, whose protobuf encoder turns them into '?': see
+ * DeviceSendRefusalsTest for them, in JSON.)
+ */
 class RequestErrorsTest {
   private static final String LONG_TOPIC = "t/" + "x".repeat(GatewayLimits.MAX_TOPIC_BYTES);
 
@@ -33,7 +37,17 @@ class RequestErrorsTest {
           new Object[] {"$SYS/x", "'$'"},
           new Object[] {LONG_TOPIC, "the limit is 1024 bytes"},
           new Object[] {gw.prefix + "/x", "reserved"},
-          new Object[] {"gateway/send/x", "reserved"});
+          new Object[] {"grpc/robustmq.gateway.v1.RobustMQGateway/Send", "reserved"},
+          new Object[] {"gateway/send/x", "reserved"},
+          new Object[] {"gateway/instances/x", "reserved"},
+          new Object[] {"a//b", "has an empty level"},
+          new Object[] {"/a", "has an empty level"},
+          new Object[] {"a/", "has an empty level"},
+          new Object[] {"a\u0001b", "'a\\u0001b' contains the control character U+0001 at index 1"},
+          new Object[] {"a\nb", "control character U+000A"},
+          new Object[] {"a\u0085", "control character U+0085"},
+          new Object[] {"x\uffff", "noncharacter U+FFFF"},
+          new Object[] {"x\ud83f\udffe", "noncharacter U+1FFFE"});
       for (Object[] bad : badTopics) {
         String topic = (String) bad[0];
         String expected = (String) bad[1];
@@ -43,8 +57,8 @@ class RequestErrorsTest {
         assertStatus(Status.Code.INVALID_ARGUMENT, expected,
             () -> gw.blocking().ack(AckRequest.newBuilder().setTopic(topic).setMsgId("1").build()));
       }
-      for (int limit : new int[] {0, GatewayLimits.MAX_RECEIVE_LIMIT + 1, -1}) {
-        String expected = "limit must be between 1 and 1000, was " + Integer.toUnsignedString(limit);
+      for (int limit : new int[] {GatewayLimits.MAX_RECEIVE_LIMIT + 1, -1}) {
+        String expected = "limit must be between 1 and 1000 (0 or unset means 1), was " + Integer.toUnsignedString(limit);
         assertStatus(Status.Code.INVALID_ARGUMENT, expected, () -> gw.blocking().receive(receive(ok, limit)));
         assertStatus(Status.Code.INVALID_ARGUMENT, expected, () -> streamError(gw, receive(ok, limit)));
       }
@@ -65,10 +79,21 @@ class RequestErrorsTest {
           () -> gw.blocking().send(SendRequest.newBuilder().setTopic(ok).putHeaders("robustmq-msg-id", "1").build()));
       assertStatus(Status.Code.INVALID_ARGUMENT, "msg_id must not be empty",
           () -> gw.blocking().ack(AckRequest.newBuilder().setTopic(ok).build()));
+      assertStatus(Status.Code.INVALID_ARGUMENT, "header 'unit': value 'C\\u000A' contains the control character U+000A",
+          () -> gw.blocking().send(SendRequest.newBuilder().setTopic(ok).putHeaders("unit", "C\n").build()));
+      assertStatus(Status.Code.INVALID_ARGUMENT, "header name 'u\\u0007' contains the control character U+0007",
+          () -> gw.blocking().send(SendRequest.newBuilder().setTopic(ok).putHeaders("u\u0007", "C").build()));
+      assertStatus(Status.Code.INVALID_ARGUMENT, "idempotency_key is 257 bytes long; the limit is 256 bytes",
+          () -> gw.blocking().send(SendRequest.newBuilder().setTopic(ok).setIdempotencyKey("k".repeat(257)).build()));
+      assertStatus(Status.Code.INVALID_ARGUMENT, "idempotency_key 'k\\u0000' contains the control character U+0000",
+          () -> gw.blocking().send(SendRequest.newBuilder().setTopic(ok).setIdempotencyKey("k\0").build()));
 
       // Nothing was stored by any of that, and the Gateway still serves.
       assertEquals(0, GatewaySemanticsTest.receive(gw, ok, 10, 0, 0).size());
       send(gw, ok, new byte[1_000]);
+      send(gw, ok, new byte[1]);
+      // A forgotten limit means one message.
+      assertEquals(1, gw.blocking().receive(ReceiveRequest.newBuilder().setTopic(ok).build()).getMessagesCount());
       assertEquals(1, GatewaySemanticsTest.receive(gw, ok, 10, 0, 0).size());
     }
   }

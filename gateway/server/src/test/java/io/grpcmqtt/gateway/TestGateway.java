@@ -12,9 +12,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * A Gateway on a real broker with a real store, plus a grpc-mqtt channel to it, under an RPC
- * topic prefix of its own (so tests sharing a broker never meet). Queue topics from {@link
- * #topic(String)} are unique too.
+ * A Gateway on a real broker with a real store, plus a grpc-mqtt channel to it, in a deployment of
+ * its own (RPC topic prefix and shared group named after it, so tests sharing a broker never meet).
+ * Queue topics from {@link #topic(String)} are unique too.
  */
 final class TestGateway implements AutoCloseable {
   private static final AtomicInteger COUNTER = new AtomicInteger();
@@ -33,11 +33,19 @@ final class TestGateway implements AutoCloseable {
   }
 
   TestGateway(TestBroker broker, StoreKind.Location store, Consumer<Gateway.Builder> settings) {
+    this(broker, store, null, settings);
+  }
+
+  /**
+   * @param deployment the deployment (and RPC prefix) to join, e.g. another TestGateway's {@link
+   *     #prefix}; null for a new one
+   */
+  TestGateway(TestBroker broker, StoreKind.Location store, String deployment, Consumer<Gateway.Builder> settings) {
     this.broker = broker;
     this.store = store;
     this.settings = settings;
     this.n = COUNTER.incrementAndGet();
-    this.prefix = "gw" + ProcessHandle.current().pid() + "x" + n;
+    this.prefix = deployment != null ? deployment : "gw" + ProcessHandle.current().pid() + "x" + n;
     this.channelId = "gw-test-channel-" + ProcessHandle.current().pid() + "-" + n;
     start();
     this.channel = MqttChannelBuilder.forBroker(broker.uri()).topicPrefix(prefix).clientId(channelId).build();
@@ -55,6 +63,7 @@ final class TestGateway implements AutoCloseable {
   void start() {
     try {
       Gateway.Builder b = Gateway.builder(broker.uri(), store.open())
+          .deployment(prefix)
           .rpcTopicPrefix(prefix)
           .pollInterval(Duration.ofMillis(200));
       settings.accept(b);

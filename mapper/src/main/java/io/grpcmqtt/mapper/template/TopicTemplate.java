@@ -153,24 +153,46 @@ public final class TopicTemplate {
    */
   public Optional<Map<String, String>> match(String topic) {
     Objects.requireNonNull(topic, "topic");
+    Map<String, String> values = new LinkedHashMap<>();
+    return walk(topic, values) == null
+        ? Optional.of(Collections.unmodifiableMap(values))
+        : Optional.empty();
+  }
+
+  /**
+   * Why {@link #match} does not match {@code topic}, or empty when it does: for the error reply to
+   * a request on a topic this template's {@link #subscriptionFilter} received but that no method
+   * can take (such as an empty level under a {@code **} variable).
+   */
+  public Optional<String> mismatch(String topic) {
+    Objects.requireNonNull(topic, "topic");
+    return Optional.ofNullable(walk(topic, new LinkedHashMap<>()));
+  }
+
+  /** Matches {@code topic}, putting variable values into {@code values}; the reason it does not, or null. */
+  private String walk(String topic, Map<String, String> values) {
     String[] levels = topic.split("/", -1);
     boolean open = endsWithMultiLevel();
     if (open ? levels.length < segments.size() : levels.length != segments.size()) {
-      return Optional.empty();
+      return "it has " + levels.length + (levels.length == 1 ? " level" : " levels") + "; the template needs "
+          + (open ? "at least " : "") + segments.size();
     }
-    Map<String, String> values = new LinkedHashMap<>();
     for (int i = 0; i < segments.size(); i++) {
       Segment segment = segments.get(i);
       if (segment instanceof Segment.Literal literal) {
         if (!literal.text().equals(levels[i])) {
-          return Optional.empty();
+          return "level " + (i + 1) + " is not " + TopicText.quote(literal.text());
         }
         continue;
       }
       int end = open && i == segments.size() - 1 ? levels.length : i + 1;
       for (int j = i; j < end; j++) {
+        if (levels[j].isEmpty()) {
+          return "level " + (j + 1) + " is empty";
+        }
         if (!FieldValueRules.acceptsLevel(levels[j], j == 0)) {
-          return Optional.empty();
+          return "level " + (j + 1) + " " + TopicText.quote(levels[j])
+              + " holds '+', '#' or NUL, or starts the topic with '$'";
         }
       }
       if (segment instanceof Segment.Variable variable) {
@@ -178,7 +200,7 @@ public final class TopicTemplate {
             variable.fieldPath(), String.join("/", Arrays.asList(levels).subList(i, end)));
       }
     }
-    return Optional.of(Collections.unmodifiableMap(values));
+    return null;
   }
 
   private boolean endsWithMultiLevel() {

@@ -60,6 +60,26 @@ class TopicTemplateMatchTest {
     assertEquals(Optional.empty(), TopicTemplate.parse(template).match(topic));
   }
 
+  @ParameterizedTest(name = "{0} !~ {1}: {2}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock = """
+      gateway/send/{topic=**}   | gateway/send       | it has 2 levels; the template needs at least 3
+      gateway/send/{topic=**}   | gateway/send/      | level 3 is empty
+      gateway/send/{topic=**}   | gateway/send/a//b  | level 4 is empty
+      gateway/send/{topic=**}   | gateway/other/a    | level 2 is not "send"
+      a/{x}                     | a/b/c              | it has 3 levels; the template needs 2
+      a/{x}                     | a/b+               | level 2 "b+" holds '+', '#' or NUL, or starts the topic with '$'
+      """)
+  void saysWhyItDoesNotMatch(String template, String topic, String why) {
+    assertEquals(Optional.of(why), TopicTemplate.parse(template).mismatch(topic));
+  }
+
+  @Test
+  void hasNoMismatchForATopicItMatches() {
+    assertEquals(Optional.empty(), TopicTemplate.parse("gateway/send/{topic=**}").mismatch("gateway/send/a/b"));
+  }
+
   @Test
   void rejectsNulInBoundLevel() {
     assertEquals(Optional.empty(), TopicTemplate.parse("a/{x}").match("a/b\0"));

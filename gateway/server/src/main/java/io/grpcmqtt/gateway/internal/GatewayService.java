@@ -5,7 +5,7 @@ import io.grpc.Deadline;
 import io.grpc.StatusException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
-import io.grpcmqtt.gateway.store.StoredMessage;
+import io.grpcmqtt.MqttCallAttributes;
 import io.grpcmqtt.gateway.v1.AckRequest;
 import io.grpcmqtt.gateway.v1.AckResponse;
 import io.grpcmqtt.gateway.v1.Message;
@@ -15,14 +15,19 @@ import io.grpcmqtt.gateway.v1.RobustMQGatewayGrpc;
 import io.grpcmqtt.gateway.v1.SendRequest;
 import io.grpcmqtt.gateway.v1.SendResponse;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The RobustMQGateway gRPC service: request checking and glue; the work is in {@link Queues}. */
 public final class GatewayService extends RobustMQGatewayGrpc.RobustMQGatewayImplBase {
   /** A long poll answers this long before the call's deadline, so the answer still arrives. */
   private static final long DEADLINE_MARGIN_MILLIS = 500;
 
+  private static final Logger log = LoggerFactory.getLogger(GatewayService.class);
+
   private final Queues queues;
   private final GatewayExecutors executors;
+  private final RateLimitedLog oneWayRefusals = new RateLimitedLog(log);
 
   public GatewayService(Queues queues, GatewayExecutors executors) {
     this.queues = queues;
@@ -31,12 +36,17 @@ public final class GatewayService extends RobustMQGatewayGrpc.RobustMQGatewayImp
 
   @Override
   public void send(SendRequest request, StreamObserver<SendResponse> response) {
+    String key = request.getIdempotencyKey().isEmpty() ? IdempotencyKeyHeader.current() : request.getIdempotencyKey();
     try {
-      StoredMessage m = queues.send(
-          request.getTopic(), request.getPayload().toByteArray(), request.getHeadersMap(), null);
-      response.onNext(SendResponse.newBuilder().setMsgId(Long.toString(m.id())).build());
+      long id = queues.send(request.getTopic(), request.getPayload().toByteArray(), request.getHeadersMap(), null, key);
+      response.onNext(SendResponse.newBuilder().setMsgId(Long.toString(id)).build());
       response.onCompleted();
     } catch (StatusException e) {
+      if (MqttCallAttributes.responseTopic() == null) {
+        // A one-way Send (a bare publish on the device Send topic): the log is the only trace.
+        oneWayRefusals.warn("Refused a one-way Send on topic {}: {} {}", MqttText.quote(request.getTopic()),
+            e.getStatus().getCode(), e.getStatus().getDescription());
+      }
       response.onError(e);
     }
   }

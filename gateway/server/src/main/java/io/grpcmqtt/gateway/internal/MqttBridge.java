@@ -37,10 +37,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>No loops, no duplicates.</b> Every mirrored message carries the user property {@value
  * #MSG_ID_PROPERTY}; a subscription never stores a message that has it. That, rather than MQTT 5
- * No Local, is the guard because subscriptions are shared ({@code $share/robustmq-gateway/…}, so
- * that several instances store each publish once) and No Local is a protocol error on shared
- * subscriptions; it also stops loops between instances, which No Local would not. A message taken
- * from a topic is not mirrored back onto that same topic.
+ * No Local, is the guard because subscriptions are shared ({@code $share/{group}/…}, the
+ * deployment's group, so that its instances store each publish once) and No Local is a protocol
+ * error on shared subscriptions; it also stops loops between instances, which No Local would not.
+ * A message taken from a topic is not mirrored back onto that same topic.
+ *
+ * <p><b>One message never breaks the connection.</b> Paho drops its connection over a PUBLISH it
+ * cannot encode, and with it the ingest messages in flight; so a mirror the broker could not take
+ * (text MQTT cannot carry, over the broker's maximum packet size) is logged and skipped.
  *
  * <p>A subscribed message is acknowledged (PUBACK) only once it is stored, and at most {@value
  * #RECEIVE_MAXIMUM} are taken at a time, so a slow store slows the broker's delivery instead of
@@ -51,29 +55,33 @@ public final class MqttBridge implements Mirror, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MqttBridge.class);
   /** Marks a message as a Gateway mirror; its value is the message's msg_id. */
   public static final String MSG_ID_PROPERTY = "robustmq-msg-id";
-  /** The shared-subscription group of every Gateway instance's plain subscriptions. */
-  public static final String SHARE_GROUP = "robustmq-gateway";
   static final int RECEIVE_MAXIMUM = 100;
   static final int MAX_MIRROR_BACKLOG = 10_000;
   private static final int MAX_INFLIGHT_REASON = 32202;
   private static final int NOT_CONNECTED_REASON = 32104;
   private static final long STORE_RETRY_MILLIS = 1_000;
-  private static final long STORE_RETRY_LIMIT_MILLIS = 30_000;
 
-  /** What to do with a plain publish on a subscribed filter; throws to refuse it. */
+  /**
+   * What to do with a plain publish on a subscribed filter; throws to refuse it (UNAVAILABLE: not
+   * now, try again).
+   */
   public interface Handler {
     void handle(String topic, byte[] payload, Map<String, String> headers) throws StatusException;
   }
 
   private final String brokerUri;
+  private final String shareGroup;
   private final String clientId;
   @Nullable private final String mirrorPrefix;
   private final GatewayExecutors executors;
   private final MqttAsyncClient client;
   private final MqttConnectionOptions options;
   private final Map<String, Handler> subscriptions = new LinkedHashMap<>();
+  private final Map<String, Watcher> watches = new LinkedHashMap<>();
+  private final List<Runnable> onReconnect = new ArrayList<>();
   private final RateLimitedLog refused = new RateLimitedLog(log);
   private final RateLimitedLog dropped = new RateLimitedLog(log);
+  private final RateLimitedLog storeDown = new RateLimitedLog(log);
   private final AtomicInteger pendingQos0 = new AtomicInteger();
   private final Object lock = new Object();
 
@@ -86,6 +94,10 @@ public final class MqttBridge implements Mirror, AutoCloseable {
   @GuardedBy("lock")
   private int window = 10;
 
+  /** The broker's Maximum Packet Size (CONNACK), or 0 when it set none. */
+  @GuardedBy("lock")
+  private long maxPacketBytes;
+
   @GuardedBy("lock")
   private boolean connected;
 
@@ -93,12 +105,14 @@ public final class MqttBridge implements Mirror, AutoCloseable {
   private boolean closed;
 
   /**
+   * @param shareGroup the shared-subscription group of the subscriptions
    * @param mirrorPrefix null: no mirror; "": mirror each message on its own topic; otherwise on
    *     {@code mirrorPrefix/topic}
    */
-  public MqttBridge(String brokerUri, @Nullable String mirrorPrefix, GatewayExecutors executors)
+  public MqttBridge(String brokerUri, String shareGroup, @Nullable String mirrorPrefix, GatewayExecutors executors)
       throws IOException {
     this.brokerUri = brokerUri;
+    this.shareGroup = shareGroup;
     this.mirrorPrefix = mirrorPrefix;
     this.executors = executors;
     this.clientId = "robustmq-gateway-" + UUID.randomUUID().toString().substring(0, 8);
@@ -122,6 +136,47 @@ public final class MqttBridge implements Mirror, AutoCloseable {
     subscriptions.put(filter, handler);
   }
 
+  /** Sees what is published on a topic filter, retained messages included. */
+  public interface Watcher {
+    /** Called on Paho's callback thread: must not block. */
+    void seen(String topic, byte[] payload);
+  }
+
+  /** Every publish on {@code filter} (not shared: each instance sees all); call before {@link #connect}. */
+  public void watch(String filter, Watcher watcher) {
+    watches.put(filter, watcher);
+  }
+
+  /**
+   * The will: an empty retained message on {@code topic}, which clears what this connection
+   * retained there when it dies, and when it closes ({@link #close} disconnects with the will).
+   * Call before {@link #connect}.
+   */
+  public void willClears(String topic) {
+    MqttMessage will = new MqttMessage(new byte[0]);
+    will.setQos(1);
+    will.setRetained(true);
+    options.setWill(topic, will);
+  }
+
+  /** Runs after every automatic reconnect, subscriptions renewed. */
+  public void onReconnect(Runnable action) {
+    onReconnect.add(action);
+  }
+
+  /** Publishes a retained message that the broker drops after {@code expirySeconds}. */
+  public void publishRetained(String topic, byte[] payload, long expirySeconds) {
+    MqttProperties props = new MqttProperties();
+    props.setMessageExpiryInterval(expirySeconds);
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      backlog.addFirst(new MqttMessageOut(topic, payload, props, true));
+      drainLocked();
+    }
+  }
+
   public String clientId() {
     return clientId;
   }
@@ -133,23 +188,32 @@ public final class MqttBridge implements Mirror, AutoCloseable {
       token.waitForCompletion(15_000);
       MqttProperties props = token.getResponseProperties();
       Integer receiveMax = props == null ? null : props.getReceiveMaximum();
+      Long maxPacket = props == null ? null : props.getMaximumPacketSize();
       synchronized (lock) {
         window = receiveMax == null || receiveMax <= 0 ? 65_535 : receiveMax;
+        maxPacketBytes = maxPacket == null ? 0 : maxPacket;
         connected = true;
       }
       subscribeAll(true);
+      if (!subscriptions.isEmpty()) {
+        log.info("Storing plain MQTT publishes on {}", subscriptions.keySet().stream()
+            .map(f -> "$share/" + shareGroup + "/" + f).toList());
+      }
     } catch (MqttException e) {
       throw new IOException("cannot connect to MQTT broker " + brokerUri + ": " + e.getMessage(), e);
     }
   }
 
   private void subscribeAll(boolean wait) throws MqttException {
-    if (subscriptions.isEmpty()) {
-      return;
-    }
     List<MqttSubscription> subs = new ArrayList<>();
     for (String filter : subscriptions.keySet()) {
-      subs.add(new MqttSubscription("$share/" + SHARE_GROUP + "/" + filter, 1));
+      subs.add(new MqttSubscription("$share/" + shareGroup + "/" + filter, 1));
+    }
+    for (String filter : watches.keySet()) {
+      subs.add(new MqttSubscription(filter, 1));
+    }
+    if (subs.isEmpty()) {
+      return;
     }
     IMqttToken token = client.subscribe(subs.toArray(new MqttSubscription[0]));
     if (!wait) {
@@ -181,14 +245,28 @@ public final class MqttBridge implements Mirror, AutoCloseable {
     if (topic == null) {
       return;
     }
+    String problem = unpublishable(topic, m.headers());
+    if (problem != null) {
+      // MessageRules lets nothing like this be stored; a message stored by an older version may
+      // be. Paho would drop the connection (and the ingest with it) over it: skip it.
+      dropped.warn("Message {} of topic {} was stored but is not mirrored: {}", m.id(), MqttText.quote(m.topic()), problem);
+      return;
+    }
     MqttProperties props = new MqttProperties();
     List<UserProperty> user = new ArrayList<>(m.headers().size() + 1);
     m.headers().forEach((k, v) -> user.add(new UserProperty(k, v)));
     user.add(new UserProperty(MSG_ID_PROPERTY, Long.toString(m.id())));
     props.setUserProperties(user);
-    MqttMessageOut out = new MqttMessageOut(topic, m.payload(), props);
+    MqttMessageOut out = new MqttMessageOut(topic, m.payload(), props, false);
     synchronized (lock) {
       if (closed) {
+        return;
+      }
+      long size = packetSize(out);
+      if (maxPacketBytes > 0 && size > maxPacketBytes) {
+        dropped.warn("Message {} of topic {} was stored but is not mirrored: its PUBLISH of about {} bytes"
+            + " exceeds the broker's maximum packet size of {} bytes", m.id(), MqttText.quote(m.topic()),
+            size, maxPacketBytes);
         return;
       }
       if (backlog.size() >= MAX_MIRROR_BACKLOG) {
@@ -201,6 +279,34 @@ public final class MqttBridge implements Mirror, AutoCloseable {
     }
   }
 
+  /** Why Paho would refuse to publish this, or null. */
+  @Nullable
+  private static String unpublishable(String topic, Map<String, String> headers) {
+    String problem = MqttText.problem(topic);
+    if (problem != null) {
+      return "its mirror topic " + problem;
+    }
+    for (Map.Entry<String, String> h : headers.entrySet()) {
+      problem = MqttText.problem(h.getKey());
+      if (problem == null) {
+        problem = MqttText.problem(h.getValue());
+      }
+      if (problem != null) {
+        return "header " + MqttText.quote(h.getKey()) + " " + problem;
+      }
+    }
+    return null;
+  }
+
+  /** An upper bound of the PUBLISH's size on the wire. */
+  private static long packetSize(MqttMessageOut out) {
+    long size = 16L + out.payload.length + 3L * out.topic.length();
+    for (UserProperty p : out.props.getUserProperties()) {
+      size += 5L + 3L * p.getKey().length() + 3L * p.getValue().length();
+    }
+    return size;
+  }
+
   @GuardedBy("lock")
   private void drainLocked() {
     while (connected && !backlog.isEmpty() && inFlight < window) {
@@ -209,6 +315,7 @@ public final class MqttBridge implements Mirror, AutoCloseable {
       try {
         MqttMessage message = new MqttMessage(out.payload);
         message.setQos(1);
+        message.setRetained(out.retained);
         message.setProperties(out.props);
         client.publish(out.topic, message, null, mirrorAck);
       } catch (MqttException e) {
@@ -224,7 +331,11 @@ public final class MqttBridge implements Mirror, AutoCloseable {
           backlog.addFirst(out); // the reconnect drains it
           return;
         }
-        dropped.warn("Mirror publish on '{}' failed: {}", out.topic, e.getMessage());
+        dropped.warn("Mirror publish on {} failed: {}", MqttText.quote(out.topic), e.getMessage());
+      } catch (RuntimeException e) {
+        // Paho refused the message itself (e.g. a string it will not encode): skip it, keep the rest.
+        inFlight--;
+        dropped.warn("Mirror publish on {} refused: {}", MqttText.quote(out.topic), String.valueOf(e));
       }
     }
   }
@@ -257,6 +368,13 @@ public final class MqttBridge implements Mirror, AutoCloseable {
   // --- subscriptions ----------------------------------------------------------------------------
 
   private void arrived(String topic, MqttMessage message) {
+    for (Map.Entry<String, Watcher> e : watches.entrySet()) {
+      if (MqttTopicValidator.isMatched(e.getKey(), topic)) {
+        ack(message);
+        e.getValue().seen(topic, message.getPayload());
+        return;
+      }
+    }
     if (isMirror(message)) {
       ack(message);
       return;
@@ -279,22 +397,25 @@ public final class MqttBridge implements Mirror, AutoCloseable {
       return;
     }
     Handler h = handler;
-    executors.work().execute(() -> store(h, topic, message, System.nanoTime()));
+    executors.work().execute(() -> store(h, topic, message));
   }
 
-  private void store(Handler handler, String topic, MqttMessage message, long firstTryNanos) {
+  private void store(Handler handler, String topic, MqttMessage message) {
     try {
       handler.handle(topic, message.getPayload(), headersOf(message));
     } catch (StatusException e) {
-      Status.Code code = e.getStatus().getCode();
-      boolean transientFailure = code == Status.Code.UNAVAILABLE;
-      if (transientFailure && System.nanoTime() - firstTryNanos < TimeUnit.MILLISECONDS.toNanos(STORE_RETRY_LIMIT_MILLIS)) {
+      if (e.getStatus().getCode() == Status.Code.UNAVAILABLE && !isClosed()) {
+        // The store is down: keep the publish un-acknowledged and try again. The broker's
+        // receive maximum then stops its deliveries, so nothing piles up here meanwhile.
+        storeDown.warn("Could not store a plain MQTT publish on {} ({}); trying again every {} ms",
+            MqttText.quote(topic), e.getStatus().getDescription(), STORE_RETRY_MILLIS);
         executors.timers().schedule(
-            () -> executors.work().execute(() -> store(handler, topic, message, firstTryNanos)),
+            () -> executors.work().execute(() -> store(handler, topic, message)),
             STORE_RETRY_MILLIS, TimeUnit.MILLISECONDS);
         return;
       }
-      refused.warn("Dropped a plain MQTT publish on '{}': {}", topic, e.getStatus().getDescription());
+      refused.warn("Refused a plain MQTT publish on {}: {} {}", MqttText.quote(topic),
+          e.getStatus().getCode(), e.getStatus().getDescription());
     } catch (RuntimeException e) {
       log.error("Unexpected failure storing a plain MQTT publish on '{}'", topic, e);
     }
@@ -326,7 +447,7 @@ public final class MqttBridge implements Mirror, AutoCloseable {
     Map<String, String> headers = new LinkedHashMap<>();
     if (p.getUserProperties() != null) {
       for (UserProperty u : p.getUserProperties()) {
-        if (!u.getKey().startsWith(RequestRules.RESERVED_HEADER_PREFIX)) {
+        if (!u.getKey().startsWith(MessageRules.RESERVED_HEADER_PREFIX)) {
           headers.put(u.getKey(), u.getValue());
         }
       }
@@ -359,7 +480,9 @@ public final class MqttBridge implements Mirror, AutoCloseable {
     }
     try {
       if (client.isConnected()) {
-        client.disconnect(2_000).waitForCompletion(3_000);
+        // Reason 0x04, "disconnect with will message": the broker publishes the will, which
+        // clears what this connection retained (see willClears).
+        client.disconnect(2_000, null, null, 0x04, new MqttProperties()).waitForCompletion(3_000);
       }
     } catch (MqttException e) {
       log.debug("disconnect: {}", e.getMessage());
@@ -419,6 +542,7 @@ public final class MqttBridge implements Mirror, AutoCloseable {
       } catch (MqttException e) {
         log.warn("Resubscribing after reconnect failed: {}", e.getMessage());
       }
+      onReconnect.forEach(Runnable::run);
     }
 
     @Override
@@ -431,5 +555,5 @@ public final class MqttBridge implements Mirror, AutoCloseable {
     }
   }
 
-  private record MqttMessageOut(String topic, byte[] payload, MqttProperties props) {}
+  private record MqttMessageOut(String topic, byte[] payload, MqttProperties props, boolean retained) {}
 }

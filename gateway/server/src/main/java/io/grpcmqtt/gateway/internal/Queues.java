@@ -24,10 +24,13 @@ public final class Queues {
   private final RequestRules rules;
   private final TopicSignals signals;
   private final StreamRegistry streams;
+  private final long idempotencyWindowMillis;
   private volatile Mirror mirror = Mirror.NONE;
 
-  public Queues(MessageStore store, RequestRules rules, TopicSignals signals, StreamRegistry streams) {
+  public Queues(MessageStore store, RequestRules rules, TopicSignals signals, StreamRegistry streams,
+      long idempotencyWindowMillis) {
     this.store = store;
+    this.idempotencyWindowMillis = idempotencyWindowMillis;
     this.rules = rules;
     this.signals = signals;
     this.streams = streams;
@@ -66,29 +69,36 @@ public final class Queues {
    *
    * @param arrivedOn the MQTT topic a plain publish came in on (ingest), or null; a message is not
    *     mirrored back onto the topic it arrived on, whose subscribers already have it
+   * @param idempotencyKey null or empty for none; otherwise a Send with the same key on the same
+   *     topic within the idempotency window stores nothing and gets the first one's id
+   * @return the message's id
    */
-  public StoredMessage send(String topic, byte[] payload, Map<String, String> headers, @Nullable String arrivedOn)
-      throws StatusException {
-    rules.checkSend(topic, payload, headers);
+  public long send(String topic, byte[] payload, Map<String, String> headers, @Nullable String arrivedOn,
+      @Nullable String idempotencyKey) throws StatusException {
+    rules.messages().checkSend(topic, payload, headers, idempotencyKey);
     Mirror m = mirror;
     String mirrorTopic = m.topicFor(topic);
     if (mirrorTopic != null && !mirrorTopic.equals(topic)) {
       // A mirror prefix must not turn a queue into a Gateway command topic.
-      rules.checkTopic(mirrorTopic);
+      rules.messages().checkTopic(mirrorTopic);
     }
     long now = System.currentTimeMillis();
-    long id;
+    MessageStore.Appended appended;
     try {
-      id = store.append(topic, payload, headers, now);
+      appended = idempotencyKey == null || idempotencyKey.isEmpty()
+          ? new MessageStore.Appended(store.append(topic, payload, headers, now), true)
+          : store.appendOnce(topic, payload, headers, now, idempotencyKey, idempotencyWindowMillis);
     } catch (RuntimeException e) {
       throw unavailable("store", e);
     }
-    StoredMessage stored = new StoredMessage(id, topic, payload, headers, now, 0);
+    if (!appended.appended()) {
+      return appended.id(); // a retry: the first Send woke consumers and was mirrored
+    }
     signals.signal(topic);
     if (mirrorTopic != null && !mirrorTopic.equals(arrivedOn)) {
-      m.publish(stored);
+      m.publish(new StoredMessage(appended.id(), topic, payload, headers, now, 0));
     }
-    return stored;
+    return appended.id();
   }
 
   /** Leases up to {@code max} visible messages of {@code topic} to {@code lease}. */
@@ -113,8 +123,8 @@ public final class Queues {
     }
     if (!deleted) {
       throw Status.NOT_FOUND
-          .withDescription("no unacknowledged message '" + msgId + "' on topic '" + topic
-              + "': it was never delivered, was already acknowledged, or belongs to another topic")
+          .withDescription("no unacknowledged message " + MqttText.quote(msgId) + " on topic " + MqttText.quote(topic)
+              + ": it was never delivered, was already acknowledged, or belongs to another topic")
           .asException();
     }
     streams.acked(topic, id);

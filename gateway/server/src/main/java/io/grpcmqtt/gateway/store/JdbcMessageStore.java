@@ -17,6 +17,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,7 +38,10 @@ final class JdbcMessageStore implements MessageStore {
   private final ConnectionPool pool;
   /** H2 claims one at a time (no SKIP LOCKED); PostgreSQL claims concurrently. */
   private final ReentrantLock claimLock = new ReentrantLock();
+  /** When expired idempotency keys are next deleted (epoch ms). */
+  private final AtomicLong nextKeyPruneMillis = new AtomicLong();
   private PgNotifications notifications;
+  private String id;
 
   private JdbcMessageStore(String url, SqlDialect dialect, String description) {
     this.dialect = dialect;
@@ -86,39 +91,128 @@ final class JdbcMessageStore implements MessageStore {
           s.execute(ddl);
         }
       }
+      // Under the lock above (PostgreSQL) or alone (H2): the first store on a database names it.
+      id = readMeta(c, "store_id");
+      if (id == null) {
+        id = UUID.randomUUID().toString();
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO gateway_meta (name, val) VALUES ('store_id', ?)")) {
+          ps.setString(1, id);
+          ps.executeUpdate();
+        }
+      }
       return null;
     });
   }
 
+  private static String readMeta(Connection c, String name) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT val FROM gateway_meta WHERE name = ?")) {
+      ps.setString(1, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getString(1) : null;
+      }
+    }
+  }
+
   @Override
   public long append(String topic, byte[] payload, Map<String, String> headers, long nowMillis) {
-    return pool.with(c -> {
-      if (dialect == SqlDialect.POSTGRES) {
-        // One round trip: the insert, and a notification other instances get once it commits.
-        try (PreparedStatement ps = c.prepareStatement(
-            "WITH ins AS (INSERT INTO gateway_message"
-                + " (topic, payload, headers, created_ms, visible_at_ms, delivery_count)"
-                + " VALUES (?, ?, ?, ?, ?, 0) RETURNING id)"
-                + " SELECT ins.id, pg_notify('" + SqlDialect.CHANNEL + "', ?) FROM ins")) {
-          bindInsert(ps, topic, payload, headers, nowMillis);
-          ps.setString(6, PgNotifications.visible(topic));
-          try (ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
+    return pool.with(c -> insert(c, topic, payload, headers, nowMillis));
+  }
+
+  @Override
+  public Appended appendOnce(String topic, byte[] payload, Map<String, String> headers, long nowMillis,
+      String idempotencyKey, long windowMillis) {
+    long oldest = nowMillis - windowMillis;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        Appended result = pool.inTransaction(c -> {
+          try (PreparedStatement ps = c.prepareStatement(
+              "SELECT msg_id FROM gateway_send_key WHERE topic = ? AND idem_key = ? AND created_ms > ?")) {
+            ps.setString(1, topic);
+            ps.setString(2, idempotencyKey);
+            ps.setLong(3, oldest);
+            try (ResultSet rs = ps.executeQuery()) {
+              if (rs.next()) {
+                return new Appended(rs.getLong(1), false);
+              }
+            }
           }
+          long id = insert(c, topic, payload, headers, nowMillis);
+          try (PreparedStatement ps = c.prepareStatement(
+              "DELETE FROM gateway_send_key WHERE topic = ? AND idem_key = ? AND created_ms <= ?")) {
+            ps.setString(1, topic);
+            ps.setString(2, idempotencyKey);
+            ps.setLong(3, oldest);
+            ps.executeUpdate();
+          }
+          // A concurrent Send with this key that commits first makes this insert fail (after
+          // waiting for it, on PostgreSQL): the whole transaction is undone and tried again.
+          try (PreparedStatement ps = c.prepareStatement(
+              "INSERT INTO gateway_send_key (topic, idem_key, msg_id, created_ms) VALUES (?, ?, ?, ?)")) {
+            ps.setString(1, topic);
+            ps.setString(2, idempotencyKey);
+            ps.setLong(3, id);
+            ps.setLong(4, nowMillis);
+            ps.executeUpdate();
+          }
+          return new Appended(id, true);
+        });
+        pruneKeys(nowMillis, oldest);
+        return result;
+      } catch (StoreException e) {
+        if (attempt >= 3 || !(e.getCause() instanceof SQLException sql
+            && SqlDialect.UNIQUE_VIOLATION.equals(sql.getSQLState()))) {
+          throw e;
         }
       }
+    }
+  }
+
+  /** Deletes keys older than the window, at most once a minute per store. */
+  private void pruneKeys(long nowMillis, long oldest) {
+    long due = nextKeyPruneMillis.get();
+    if (nowMillis < due || !nextKeyPruneMillis.compareAndSet(due, nowMillis + 60_000)) {
+      return;
+    }
+    try {
+      pool.with(c -> {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM gateway_send_key WHERE created_ms <= ?")) {
+          ps.setLong(1, oldest);
+          return ps.executeUpdate();
+        }
+      });
+    } catch (StoreException e) {
+      log.debug("pruning idempotency keys failed (tried again later): {}", e.getMessage());
+    }
+  }
+
+  /** Inserts a message in {@code c}'s transaction (or auto-commit); returns its id. */
+  private long insert(Connection c, String topic, byte[] payload, Map<String, String> headers, long nowMillis)
+      throws SQLException {
+    if (dialect == SqlDialect.POSTGRES) {
+      // One round trip: the insert, and a notification other instances get once it commits.
       try (PreparedStatement ps = c.prepareStatement(
-          "INSERT INTO gateway_message (topic, payload, headers, created_ms, visible_at_ms, delivery_count)"
-              + " VALUES (?, ?, ?, ?, ?, 0)", new String[] {"ID"})) {
+          "WITH ins AS (INSERT INTO gateway_message"
+              + " (topic, payload, headers, created_ms, visible_at_ms, delivery_count)"
+              + " VALUES (?, ?, ?, ?, ?, 0) RETURNING id)"
+              + " SELECT ins.id, pg_notify('" + SqlDialect.CHANNEL + "', ?) FROM ins")) {
         bindInsert(ps, topic, payload, headers, nowMillis);
-        ps.executeUpdate();
-        try (ResultSet rs = ps.getGeneratedKeys()) {
+        ps.setString(6, PgNotifications.visible(topic));
+        try (ResultSet rs = ps.executeQuery()) {
           rs.next();
           return rs.getLong(1);
         }
       }
-    });
+    }
+    try (PreparedStatement ps = c.prepareStatement(
+        "INSERT INTO gateway_message (topic, payload, headers, created_ms, visible_at_ms, delivery_count)"
+            + " VALUES (?, ?, ?, ?, ?, 0)", new String[] {"ID"})) {
+      bindInsert(ps, topic, payload, headers, nowMillis);
+      ps.executeUpdate();
+      try (ResultSet rs = ps.getGeneratedKeys()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
   }
 
   private static void bindInsert(
@@ -281,6 +375,11 @@ final class JdbcMessageStore implements MessageStore {
         }
       }
     });
+  }
+
+  @Override
+  public String id() {
+    return id;
   }
 
   @Override

@@ -30,6 +30,19 @@ public interface MessageStore extends AutoCloseable {
    */
   long append(String topic, byte[] payload, Map<String, String> headers, long nowMillis);
 
+  /** What {@link #appendOnce} did: appended message {@code id}, or found it ({@code appended} false). */
+  record Appended(long id, boolean appended) {}
+
+  /**
+   * {@link #append}, unless a message was appended to {@code topic} with the same {@code
+   * idempotencyKey} less than {@code windowMillis} before {@code nowMillis}: then nothing is
+   * appended and that message's id is returned, even if it has been acknowledged since. Atomic
+   * across every store on the same database: of concurrent calls with one key, one appends and the
+   * others get its id. Keys older than the window are forgotten.
+   */
+  Appended appendOnce(String topic, byte[] payload, Map<String, String> headers, long nowMillis,
+      String idempotencyKey, long windowMillis);
+
   /**
    * Leases up to {@code maxMessages} visible messages of {@code topic}, oldest id first, to
    * {@code lease} until {@code leaseUntilMillis}, raising each one's delivery count. Stops before a
@@ -71,6 +84,13 @@ public interface MessageStore extends AutoCloseable {
 
   /** Messages in {@code topic}'s queue, visible or not: for tests and operators. */
   long count(String topic);
+
+  /**
+   * The identity of the data: a random id made when the store's tables were created, the same for
+   * every store opened on that database (and schema). Gateways with different ids must not serve
+   * one queue.
+   */
+  String id();
 
   /** One line saying what this store is and where, without credentials. */
   String describe();

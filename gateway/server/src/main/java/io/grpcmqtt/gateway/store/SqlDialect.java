@@ -17,6 +17,9 @@ enum SqlDialect {
    */
   POSTGRES("BYTEA", " FOR UPDATE SKIP LOCKED", true, List.of());
 
+  /** SQLSTATE of a unique-key violation, in both databases. */
+  static final String UNIQUE_VIOLATION = "23505";
+
   /** The channel PostgreSQL notifications go out on; the payload is the topic. */
   static final String CHANNEL = "robustmq_gateway";
 
@@ -55,7 +58,20 @@ enum SqlDialect {
             + " delivery_count INTEGER NOT NULL,"
             + " lease BIGINT)",
         // The queue order within a topic; claims scan it from the head past leased messages.
-        "CREATE INDEX IF NOT EXISTS gateway_message_queue ON gateway_message (topic, id)");
+        "CREATE INDEX IF NOT EXISTS gateway_message_queue ON gateway_message (topic, id)",
+        // Idempotency keys of Sends: (topic, key) -> the msg_id the first Send got. Added later
+        // than gateway_message; CREATE IF NOT EXISTS upgrades an existing database in place.
+        "CREATE TABLE IF NOT EXISTS gateway_send_key ("
+            + " topic VARCHAR(" + 4 * 1024 + ") NOT NULL,"
+            + " idem_key VARCHAR(1024) NOT NULL,"
+            + " msg_id BIGINT NOT NULL,"
+            + " created_ms BIGINT NOT NULL,"
+            + " PRIMARY KEY (topic, idem_key))",
+        "CREATE INDEX IF NOT EXISTS gateway_send_key_age ON gateway_send_key (created_ms)",
+        // Facts about the database itself, e.g. its store_id.
+        "CREATE TABLE IF NOT EXISTS gateway_meta ("
+            + " name VARCHAR(64) PRIMARY KEY,"
+            + " val VARCHAR(256) NOT NULL)");
   }
 
   String claimCandidates() {
