@@ -13,6 +13,10 @@ import org.HdrHistogram.Recorder;
  * one ends. Calls that start after the warm-up and end before the end of the measurement are
  * timed; throughput counts the calls that end within the measurement. Bounded in time (no call
  * starts after the end; stragglers get {@link #DRAIN_TIMEOUT_NANOS}) and in count.
+ *
+ * <p>A window so short that no call both started and ended in it (a smoke run on a busy machine:
+ * 32 callers of 16 KiB each can take longer than 0.2 s) stays open until one has, at most {@link
+ * #MAX_EXTENSION_NANOS} longer; throughput is then counted over the window's real length.
  */
 final class ClosedLoop {
   /** One asynchronous call; exactly one of the two callbacks runs, on any thread. */
@@ -24,6 +28,7 @@ final class ClosedLoop {
   private static final int MAX_ERRORS = 100;
   private static final long PRIME_TIMEOUT_SECONDS = 10;
   private static final long HIGHEST_NANOS = TimeUnit.SECONDS.toNanos(60);
+  static final long MAX_EXTENSION_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final Call call;
   private final int concurrency;
@@ -34,6 +39,9 @@ final class ClosedLoop {
   private final Recorder recorder = new Recorder(HIGHEST_NANOS, 3);
   private final AtomicLong started = new AtomicLong();
   private final AtomicLong completedInWindow = new AtomicLong();
+  private final AtomicLong measured = new AtomicLong();
+  /** When the window closed (nanoTime), or 0 while it is open. */
+  private final AtomicLong closedAt = new AtomicLong();
   private final AtomicLong errors = new AtomicLong();
   private final AtomicReference<Throwable> firstError = new AtomicReference<>();
   private CountDownLatch finished;
@@ -75,9 +83,10 @@ final class ClosedLoop {
     for (int i = 0; i < concurrency; i++) {
       new Caller().next();
     }
-    long wait = end - System.nanoTime() + DRAIN_TIMEOUT_NANOS;
+    long wait = end - System.nanoTime() + MAX_EXTENSION_NANOS + DRAIN_TIMEOUT_NANOS;
     boolean drained = finished.await(Math.max(0, wait), TimeUnit.NANOSECONDS);
-    double seconds = measureNanos / 1e9;
+    long closed = closedAt.get();
+    double seconds = (closed == 0 ? measureNanos : closed - warmEnd) / 1e9;
     return new Outcome(recorder.getIntervalHistogram(), completedInWindow.get() / seconds,
         errors.get(), firstError.get(), drained);
   }
@@ -89,12 +98,27 @@ final class ClosedLoop {
     primed.await(PRIME_TIMEOUT_SECONDS, TimeUnit.SECONDS);
   }
 
+  /** Whether the measurement still runs at {@code now}; closes it once it is over. */
+  private boolean windowOpen(long now) {
+    if (closedAt.get() != 0) {
+      return false;
+    }
+    if (now - end < 0) {
+      return true;
+    }
+    if (measured.get() > 0 || now - (end + MAX_EXTENSION_NANOS) >= 0) {
+      closedAt.compareAndSet(0, now);
+      return false;
+    }
+    return true;
+  }
+
   private final class Caller {
     private long startedAt;
 
     void next() {
       long now = System.nanoTime();
-      if (now - end >= 0 || started.incrementAndGet() > maxCalls
+      if (!windowOpen(now) || started.incrementAndGet() > maxCalls
           || errors.get() >= MAX_ERRORS) {
         finished.countDown();
         return;
@@ -105,10 +129,11 @@ final class ClosedLoop {
 
     private void completed() {
       long now = System.nanoTime();
-      if (now - warmEnd >= 0 && now - end < 0) {
+      if (now - warmEnd >= 0 && windowOpen(now)) {
         completedInWindow.incrementAndGet();
         if (startedAt - warmEnd >= 0) {
           recorder.recordValue(Math.min(HIGHEST_NANOS, now - startedAt));
+          measured.incrementAndGet();
         }
       }
       next();
