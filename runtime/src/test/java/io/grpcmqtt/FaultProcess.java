@@ -12,8 +12,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The far end of the fault tests, run in its own JVM: {@code server BROKER PREFIX ID} serves the
  * test service with the builder's defaults (only the id is fixed, so a restart with the same
- * arguments is the same instance), and on SIGTERM stops as a deployment would: {@code shutdown()},
- * then waits for its calls; {@code client BROKER PREFIX ID} holds one hanging server stream open,
+ * arguments is the same instance; a fifth argument opts in to a session of that many seconds),
+ * and on SIGTERM stops as a deployment would: {@code shutdown()}, then waits for its calls; {@code client BROKER PREFIX ID} holds one hanging server stream open,
  * with a 2 s keep-alive so that failure detection fits in a test.
  */
 public final class FaultProcess {
@@ -26,13 +26,12 @@ public final class FaultProcess {
     String id = args[3];
     if (mode.equals("server")) {
       TestServiceImpl service = new TestServiceImpl(id);
-      Server server =
-          MqttServerBuilder.forBroker(broker)
-              .topicPrefix(prefix)
-              .clientId(id)
-              .addService(service)
-              .build()
-              .start();
+      MqttServerBuilder builder =
+          MqttServerBuilder.forBroker(broker).topicPrefix(prefix).clientId(id).addService(service);
+      if (args.length > 4) {
+        builder.sessionExpiry(java.time.Duration.ofSeconds(Long.parseLong(args[4])));
+      }
+      Server server = builder.build().start();
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         server.shutdown();
         try {
