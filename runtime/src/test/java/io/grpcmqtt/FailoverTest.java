@@ -146,7 +146,7 @@ class FailoverTest {
                 + " %d calls started after the will: %s%n",
             broker, millis(offline - freeze), KEEP_ALIVE.toSeconds(), UnaryLoad.byCode(silent),
             UnaryLoad.byCode(idempotentOnly(silent)), afterDrop.size(), UnaryLoad.byCode(afterDrop));
-        assertTrue(offline - freeze < KEEP_ALIVE.multipliedBy(3).dividedBy(2).plusSeconds(5).toNanos(),
+        assertTrue(offline - freeze < KEEP_ALIVE.multipliedBy(3).plusSeconds(5).toNanos(),
             "detected after " + millis(offline - freeze) + " ms");
         assertAllAnswered(afterDrop, "calls after the frozen instance's will");
         restarted.kill();
