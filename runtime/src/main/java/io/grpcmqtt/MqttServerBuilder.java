@@ -2,6 +2,7 @@ package io.grpcmqtt;
 
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
+import static com.google.common.base.Preconditions.checkState;
 
 import com.google.common.util.concurrent.MoreExecutors;
 import io.grpc.BindableService;
@@ -15,6 +16,7 @@ import io.grpcmqtt.internal.DeferringExecutor;
 import io.grpcmqtt.internal.MethodRegistry;
 import io.grpcmqtt.internal.MqttTransportServer;
 import io.grpcmqtt.internal.ServerSettings;
+import io.grpcmqtt.internal.StartedServer;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -54,23 +56,31 @@ public final class MqttServerBuilder extends ForwardingServerBuilder<MqttServerB
   private int maxInboundMessageSize = 4 * 1024 * 1024;
   private int maxInboundMetadataSize = 8 * 1024;
   private int maxConcurrentCalls = 10_000;
+  private int maxConcurrentCallsPerClient = 1_000;
+  private Duration defaultDeadline = Duration.ofMinutes(5);
+  private Duration clientProbeInterval = Duration.ofSeconds(10);
   private Executor executor;
+  /** The transport server of the last {@link #build()}. */
+  private MqttTransportServer transportServer;
 
   private MqttServerBuilder(String brokerUri) {
+    // Clean sessions: when a server dies, the broker drops its shared subscriptions the moment it
+    // sees the connection close, so no request is routed to an instance that cannot answer. A
+    // short keep-alive makes a silent one (a pulled cable, a frozen process) count as dead soon.
     this.connection =
-        ConnectionConfig.builder(brokerUri, "grpcmqtts")
-            .sessionExpiry(Duration.ofSeconds(30))
-            .willDelay(Duration.ofSeconds(5));
+        ConnectionConfig.builder(brokerUri, "grpcmqtts").keepAlive(Duration.ofSeconds(5));
     this.delegate =
         new ServerImplBuilder(
             (tracerFactories, metricRecorder) -> {
               ConnectionConfig config = connection.build();
-              return new MqttTransportServer(
+              transportServer = new MqttTransportServer(
                   new ServerSettings(
                       config, sharedGroup, maxInboundMessageSize, maxInboundMetadataSize,
-                      maxConcurrentCalls),
+                      maxConcurrentCalls, maxConcurrentCallsPerClient, defaultDeadline.toNanos(),
+                      clientProbeInterval.toNanos()),
                   MethodRegistry.of(services, extraServiceNames, config.topicPrefix()),
                   tracerFactories);
+              return transportServer;
             });
   }
 
@@ -115,7 +125,12 @@ public final class MqttServerBuilder extends ForwardingServerBuilder<MqttServerB
     return this;
   }
 
-  /** The MQTT client id, also this server's id on the wire; default random. Must be unique. */
+  /**
+   * The MQTT client id, also this server's id on the wire; default random. Must be unique: a
+   * second connection with the same id takes over the first. A stable id lets a monitor follow an
+   * instance across restarts (its retained status topic is reused), and is needed for {@link
+   * #sessionExpiry}.
+   */
   public MqttServerBuilder clientId(String clientId) {
     connection.clientId(clientId);
     return this;
@@ -145,7 +160,11 @@ public final class MqttServerBuilder extends ForwardingServerBuilder<MqttServerB
     return this;
   }
 
-  /** The MQTT keep alive interval (default 30 s). */
+  /**
+   * The MQTT keep alive interval (default 5 s). The broker drops a server it has not heard from
+   * for 1.5 × this (a pulled cable, a frozen process) and routes its share of requests to the
+   * others from then on; an idle server sends a 2-byte PINGREQ this often.
+   */
   @Override
   public MqttServerBuilder keepAliveTime(long keepAliveTime, TimeUnit timeUnit) {
     connection.keepAlive(Duration.ofNanos(timeUnit.toNanos(keepAliveTime)));
@@ -153,10 +172,13 @@ public final class MqttServerBuilder extends ForwardingServerBuilder<MqttServerB
   }
 
   /**
-   * How long the broker keeps this server's session after its connection drops (default 30 s;
-   * zero for clean sessions). Requests published meanwhile are delivered when it reconnects. A
-   * deliberate shutdown ends the session at once. Give servers a stable {@link #clientId} so a
-   * restarted process resumes its session.
+   * How long the broker keeps this server's session after its connection drops (default 0: clean
+   * sessions, nothing is kept). With an expiry, requests that arrive while the server is away wait
+   * for it in its session instead of going to another instance: on brokers that go on routing a
+   * shared subscription's share to an absent member (Mosquitto), a crashed instance swallows its
+   * share of new requests until it comes back or the session expires, and their callers wait for
+   * their deadline. Needs a stable {@link #clientId}, so that a restarted process resumes the
+   * session; {@link #build()} fails without one. A deliberate shutdown ends the session at once.
    */
   public MqttServerBuilder sessionExpiry(Duration expiry) {
     connection.sessionExpiry(expiry);
@@ -164,9 +186,11 @@ public final class MqttServerBuilder extends ForwardingServerBuilder<MqttServerB
   }
 
   /**
-   * How long the broker waits before publishing this server's will "offline" (default 5 s): a
-   * reconnect within it goes unnoticed by clients. Streams held by a server that does not come
-   * back fail with UNAVAILABLE after about keep-alive × 1.5 + this delay.
+   * How long the broker waits before publishing this server's will "offline" (default 0). MQTT 5
+   * publishes the will when the session ends if that is sooner, so this matters only with a
+   * {@link #sessionExpiry}: a server that reconnects within the delay goes unnoticed by its
+   * clients. Streams held by a server that does not come back fail with UNAVAILABLE after this
+   * delay (plus keep-alive × 1.5 if the server fell silent rather than closed its connection).
    */
   public MqttServerBuilder willDelay(Duration delay) {
     connection.willDelay(delay);
@@ -236,6 +260,43 @@ public final class MqttServerBuilder extends ForwardingServerBuilder<MqttServerB
   }
 
   /**
+   * Calls one caller runs at once on this server (default 1,000), a caller being a Response
+   * Topic (a channel's reply topic, a device's own topic); its requests beyond get
+   * RESOURCE_EXHAUSTED, so one caller cannot take every slot of {@link #maxConcurrentCalls} and
+   * lock the others out. Raise it for a caller that multiplexes many, such as an ingress proxy.
+   */
+  public MqttServerBuilder maxConcurrentCallsPerClient(int calls) {
+    checkArgument(calls > 0, "maxConcurrentCallsPerClient must be positive");
+    this.maxConcurrentCallsPerClient = calls;
+    return this;
+  }
+
+  /**
+   * The deadline of requests that carry none, neither {@code grpc-timeout} nor a Message Expiry
+   * (default 5 minutes; zero: none). Java channels always send one; devices and plain MQTT
+   * clients often do not, and a call of a caller that vanished without a will would otherwise
+   * hold its slot forever. A call that runs into it ends with DEADLINE_EXCEEDED saying so.
+   */
+  public MqttServerBuilder defaultDeadline(Duration deadline) {
+    checkArgument(!deadline.isNegative(), "defaultDeadline must not be negative");
+    this.defaultDeadline = deadline;
+    return this;
+  }
+
+  /**
+   * How often the server checks that callers holding streams are still there (default 10 s; zero:
+   * never): it publishes a small probe to each Response Topic that has held a streaming call for
+   * this long, and ends that topic's calls when the broker answers that nobody is subscribed
+   * (PUBACK 0x10). Callers with a will are noticed at once; this finds those without one (a
+   * device that lost power) within about twice the interval. Needs QoS 1 from the broker's side.
+   */
+  public MqttServerBuilder clientProbeInterval(Duration interval) {
+    checkArgument(!interval.isNegative(), "clientProbeInterval must not be negative");
+    this.clientProbeInterval = interval;
+    return this;
+  }
+
+  /**
    * Messages a client-streaming call may send ahead of the handler (default 128). At most this
    * many messages of a call wait in memory; lower it for large messages.
    */
@@ -272,13 +333,23 @@ public final class MqttServerBuilder extends ForwardingServerBuilder<MqttServerB
     return executor(MoreExecutors.directExecutor());
   }
 
+  /**
+   * Builds the server.
+   *
+   * @throws IllegalStateException when a {@link #sessionExpiry} is set without a {@link #clientId}
+   */
   @Override
   public Server build() {
+    checkState(
+        connection.build().sessionExpiry().isZero() || connection.hasClientId(),
+        "sessionExpiry(..) needs a stable clientId(..): a restarted process with a new random id"
+            + " would never resume the session, and brokers may go on routing requests into it");
     Executor calls = DeferringExecutor.forCalls(executor);
     connection.callExecutor(calls);
     delegate.executor(calls);
     // Added last, so it runs first: every user interceptor already sees MqttCallAttributes.
     delegate.intercept(new CallerContextInterceptor(connection.build().topicPrefix()));
-    return delegate.build();
+    Server server = delegate.build();
+    return new StartedServer(server, transportServer);
   }
 }

@@ -1,12 +1,15 @@
 package io.grpcmqtt;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
+import io.grpc.Status;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
@@ -20,11 +23,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
@@ -57,6 +63,8 @@ class AclTest {
   private static Endpoints alice;
   /** Request text → the caller id the server saw. */
   private static final Map<String, String> callers = new ConcurrentHashMap<>();
+  /** Request texts whose reply the server has handed to its connection. */
+  private static final Set<String> answered = ConcurrentHashMap.newKeySet();
 
   @BeforeAll
   static void start() throws IOException {
@@ -134,6 +142,9 @@ class AclTest {
     try (Snooper mallory = new Snooper("mallory-2")) {
       mallory.subscribe("grpc/#");
       mallory.request(UNARY, "spoofed", "grpc/_reply/" + ALICE);
+      // Handlers run concurrently: only once the spoofed call's reply is on its way does the
+      // marker's reply, published after it on the same connection, prove it was not delivered.
+      await().atMost(Duration.ofSeconds(10)).until(() -> answered.contains("spoofed"));
       mallory.request(UNARY, "marker", "grpc/_reply/mallory-2");
       List<String> topics = mallory.topicsUntil("grpc/_reply/mallory-2");
       assertEquals(ALICE, callers.get("spoofed"), "the handler ran with Alice's id");
@@ -169,18 +180,21 @@ class AclTest {
     try (SecureMosquitto own = SecureMosquitto.builder().user("grpc-server", "server-pw")
             .user("alice", "alice-pw").user("mallory", "mallory-pw").aclFile(acl).start();
         Endpoints victim = new Endpoints("grpc",
-            MqttServerBuilder.forBroker(own.uri()).credentials("grpc-server", "server-pw"),
+            MqttServerBuilder.forBroker(own.uri()).credentials("grpc-server", "server-pw")
+                .intercept(new CallerRecorder()),
             MqttChannelBuilder.forBroker(own.uri()).clientId(aliceId)
                 .credentials("alice", "alice-pw"))) {
       assertEquals("mine", victim.blocking().unary(text("mine")).getText());
 
       try (Snooper mallory = new Snooper(own.uri(), aliceId)) { // disconnects Alice's channel
         mallory.subscribe("grpc/#");
-        mallory.request(UNARY, "stolen", aliceReplies);
+        String stolen = "stolen" + variable; // texts are recorded across tests: one per variant
+        mallory.request(UNARY, stolen, aliceReplies);
         if (variable.equals("%c")) {
           // Fails with "nothing on grpc/_reply/alice-laptop within 10 s" if the reply is kept from her.
           assertTrue(mallory.topicsUntil(aliceReplies).contains(aliceReplies));
         } else {
+          await().atMost(Duration.ofSeconds(10)).until(() -> answered.contains(stolen));
           mallory.request(UNARY, "marker", "grpc/_reply/mallory");
           List<String> topics = mallory.topicsUntil("grpc/_reply/mallory");
           assertTrue(!topics.contains(aliceReplies), topics.toString());
@@ -193,17 +207,28 @@ class AclTest {
     return Request.newBuilder().setText(text).build();
   }
 
-  /** Records the caller id the server saw, by request text. */
+  /** Records the caller id the server saw, and when the reply was sent, by request text. */
   static final class CallerRecorder implements ServerInterceptor {
     @Override
     public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
         ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
       String caller = String.valueOf(MqttCallAttributes.callerClientId());
+      AtomicReference<String> text = new AtomicReference<>();
+      ServerCall<ReqT, RespT> recorded = new SimpleForwardingServerCall<>(call) {
+        @Override
+        public void close(Status status, Metadata trailers) {
+          super.close(status, trailers); // the reply is now queued on the server's connection
+          if (text.get() != null) {
+            answered.add(text.get());
+          }
+        }
+      };
       return new io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener<>(
-          next.startCall(call, headers)) {
+          next.startCall(recorded, headers)) {
         @Override
         public void onMessage(ReqT message) {
           if (message instanceof Request r) {
+            text.set(r.getText());
             callers.put(r.getText(), caller);
           }
           super.onMessage(message);

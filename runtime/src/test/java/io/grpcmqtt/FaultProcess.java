@@ -6,14 +6,15 @@ import io.grpc.stub.StreamObserver;
 import io.grpcmqtt.test.v1.Request;
 import io.grpcmqtt.test.v1.Response;
 import io.grpcmqtt.test.v1.TestServiceGrpc;
-import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The far end of the fault tests, run in its own JVM: {@code server BROKER PREFIX ID} serves the
- * test service; {@code client BROKER PREFIX ID} holds one hanging server stream open. Both use a
- * 2 s keep-alive and short will delays so that failure detection fits in a test.
+ * test service with the builder's defaults (only the id is fixed, so a restart with the same
+ * arguments is the same instance; a fifth argument opts in to a session of that many seconds),
+ * and on SIGTERM stops as a deployment would: {@code shutdown()}, then waits for its calls; {@code client BROKER PREFIX ID} holds one hanging server stream open,
+ * with a 2 s keep-alive so that failure detection fits in a test.
  */
 public final class FaultProcess {
   private FaultProcess() {}
@@ -25,16 +26,21 @@ public final class FaultProcess {
     String id = args[3];
     if (mode.equals("server")) {
       TestServiceImpl service = new TestServiceImpl(id);
-      Server server =
-          MqttServerBuilder.forBroker(broker)
-              .topicPrefix(prefix)
-              .clientId(id)
-              .keepAliveTime(2, TimeUnit.SECONDS)
-              .willDelay(Duration.ofSeconds(1))
-              .sessionExpiry(Duration.ofSeconds(2))
-              .addService(service)
-              .build()
-              .start();
+      MqttServerBuilder builder =
+          MqttServerBuilder.forBroker(broker).topicPrefix(prefix).clientId(id).addService(service);
+      if (args.length > 4) {
+        builder.sessionExpiry(java.time.Duration.ofSeconds(Long.parseLong(args[4])));
+      }
+      Server server = builder.build().start();
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        server.shutdown();
+        try {
+          server.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        System.out.println("STOPPED " + id);
+      }));
       System.out.println("READY " + id);
       while (!server.isShutdown()) {
         String method = service.startedHanging.poll(1, TimeUnit.SECONDS);

@@ -53,6 +53,16 @@ final class TestServiceImpl extends TestServiceGrpc.TestServiceImplBase {
   }
 
   @Override
+  public void idempotentUnary(Request request, StreamObserver<Response> out) {
+    unaryInvocations.incrementAndGet();
+    if (handleSpecial("IdempotentUnary", request, out)) {
+      return;
+    }
+    out.onNext(Response.newBuilder().setText(text(request)).setServer(name).build());
+    out.onCompleted();
+  }
+
+  @Override
   public void serverStream(Request request, StreamObserver<Response> out) {
     if (handleSpecial("ServerStream", request, out)) {
       return;
@@ -177,8 +187,8 @@ final class TestServiceImpl extends TestServiceGrpc.TestServiceImplBase {
               .asRuntimeException(trailers));
       return true;
     }
-    if (request.getHang()) {
-      if (method.equals("Unary") || method.equals("ServerStream")) {
+    if (request.getHang() || (!name.isEmpty() && request.getHangOn().equals(name))) {
+      if (method.endsWith("Unary") || method.equals("ServerStream")) {
         watchCancellation(method, out);
       }
       hanging.incrementAndGet();

@@ -216,6 +216,11 @@ public final class ConnectionConfig {
       return this;
     }
 
+    /** Whether a client id was set (else a random one is generated). */
+    public boolean hasClientId() {
+      return clientId != null;
+    }
+
     public Builder credentials(String username, @Nullable byte[] password) {
       this.username = checkNotNull(username, "username");
       this.password = password == null ? null : password.clone();

@@ -27,7 +27,7 @@ public final class DefaultDeadlineInterceptor implements ClientInterceptor {
   @Override
   public <ReqT, RespT> ClientCall<ReqT, RespT> interceptCall(
       MethodDescriptor<ReqT, RespT> method, CallOptions callOptions, Channel next) {
-    long nanos = MethodTimeouts.nanos(method, defaultNanos);
+    long nanos = MethodPolicies.timeoutNanos(method, defaultNanos);
     if (nanos > 0 && callOptions.getDeadline() == null && Context.current().getDeadline() == null) {
       callOptions = callOptions.withDeadlineAfter(nanos, TimeUnit.NANOSECONDS);
     }

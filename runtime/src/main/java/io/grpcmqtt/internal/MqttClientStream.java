@@ -48,6 +48,8 @@ final class MqttClientStream implements ClientStream {
   private final boolean serverStreaming;
   private final int qos;
   private final int window;
+  /** A unary call of an idempotent method: re-sent when a server dies before it is answered. */
+  private final boolean resendable;
   private final SynchronizationContext sync =
       new SynchronizationContext(
           (thread, error) -> log.error("uncaught error in a call listener", error));
@@ -74,6 +76,14 @@ final class MqttClientStream implements ClientStream {
 
   @GuardedBy("this")
   private byte[] unaryRequest;
+
+  /** The published request of a {@link #resendable} call, kept until the call ends. */
+  @GuardedBy("this")
+  private byte[] sentRequest;
+
+  /** The broker acknowledged the request: it has routed it to a server (or to none, 0x10). */
+  @GuardedBy("this")
+  private boolean requestAcked;
 
   // Outbound, streaming requests only.
   @GuardedBy("this")
@@ -147,6 +157,8 @@ final class MqttClientStream implements ClientStream {
     this.serverStreaming = !method.getType().serverSendsOneMessage();
     this.qos = qos;
     this.window = window;
+    this.resendable =
+        !clientStreaming && !serverStreaming && MethodPolicies.isIdempotent(method);
     this.maxInbound = maxMessageSize;
     this.maxOutbound = maxMessageSize;
     this.reorder = new SequenceBuffer<>(0, window + 8);
@@ -238,8 +250,12 @@ final class MqttClientStream implements ClientStream {
         pendingHalfClose = true;
         flushLocked();
       } else {
-        publishFirstLocked(null, unaryRequest == null ? new byte[0] : unaryRequest);
+        byte[] request = unaryRequest == null ? new byte[0] : unaryRequest;
         unaryRequest = null;
+        if (resendable) {
+          sentRequest = request;
+        }
+        publishFirstLocked(null, request);
       }
     }
     sync.drain();
@@ -259,6 +275,27 @@ final class MqttClientStream implements ClientStream {
     if (tellServer) {
       transport.publishCancel(correlation, qos);
     }
+  }
+
+  /**
+   * A server went offline: if this is an unanswered unary call of an idempotent method that the
+   * broker had already routed, publishes its request again (same Correlation Data, the deadline
+   * that is left), so that a live instance answers it. The unary call does not know which instance
+   * took it; a live one that holds it drops the copy, or answers it from its reply cache.
+   *
+   * @return whether the request was published again
+   */
+  boolean resendAfterServerLoss() {
+    synchronized (this) {
+      if (closed || !requestAcked || sentRequest == null
+          || (deadline != null && deadline.isExpired())) {
+        return false;
+      }
+      requestAcked = false;
+      publishFirstLocked(null, sentRequest);
+    }
+    sync.drain();
+    return true;
   }
 
   @Override
@@ -589,6 +626,7 @@ final class MqttClientStream implements ClientStream {
   @GuardedBy("this")
   private void closeLocked(Status status, Metadata trailers) {
     closed = true;
+    sentRequest = null;
     pendingOut.clear();
     deliverable.clear();
     transport.unregister(this);
@@ -625,6 +663,10 @@ final class MqttClientStream implements ClientStream {
       if (reasonCode == Wire.NO_MATCHING_SUBSCRIBERS) {
         fail(Status.UNAVAILABLE.withDescription(
             "no server is subscribed to '" + topic + "' (PUBACK 0x10 no matching subscribers)"));
+      } else if (resendable) {
+        synchronized (MqttClientStream.this) {
+          requestAcked = true;
+        }
       }
     }
 

@@ -252,6 +252,9 @@ final class MqttClientTransport implements ConnectionClientTransport, MqttConnec
   public void messageArrived(String topic, MqttMessage message) {
     if (topic.equals(replyTopic)) {
       Frame frame = Frame.decode(topic, message);
+      if (Wire.CTL_PROBE.equals(frame.control)) {
+        return; // a server checking that this reply topic still has a subscriber
+      }
       MqttClientStream stream = null;
       if (frame.correlation != null && frame.correlation.length == 8) {
         stream = streams.get(ByteBuffer.wrap(frame.correlation).getLong());
@@ -270,10 +273,21 @@ final class MqttClientTransport implements ConnectionClientTransport, MqttConnec
       Status gone =
           Status.UNAVAILABLE.withDescription(
               "server '" + server + "' went offline while serving this call");
+      // A retained "offline" is what a server left behind long ago, delivered on subscribing; one
+      // from an orderly stop comes after the server ended all its calls. Only a will, published
+      // as it happens, may have taken unary calls with it.
+      boolean justNow = !message.isRetained() && !Wire.isOrderlyStop(message.getProperties());
+      int resent = 0;
       for (MqttClientStream stream : new ArrayList<>(streams.values())) {
         if (server.equals(stream.serverId())) {
           stream.fail(gone);
+        } else if (justNow && stream.resendAfterServerLoss()) {
+          resent++;
         }
+      }
+      if (resent > 0) {
+        log.info("server '{}' went offline: re-sent {} unanswered call(s) of idempotent methods",
+            server, resent);
       }
       return;
     }
@@ -337,6 +351,7 @@ final class MqttClientTransport implements ConnectionClientTransport, MqttConnec
         connection,
         topics.clientStatus(config.clientId()),
         false,
+        new MqttProperties(),
         config.clientId(),
         () -> {
           log.info("channel connection '{}' to {} closed", config.clientId(),

@@ -322,15 +322,36 @@ final class MqttConnection implements MqttCallback {
     }
   }
 
-  void unsubscribe(List<String> filters) {
+  /**
+   * Unsubscribes; the future completes when the UNSUBACK arrives (from then on the broker routes
+   * nothing more to these filters), or fails with Paho's exception.
+   */
+  CompletableFuture<Void> unsubscribeFuture(List<String> filters) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
     if (filters.isEmpty()) {
-      return;
+      done.complete(null);
+      return done;
     }
     try {
-      client.unsubscribe(filters.toArray(new String[0])).waitForCompletion(5_000);
+      client.unsubscribe(
+          filters.toArray(new String[0]),
+          null,
+          new MqttActionListener() {
+            @Override
+            public void onSuccess(IMqttToken token) {
+              done.complete(null);
+            }
+
+            @Override
+            public void onFailure(IMqttToken token, Throwable cause) {
+              done.completeExceptionally(cause == null ? token.getException() : cause);
+            }
+          },
+          new MqttProperties());
     } catch (MqttException e) {
-      log.warn("unsubscribe of {} failed: {}", filters, describe(e));
+      done.completeExceptionally(e);
     }
+    return done;
   }
 
   /**
@@ -470,13 +491,14 @@ final class MqttConnection implements MqttCallback {
       @Nullable MqttConnection connection,
       String statusTopic,
       boolean retained,
+      MqttProperties statusProperties,
       String name,
       Runnable then) {
     Thread closer =
         new Thread(
             () -> {
               if (connection != null) {
-                connection.close(statusTopic, Topics.OFFLINE, retained);
+                connection.close(statusTopic, Topics.OFFLINE, retained, statusProperties);
               }
               then.run();
             },
@@ -485,8 +507,12 @@ final class MqttConnection implements MqttCallback {
     closer.start();
   }
 
-  /** Publishes a final retained status (if any), disconnects and frees Paho's threads. */
-  void close(@Nullable String statusTopic, @Nullable String statusPayload, boolean retained) {
+  /** Publishes a final status (if any), disconnects and frees Paho's threads. */
+  void close(
+      @Nullable String statusTopic,
+      @Nullable String statusPayload,
+      boolean retained,
+      MqttProperties statusProperties) {
     List<Pending> dropped;
     synchronized (lock) {
       if (closed) {
@@ -504,6 +530,7 @@ final class MqttConnection implements MqttCallback {
         MqttMessage m = new MqttMessage(statusPayload.getBytes(StandardCharsets.UTF_8));
         m.setQos(1);
         m.setRetained(retained);
+        m.setProperties(statusProperties);
         client.publish(statusTopic, m).waitForCompletion(2_000);
       }
     } catch (MqttException e) {

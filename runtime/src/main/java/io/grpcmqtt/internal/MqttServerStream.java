@@ -16,6 +16,7 @@ import java.io.InputStream;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import javax.annotation.Nullable;
 import javax.annotation.concurrent.GuardedBy;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
@@ -43,6 +44,9 @@ final class MqttServerStream implements ServerStream {
   private final int maxInbound;
   private final StatsTraceContext stats;
   private final long ttlNanos;
+  /** The server's default deadline when the request set none (else 0). */
+  private final long serverDefaultNanos;
+  final long startNanos = System.nanoTime();
   private final SynchronizationContext sync =
       new SynchronizationContext((t, e) -> log.error("uncaught error in a call listener", e));
 
@@ -120,7 +124,8 @@ final class MqttServerStream implements ServerStream {
       int window,
       int maxInbound,
       StatsTraceContext stats,
-      long ttlNanos) {
+      long ttlNanos,
+      long serverDefaultNanos) {
     this.transport = transport;
     this.key = key;
     this.responseTopic = responseTopic;
@@ -134,6 +139,7 @@ final class MqttServerStream implements ServerStream {
     this.maxInbound = maxInbound;
     this.stats = stats;
     this.ttlNanos = ttlNanos;
+    this.serverDefaultNanos = serverDefaultNanos;
     this.reorder = new SequenceBuffer<>(1, window + 8);
   }
 
@@ -176,7 +182,7 @@ final class MqttServerStream implements ServerStream {
           creditGranted = window;
           props.add(new UserProperty(Wire.CREDIT, Long.toString(creditGranted)));
         }
-        publishLocked(new byte[0], props, MqttConnection.IGNORE);
+        publishLocked(new byte[0], props, vanishOnNoSubscriber);
       }
       // gRPC may already have asked for the message from its executor.
       deliverLocked();
@@ -286,7 +292,7 @@ final class MqttServerStream implements ServerStream {
         creditGranted = target;
         List<UserProperty> props = Publishes.control(Wire.CTL_CREDIT);
         props.add(new UserProperty(Wire.CREDIT, Long.toString(target)));
-        publishLocked(new byte[0], props, MqttConnection.IGNORE);
+        publishLocked(new byte[0], props, vanishOnNoSubscriber);
       }
     }
   }
@@ -398,9 +404,20 @@ final class MqttServerStream implements ServerStream {
 
   @Override
   public void cancel(Status status) {
+    boolean serverDefaultPassed =
+        serverDefaultNanos > 0 && status.getCode() == Status.Code.DEADLINE_EXCEEDED;
+    if (serverDefaultPassed) {
+      // gRPC's "context timed out" would not tell a caller that never set a deadline why.
+      status = Status.DEADLINE_EXCEEDED.withDescription(
+          "the request set no deadline and ran into the server's default of "
+              + TimeUnit.NANOSECONDS.toMillis(serverDefaultNanos) + " ms");
+    }
     synchronized (this) {
       if (closing) {
         return;
+      }
+      if (serverDefaultPassed) {
+        transport.limitHit(status.getDescription() + " (response topic '" + responseTopic + "')");
       }
       closing = true;
       pendingOut.clear();
@@ -486,7 +503,7 @@ final class MqttServerStream implements ServerStream {
       if (out.kind == Out.FINAL) {
         publishFinalLocked(out.payload, out.props);
       } else {
-        publishLocked(out.payload, out.props, MqttConnection.IGNORE);
+        publishLocked(out.payload, out.props, vanishOnNoSubscriber);
       }
     }
     signalReadyLocked();
@@ -513,6 +530,22 @@ final class MqttServerStream implements ServerStream {
     }
     return !responseStreaming || sentMessages + pendingOut.size() < clientCredit;
   }
+
+  /** A stream's frames find out, from their PUBACKs, that the client is gone. */
+  private final MqttConnection.PublishCallback vanishOnNoSubscriber =
+      new MqttConnection.PublishCallback() {
+        @Override
+        public void published(int reasonCode) {
+          if (reasonCode == Wire.NO_MATCHING_SUBSCRIBERS) {
+            transport.clientVanished(responseTopic);
+          }
+        }
+
+        @Override
+        public void failed(Throwable cause) {
+          // A lost connection ends the calls by itself.
+        }
+      };
 
   @GuardedBy("this")
   private void publishFinalLocked(byte[] payload, List<UserProperty> props) {

@@ -18,11 +18,16 @@ import io.grpc.internal.StatsTraceContext;
 import io.grpcmqtt.mapper.codec.PayloadFormat;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.annotation.Nullable;
@@ -44,6 +49,10 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
   private static final Logger log = LoggerFactory.getLogger(MqttServerTransport.class);
   /** How long a finished call is remembered when its request carried no deadline. */
   private static final long DEFAULT_DEDUP_NANOS = TimeUnit.SECONDS.toNanos(60);
+  /** How long a stopping server waits for its barrier before it stops taking requests anyway. */
+  private static final long BARRIER_TIMEOUT_MILLIS = 5_000;
+  private static final Status SHUTTING_DOWN =
+      Status.UNAVAILABLE.withDescription("server is shutting down");
 
   private final ServerSettings settings;
   private final ConnectionConfig config;
@@ -56,17 +65,34 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
   private final AtomicInteger openStreams = new AtomicInteger();
   private final RecentCalls recent = new RecentCalls(10_000, 16L * 1024 * 1024);
   private final RateLimitedLog badInputLog = new RateLimitedLog(log, 10_000);
+  /** Limits reached and vanished clients: a line of their own, so bad input cannot hide them. */
+  private final RateLimitedLog limitLog = new RateLimitedLog(log, 10_000);
+  /** Calls running per Response Topic, for the per-client limit. */
+  private final ConcurrentHashMap<String, Integer> callsPerClient = new ConcurrentHashMap<>();
+  /** Response Topics with a probe in flight. */
+  private final Set<String> probing = ConcurrentHashMap.newKeySet();
+  /**
+   * Correlation Data of the barrier a stopping server publishes to its own inbox: it comes back
+   * after every request the broker routed here before it took the unsubscribe.
+   */
+  private final byte[] barrier = new byte[16];
   private final Object lock = new Object();
 
   private MqttConnection connection;
   private ServerTransportListener transportListener;
   private Attributes streamAttributes = Attributes.EMPTY;
+  private ScheduledFuture<?> prober;
 
+  /** Requests are served; false once a stopping server's barrier came back. */
   @GuardedBy("lock")
-  private boolean accepting = true;
+  private volatile boolean accepting = true;
 
   @GuardedBy("lock")
   private boolean shutdown;
+
+  /** The request topics are subscribed (and renewed on reconnect) from start until shutdown. */
+  @GuardedBy("lock")
+  private boolean servingRequests;
 
   @GuardedBy("lock")
   private boolean terminated;
@@ -81,6 +107,7 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
     this.registry = registry;
     this.tracerFactories = tracerFactories;
     this.logId = InternalLogId.allocate(getClass(), config.brokerUriString());
+    new SecureRandom().nextBytes(barrier);
   }
 
   void start(ServerListener serverListener) throws IOException {
@@ -99,12 +126,36 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
                 .build());
     try {
       connection.connect();
-      connection.subscribe(subscriptions(true));
+      connection.subscribe(subscriptions(false));
+    } catch (IOException e) {
+      terminate();
+      throw e;
+    }
+  }
+
+  /**
+   * Subscribes to the request topics and announces the server "online". Called once gRPC's server
+   * has started, which only then has the executor its calls run on (see StartedServer).
+   */
+  void serveRequests() throws IOException {
+    synchronized (lock) {
+      if (shutdown) {
+        return;
+      }
+      servingRequests = true;
+    }
+    try {
+      connection.subscribe(requestSubscriptions());
     } catch (IOException e) {
       terminate();
       throw e;
     }
     publishStatus(Topics.ONLINE);
+    if (settings.probeIntervalNanos > 0) {
+      prober = timer.scheduleWithFixedDelay(
+          this::probeClients, settings.probeIntervalNanos, settings.probeIntervalNanos,
+          TimeUnit.NANOSECONDS);
+    }
     log.info(
         "server '{}' serving {} on {} (requests: {})",
         serverId(), registry.serviceNames(), config.brokerUriString(), requestFilters());
@@ -130,12 +181,15 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
     return new ArrayList<>(registry.routes().subscriptions(settings.sharedGroup, config.qos()).keySet());
   }
 
-  private List<MqttSubscription> subscriptions(boolean withRequests) {
+  private List<MqttSubscription> requestSubscriptions() {
     List<MqttSubscription> subs = new ArrayList<>();
-    if (withRequests) {
-      registry.routes().subscriptions(settings.sharedGroup, config.qos())
-          .forEach((filter, qos) -> subs.add(new MqttSubscription(filter, qos)));
-    }
+    registry.routes().subscriptions(settings.sharedGroup, config.qos())
+        .forEach((filter, qos) -> subs.add(new MqttSubscription(filter, qos)));
+    return subs;
+  }
+
+  private List<MqttSubscription> subscriptions(boolean withRequests) {
+    List<MqttSubscription> subs = withRequests ? requestSubscriptions() : new ArrayList<>();
     subs.add(new MqttSubscription(inboxTopic(), config.qos()));
     subs.add(new MqttSubscription(topics.cancel(), config.qos()));
     subs.add(new MqttSubscription(topics.clientStatusFilter(), 1));
@@ -152,16 +206,55 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
         MqttConnection.IGNORE);
   }
 
-  /** Stops taking new calls: other instances of the shared group get them from now on. */
-  void stopAccepting() {
+  /**
+   * Stops taking requests without refusing any that the broker routed here: unsubscribes the
+   * request filters (from the UNSUBACK on, other instances of the shared group get them), then
+   * publishes a barrier to its own inbox. The broker delivers it after whatever it had routed here
+   * before, so every request that arrives before the barrier is served; only then does the server
+   * refuse requests (with UNAVAILABLE) and end once its calls have.
+   */
+  private void drain() {
+    if (connection == null) {
+      drained();
+      return;
+    }
+    connection.unsubscribeFuture(requestFilters()).whenComplete((ok, error) -> {
+      if (error != null) {
+        log.info("server '{}': unsubscribe failed ({}); stopping without a barrier", serverId(),
+            MqttConnection.describe(error));
+        drained();
+        return;
+      }
+      connection.publish(
+          inboxTopic(), new byte[0], 1, false,
+          Publishes.properties(null, barrier, null, new ArrayList<>(0)),
+          new MqttConnection.PublishCallback() {
+            @Override
+            public void published(int reasonCode) {}
+
+            @Override
+            public void failed(Throwable cause) {
+              drained();
+            }
+          });
+      timer.schedule(this::drained, BARRIER_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+    });
+  }
+
+  /** Nothing more can arrive: refuse what still does, and end once the running calls have. */
+  private void drained() {
+    boolean terminateNow;
     synchronized (lock) {
       if (!accepting) {
         return;
       }
       accepting = false;
+      terminateNow = openStreams.get() == 0;
     }
-    if (connection != null) {
-      connection.unsubscribe(requestFilters());
+    log.info("server '{}' takes no more requests; {} call(s) still running", serverId(),
+        openStreams.get());
+    if (terminateNow) {
+      terminate();
     }
   }
 
@@ -171,6 +264,10 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
   public void messageArrived(String topic, MqttMessage message) {
     if (topics.isInbox(topic)) {
       Frame frame = Frame.decode(topic, message);
+      if (frame.responseTopic == null && Arrays.equals(frame.correlation, barrier)) {
+        drained();
+        return;
+      }
       MqttServerStream stream = find(frame);
       if (stream != null) {
         stream.inbound(frame);
@@ -217,17 +314,98 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
   }
 
   private void cancelCallsOf(String clientId) {
-    String replyTopic = topics.reply(clientId);
-    int cancelled = 0;
-    for (MqttServerStream stream : new ArrayList<>(active.values())) {
-      if (replyTopic.equals(stream.responseTopic())) {
-        stream.clientGone(Status.CANCELLED.withDescription("client '" + clientId + "' went offline"));
-        cancelled++;
-      }
-    }
+    int cancelled = endCallsOf(
+        topics.reply(clientId),
+        Status.CANCELLED.withDescription("client '" + clientId + "' went offline"));
     if (cancelled > 0) {
       log.info("client '{}' went offline: cancelled its {} call(s)", clientId, cancelled);
     }
+  }
+
+  /** Ends, without a reply, every call whose answers go to {@code responseTopic}. */
+  private int endCallsOf(String responseTopic, Status status) {
+    int ended = 0;
+    for (MqttServerStream stream : new ArrayList<>(active.values())) {
+      if (responseTopic.equals(stream.responseTopic())) {
+        stream.clientGone(status);
+        ended++;
+      }
+    }
+    return ended;
+  }
+
+  /**
+   * A publish to {@code responseTopic} found no subscriber (PUBACK 0x10): whoever called from
+   * there is gone, with or without a will, and its calls end.
+   */
+  void clientVanished(String responseTopic) {
+    int ended = endCallsOf(responseTopic, Status.CANCELLED.withDescription(
+        "nobody is subscribed to the response topic '" + responseTopic + "' any more"));
+    if (ended > 0) {
+      limitLog.warn("server '{}': nobody is subscribed to '{}' any more: ended its {} call(s)",
+          serverId(), responseTopic, ended);
+    }
+  }
+
+  /**
+   * Publishes a probe to each Response Topic that has held a streaming call for a probe interval:
+   * a caller that left without a will (a device, a plain MQTT client) has no subscriber left
+   * there, and the probe's PUBACK says so (0x10). Busy streams find it out from their own
+   * messages; idle ones need this. One probe per topic in flight at a time.
+   */
+  private void probeClients() {
+    long now = System.nanoTime();
+    Set<String> due = new HashSet<>();
+    for (MqttServerStream stream : active.values()) {
+      if (stream.isStreaming() && now - stream.startNanos >= settings.probeIntervalNanos) {
+        due.add(stream.responseTopic());
+      }
+    }
+    for (String topic : due) {
+      if (!probing.add(topic)) {
+        continue;
+      }
+      connection.publish(
+          topic, new byte[0], 1, false,
+          Publishes.properties(null, null, null, Publishes.control(Wire.CTL_PROBE)),
+          new MqttConnection.PublishCallback() {
+            @Override
+            public void published(int reasonCode) {
+              probing.remove(topic);
+              if (reasonCode == Wire.NO_MATCHING_SUBSCRIBERS) {
+                clientVanished(topic);
+              }
+            }
+
+            @Override
+            public void failed(Throwable cause) {
+              probing.remove(topic);
+            }
+          });
+    }
+  }
+
+  /** Takes one of the per-client call slots of {@code responseTopic}; false when none is left. */
+  private boolean reserveClientSlot(String responseTopic) {
+    boolean[] full = {false};
+    callsPerClient.compute(responseTopic, (t, n) -> {
+      int calls = n == null ? 0 : n;
+      if (calls >= settings.maxConcurrentCallsPerClient) {
+        full[0] = true;
+        return n;
+      }
+      return calls + 1;
+    });
+    return !full[0];
+  }
+
+  private void releaseClientSlot(String responseTopic) {
+    callsPerClient.computeIfPresent(responseTopic, (t, n) -> n <= 1 ? null : n - 1);
+  }
+
+  /** A limit refused a request or ended a call: a rate-limited line says which and whose. */
+  void limitHit(String what) {
+    limitLog.warn("server '{}': {}", serverId(), what);
   }
 
   private void handleRequest(RequestRoute route, Frame frame) {
@@ -251,11 +429,9 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
         return;
       }
     }
-    synchronized (lock) {
-      if (!accepting) {
-        reject(frame, Status.UNAVAILABLE.withDescription("server is shutting down"), fullMethod);
-        return;
-      }
+    if (!accepting) {
+      reject(frame, SHUTTING_DOWN, fullMethod);
+      return;
     }
     Optional<PayloadFormat> format = route.format(frame.contentType);
     if (format.isEmpty()) {
@@ -317,6 +493,13 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
       long expiryNanos = TimeUnit.SECONDS.toNanos(frame.expirySeconds);
       timeoutNanos = timeoutNanos < 0 ? expiryNanos : Math.min(timeoutNanos, expiryNanos);
     }
+    long dedupNanos = Math.max(DEFAULT_DEDUP_NANOS, timeoutNanos);
+    // A caller that set no deadline and then vanished without a will would pin the call forever.
+    long serverDefaultNanos = 0;
+    if (timeoutNanos < 0 && settings.defaultDeadlineNanos > 0) {
+      serverDefaultNanos = settings.defaultDeadlineNanos;
+      timeoutNanos = serverDefaultNanos;
+    }
     if (timeoutNanos >= 0) {
       headers.put(GrpcUtil.TIMEOUT_KEY, timeoutNanos);
     }
@@ -324,9 +507,16 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
       log.debug("call {} from {} (timeout {} ns)", fullMethod, key, timeoutNanos);
     }
     if (openStreams.get() >= settings.maxConcurrentCalls) {
-      reject(frame, Status.RESOURCE_EXHAUSTED.withDescription(
-          "server is at its limit of " + settings.maxConcurrentCalls + " concurrent calls"),
-          fullMethod);
+      String what = "server is at its limit of " + settings.maxConcurrentCalls + " concurrent calls";
+      limitHit(what + " (" + fullMethod + " from '" + frame.responseTopic + "' refused)");
+      replyError(frame, Status.RESOURCE_EXHAUSTED.withDescription(what));
+      return;
+    }
+    if (frame.responseTopic != null && !reserveClientSlot(frame.responseTopic)) {
+      String what = "the caller at '" + frame.responseTopic + "' is at its limit of "
+          + settings.maxConcurrentCallsPerClient + " concurrent calls on this server";
+      limitHit(what + " (" + fullMethod + " refused)");
+      replyError(frame, Status.RESOURCE_EXHAUSTED.withDescription(what));
       return;
     }
     StatsTraceContext stats = StatsTraceContext.newServerContext(tracerFactories, fullMethod, headers);
@@ -335,11 +525,29 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
             this, key, frame.responseTopic, frame.correlation, entry, requestStreaming,
             responseStreaming, format.get(), config.qos(),
             config.flowControlWindow(), settings.maxInboundMessageSize, stats,
-            Math.max(DEFAULT_DEDUP_NANOS, timeoutNanos));
+            dedupNanos, serverDefaultNanos);
     if (key != null && active.putIfAbsent(key, stream) != null) {
+      releaseClientSlot(frame.responseTopic);
       return;
     }
-    openStreams.incrementAndGet();
+    boolean admitted;
+    synchronized (lock) {
+      // Checked again with the count: a stopping server ends once it refuses and runs nothing.
+      admitted = accepting;
+      if (admitted) {
+        openStreams.incrementAndGet();
+      }
+    }
+    if (!admitted) {
+      if (key != null) {
+        active.remove(key, stream);
+      }
+      if (frame.responseTopic != null) {
+        releaseClientSlot(frame.responseTopic);
+      }
+      reject(frame, SHUTTING_DOWN, fullMethod);
+      return;
+    }
     stream.queueFirst(frame);
     transportListener.streamCreated(stream, fullMethod, headers);
     stream.start();
@@ -354,9 +562,14 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
     return size;
   }
 
-  /** Answers a request that cannot become a call; without a Response Topic, logs it. */
+  /** Answers a request that cannot become a call, and logs it (the only trace of a one-way one). */
   private void reject(Frame frame, Status status, String fullMethod) {
     badInput(fullMethod + ": " + status.getCode() + " " + status.getDescription());
+    replyError(frame, status);
+  }
+
+  /** Answers a request that cannot become a call, if it has a Response Topic. */
+  private void replyError(Frame frame, Status status) {
     if (frame.responseTopic == null) {
       return;
     }
@@ -392,9 +605,12 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
       recent.remember(stream.key, reply, ttlNanos);
       active.remove(stream.key, stream);
     }
+    if (stream.responseTopic() != null) {
+      releaseClientSlot(stream.responseTopic());
+    }
     boolean terminateNow;
     synchronized (lock) {
-      terminateNow = openStreams.decrementAndGet() == 0 && shutdown;
+      terminateNow = openStreams.decrementAndGet() == 0 && !accepting;
     }
     if (terminateNow) {
       terminate();
@@ -425,7 +641,7 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
   public void reconnected() {
     boolean withRequests;
     synchronized (lock) {
-      withRequests = accepting;
+      withRequests = servingRequests;
     }
     log.info("server '{}' reconnected to {}; subscriptions renewed", serverId(),
         config.brokerUriString());
@@ -435,20 +651,17 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
 
   // --- lifecycle ---
 
+  /** Stops gracefully: serves what was routed here, then ends with the last call (see drain). */
   @Override
   public void shutdown() {
-    boolean terminateNow;
     synchronized (lock) {
       if (shutdown) {
         return;
       }
       shutdown = true;
-      terminateNow = openStreams.get() == 0;
+      servingRequests = false;
     }
-    stopAccepting();
-    if (terminateNow) {
-      terminate();
-    }
+    drain();
   }
 
   @Override
@@ -466,11 +679,16 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
         return;
       }
       terminated = true;
+      accepting = false;
+    }
+    if (prober != null) {
+      prober.cancel(false);
     }
     MqttConnection.closeInBackground(
         connection,
         topics.serverStatus(serverId()),
         true,
+        Publishes.properties(null, null, null, Publishes.single(Wire.ORDERLY, "true")),
         serverId(),
         () -> {
           SharedResourceHolder.release(GrpcUtil.TIMER_SERVICE, timer);

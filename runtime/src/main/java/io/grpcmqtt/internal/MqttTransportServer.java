@@ -36,11 +36,14 @@ public final class MqttTransportServer implements InternalServer {
     transport.start(listener);
   }
 
+  /** Subscribes to the request topics; called once gRPC's server has started (StartedServer). */
+  public void serveRequests() throws IOException {
+    transport.serveRequests();
+  }
+
+  /** The transport stops taking requests once the broker has stopped routing them to it. */
   @Override
   public void shutdown() {
-    if (transport != null) {
-      transport.stopAccepting();
-    }
     if (listener != null) {
       listener.serverShutdown();
     }

@@ -40,8 +40,13 @@ final class Publishes {
   }
 
   static List<UserProperty> control(String control) {
+    return single(Wire.CTL, control);
+  }
+
+  /** A mutable list holding one user property. */
+  static List<UserProperty> single(String key, String value) {
     List<UserProperty> props = new ArrayList<>(4);
-    props.add(new UserProperty(Wire.CTL, control));
+    props.add(new UserProperty(key, value));
     return props;
   }
 }

@@ -10,17 +10,29 @@ public final class ServerSettings {
   final int maxInboundMessageSize;
   final int maxInboundMetadataSize;
   final int maxConcurrentCalls;
+  /** Calls one Response Topic may have running at once on this server. */
+  final int maxConcurrentCallsPerClient;
+  /** The deadline of requests that carry none; 0 for none. */
+  final long defaultDeadlineNanos;
+  /** How often Response Topics holding streams are checked for a subscriber; 0 for never. */
+  final long probeIntervalNanos;
 
   public ServerSettings(
       ConnectionConfig connection,
       @Nullable String sharedGroup,
       int maxInboundMessageSize,
       int maxInboundMetadataSize,
-      int maxConcurrentCalls) {
+      int maxConcurrentCalls,
+      int maxConcurrentCallsPerClient,
+      long defaultDeadlineNanos,
+      long probeIntervalNanos) {
     this.connection = connection;
     this.sharedGroup = sharedGroup;
     this.maxInboundMessageSize = maxInboundMessageSize;
     this.maxInboundMetadataSize = maxInboundMetadataSize;
     this.maxConcurrentCalls = maxConcurrentCalls;
+    this.maxConcurrentCallsPerClient = maxConcurrentCallsPerClient;
+    this.defaultDeadlineNanos = defaultDeadlineNanos;
+    this.probeIntervalNanos = probeIntervalNanos;
   }
 }

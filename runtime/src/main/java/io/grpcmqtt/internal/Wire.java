@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import javax.annotation.Nullable;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 
 /** Names and encodings of the user properties of wire contract v1 (see docs/protocol.md). */
@@ -25,6 +27,11 @@ public final class Wire {
   public static final String STATUS = "grpc-status";
   public static final String MESSAGE = "grpc-message";
   public static final String TIMEOUT = "grpc-timeout";
+  /**
+   * On a server's {@code offline} status: the server stopped in order, after ending every call it
+   * held (its will never carries it).
+   */
+  public static final String ORDERLY = "grpc-orderly";
 
   public static final String CTL_OPEN = "open";
   public static final String CTL_ACCEPT = "accept";
@@ -32,6 +39,11 @@ public final class Wire {
   public static final String CTL_HALF_CLOSE = "half-close";
   public static final String CTL_CANCEL = "cancel";
   public static final String CTL_CREDIT = "credit";
+  /**
+   * S→C, no Correlation Data: a server checks that a Response Topic still has a subscriber (its
+   * PUBACK says 0x10 when not). Clients ignore it; it belongs to no call.
+   */
+  public static final String CTL_PROBE = "probe";
 
   /** Control values this version understands; any other is a protocol error. */
   public static boolean isKnownControl(String control) {
@@ -60,6 +72,19 @@ public final class Wire {
   private static final BaseEncoding BASE64 = BaseEncoding.base64();
 
   private Wire() {}
+
+  /** Whether a status message carries {@link #ORDERLY}. */
+  static boolean isOrderlyStop(@Nullable MqttProperties properties) {
+    if (properties == null) {
+      return false;
+    }
+    for (UserProperty p : properties.getUserProperties()) {
+      if (ORDERLY.equals(p.getKey())) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   public static boolean isReserved(String key) {
     return RESERVED.contains(key);
