@@ -107,6 +107,14 @@ final class MqttServerStream implements ServerStream {
   @GuardedBy("this")
   private boolean closed;
 
+  /**
+   * The status the handler closed the call with: what the stream tracers are told once the reply
+   * is out (the listener then hears OK, as from gRPC's own transports).
+   */
+  @GuardedBy("this")
+  @Nullable
+  private Status closedStatus;
+
   MqttServerStream(
       MqttServerTransport transport,
       @Nullable CallKey key,
@@ -375,6 +383,7 @@ final class MqttServerStream implements ServerStream {
         return;
       }
       closing = true;
+      closedStatus = status;
       if (responseTopic == null) {
         // One-way call: the response is dropped by design.
         finishLocked(Status.OK, null);
@@ -464,10 +473,7 @@ final class MqttServerStream implements ServerStream {
   }
 
   private static void addStatus(List<UserProperty> props, Status status, Metadata trailers) {
-    props.add(new UserProperty(Wire.STATUS, Integer.toString(status.getCode().value())));
-    if (status.getDescription() != null) {
-      props.add(new UserProperty(Wire.MESSAGE, status.getDescription()));
-    }
+    Wire.putStatus(props, status);
     Wire.putMetadata(props, trailers);
   }
 
@@ -562,7 +568,7 @@ final class MqttServerStream implements ServerStream {
     }
     closed = true;
     deliverable.clear();
-    stats.streamClosed(status);
+    stats.streamClosed(status.isOk() && closedStatus != null ? closedStatus : status);
     transport.streamDone(this, reply, ttlNanos);
     sync.executeLater(() -> listener.closed(status));
   }

@@ -354,8 +354,7 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
       return;
     }
     List<UserProperty> props = new ArrayList<>(2);
-    props.add(new UserProperty(Wire.STATUS, Integer.toString(status.getCode().value())));
-    props.add(new UserProperty(Wire.MESSAGE, status.getDescription()));
+    Wire.putStatus(props, status);
     String contentType = PayloadFormat.fromContentType(frame.contentType)
         .map(PayloadFormat::contentType).orElse(null);
     connection.publish(
