@@ -73,6 +73,47 @@ class FailFastTest {
     }
   }
 
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("io.grpcmqtt.testing.Brokers#both")
+  void serviceNoOnlineServerHostsIsUnimplementedAtOnce(TestBroker broker) throws Exception {
+    try (Rpc rpc = new Rpc(broker)) {
+      rpc.warmUp();
+      MethodDescriptor<Request, Response> other =
+          TestServiceGrpc.getUnaryMethod().toBuilder()
+              .setFullMethodName("grpcmqtt.test.v1.OtherService/Unary")
+              .build();
+      long start = System.nanoTime();
+      StatusRuntimeException e =
+          assertThrows(
+              StatusRuntimeException.class,
+              () ->
+                  ClientCalls.blockingUnaryCall(
+                      rpc.channel, other, CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS),
+                      Request.getDefaultInstance()));
+      long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      assertEquals(Status.Code.UNIMPLEMENTED, e.getStatus().getCode(), e.getMessage());
+      assertEquals("Method not found: grpcmqtt.test.v1.OtherService/Unary (no online server hosts"
+          + " grpcmqtt.test.v1.OtherService)", e.getStatus().getDescription());
+      assertTrue(ms < 5_000, "took " + ms + " ms");
+
+      // Once the only server is gone, the same call is UNAVAILABLE: nobody could answer it.
+      rpc.server.shutdown().awaitTermination(10, TimeUnit.SECONDS);
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+        StatusRuntimeException gone =
+            assertThrows(StatusRuntimeException.class, () -> rpc.blocking().unary(Request.getDefaultInstance()));
+        assertEquals(Status.Code.UNAVAILABLE, gone.getStatus().getCode(), gone.getMessage());
+        StatusRuntimeException unhosted =
+            assertThrows(
+                StatusRuntimeException.class,
+                () ->
+                    ClientCalls.blockingUnaryCall(
+                        rpc.channel, other, CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS),
+                        Request.getDefaultInstance()));
+        assertEquals(Status.Code.UNAVAILABLE, unhosted.getStatus().getCode(), unhosted.getMessage());
+      });
+    }
+  }
+
   @Test
   void unreachableBrokerIsUnavailableWithinTheConnectTimeout() throws Exception {
     int port = closedPort();

@@ -623,8 +623,7 @@ final class MqttClientStream implements ClientStream {
     @Override
     public void published(int reasonCode) {
       if (reasonCode == Wire.NO_MATCHING_SUBSCRIBERS) {
-        fail(Status.UNAVAILABLE.withDescription(
-            "no server is subscribed to '" + topic + "' (PUBACK 0x10 no matching subscribers)"));
+        fail(transport.noSubscriber(method, topic));
       }
     }
 

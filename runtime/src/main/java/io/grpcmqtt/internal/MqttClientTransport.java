@@ -53,6 +53,7 @@ final class MqttClientTransport implements ConnectionClientTransport, MqttConnec
   private final ConcurrentHashMap<Long, MqttClientStream> streams = new ConcurrentHashMap<>();
   private final AtomicLong nextCallId = new AtomicLong(new SecureRandom().nextLong());
   private final RateLimitedLog strayReplies = new RateLimitedLog(log, 10_000);
+  private final ServerDirectory servers = new ServerDirectory();
   private final Object lock = new Object();
   private final Attributes attributes;
 
@@ -226,6 +227,21 @@ final class MqttClientTransport implements ConnectionClientTransport, MqttConnec
     return routes.target(method, request);
   }
 
+  /**
+   * Why a request to {@code topic} reached no subscriber: UNIMPLEMENTED when the online servers
+   * all listed their services and none hosts the method's, UNAVAILABLE otherwise.
+   */
+  Status noSubscriber(MethodDescriptor<?, ?> method, String topic) {
+    String service = method.getServiceName();
+    if (service != null && servers.knownNotHosted(service)) {
+      return Status.UNIMPLEMENTED.withDescription(
+          "Method not found: " + method.getFullMethodName() + " (no online server hosts "
+              + service + ")");
+    }
+    return Status.UNAVAILABLE.withDescription(
+        "no server is subscribed to '" + topic + "' (PUBACK 0x10 no matching subscribers)");
+  }
+
   String brokerUri() {
     return config.brokerUriString();
   }
@@ -265,6 +281,10 @@ final class MqttClientTransport implements ConnectionClientTransport, MqttConnec
       return;
     }
     String server = topics.serverOfStatus(topic);
+    if (server != null) {
+      MqttProperties props = message.getProperties();
+      servers.update(server, message.getPayload(), props == null ? null : props.getUserProperties());
+    }
     if (server != null && Topics.OFFLINE.equals(new String(message.getPayload(),
         java.nio.charset.StandardCharsets.UTF_8))) {
       Status gone =

@@ -143,12 +143,20 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
   }
 
   private void publishStatus(String status) {
+    // "online" lists the hosted services, so channels can answer a call of a service no server
+    // hosts with UNIMPLEMENTED; the payload stays the bare word for every other reader.
+    List<UserProperty> services = new ArrayList<>();
+    if (Topics.ONLINE.equals(status)) {
+      for (String service : registry.serviceNames()) {
+        services.add(new UserProperty(Wire.SERVICE, service));
+      }
+    }
     connection.publish(
         topics.serverStatus(serverId()),
         status.getBytes(StandardCharsets.UTF_8),
         1,
         true,
-        new MqttProperties(),
+        Publishes.properties(null, null, null, services),
         MqttConnection.IGNORE);
   }
 

@@ -26,6 +26,8 @@ public final class Wire {
   public static final String STATUS = "grpc-status";
   public static final String MESSAGE = "grpc-message";
   public static final String TIMEOUT = "grpc-timeout";
+  /** On a server's retained {@code online} status: one per service it hosts. */
+  public static final String SERVICE = "grpc-service";
 
   public static final String CTL_OPEN = "open";
   public static final String CTL_ACCEPT = "accept";
