@@ -128,6 +128,9 @@ final class MqttClientStream implements ClientStream {
   @GuardedBy("this")
   private boolean headersSeen;
 
+  @GuardedBy("this")
+  private final ChunkAssembler chunks;
+
   MqttClientStream(
       MqttClientTransport transport,
       MethodDescriptor<?, ?> method,
@@ -150,6 +153,7 @@ final class MqttClientStream implements ClientStream {
     this.maxInbound = maxMessageSize;
     this.maxOutbound = maxMessageSize;
     this.reorder = new SequenceBuffer<>(0, window + 8);
+    this.chunks = transport.newAssembler(this::checkReassembly);
   }
 
   long callId() {
@@ -361,6 +365,15 @@ final class MqttClientStream implements ClientStream {
     if (expiry != null) {
       properties.setMessageExpiryInterval(expiry);
     }
+    if (control == null && !transport.fits(target.topic(), payload, qos, properties)) {
+      // Chunks on the request topic could each reach another server of the shared group: open
+      // the call as a client stream does, and send the message's chunks to the topic the
+      // accepting server names.
+      pendingOut.add(payload);
+      pendingHalfClose = true;
+      publishFirstLocked(Wire.CTL_OPEN, new byte[0]);
+      return;
+    }
     requestPublished = true;
     transport.publish(target.topic(), payload, qos, properties, new RequestCallback(target.topic()));
   }
@@ -378,7 +391,7 @@ final class MqttClientStream implements ClientStream {
       props.add(new UserProperty(Wire.SEQ, Long.toString(nextOutSeq++)));
       publishToServerLocked(message, props);
     }
-    if (pendingOut.isEmpty() && pendingHalfClose) {
+    if (!closed && pendingOut.isEmpty() && pendingHalfClose) {
       pendingHalfClose = false;
       List<UserProperty> props = Publishes.control(Wire.CTL_HALF_CLOSE);
       props.add(new UserProperty(Wire.SEQ, Long.toString(nextOutSeq++)));
@@ -400,7 +413,7 @@ final class MqttClientStream implements ClientStream {
   private void publishToServerLocked(byte[] payload, List<UserProperty> props) {
     MqttProperties properties =
         Publishes.properties(transport.replyTopic(), correlation, null, props);
-    transport.publish(callTopic, payload, qos, properties, failOnError);
+    transport.publishChunked(callTopic, payload, qos, properties, failOnError);
   }
 
   @GuardedBy("this")
@@ -434,9 +447,28 @@ final class MqttClientStream implements ClientStream {
   }
 
   @GuardedBy("this")
-  private void inboundLocked(Frame frame) {
-    if (frame.error != null) {
-      throw new IllegalArgumentException(frame.error);
+  private void inboundLocked(Frame received) {
+    if (received.error != null) {
+      throw new IllegalArgumentException(received.error);
+    }
+    Frame frame = received;
+    if (received.isChunk()) {
+      if (received.hasSeq() && reorder.isDuplicate(received.seq)) {
+        return;
+      }
+      try {
+        frame = chunks.offer(received, maxInbound);
+      } catch (StatusException e) {
+        Status status = e.getStatus();
+        if (status.getCode() == Status.Code.INVALID_ARGUMENT) {
+          throw new IllegalArgumentException(status.getDescription());
+        }
+        failLocked(status, true);
+        return;
+      }
+      if (frame == null) {
+        return;
+      }
     }
     String control = frame.control;
     if (Wire.CTL_ACCEPT.equals(control)) {
@@ -586,11 +618,26 @@ final class MqttClientStream implements ClientStream {
     }
   }
 
+  /** A chunked response stopped arriving: fail the call once its reassembly timed out. */
+  private void checkReassembly() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      String stalled = chunks.stalled();
+      if (stalled != null) {
+        failLocked(Status.UNAVAILABLE.withDescription(stalled), true);
+      }
+    }
+    sync.drain();
+  }
+
   @GuardedBy("this")
   private void closeLocked(Status status, Metadata trailers) {
     closed = true;
     pendingOut.clear();
     deliverable.clear();
+    chunks.clear();
     transport.unregister(this);
     stats.streamClosed(status);
     sync.executeLater(() -> listener.closed(status, RpcProgress.PROCESSED, trailers));
@@ -608,6 +655,14 @@ final class MqttClientStream implements ClientStream {
 
         @Override
         public void failed(Throwable cause) {
+          if (cause instanceof PacketTooLargeException) {
+            synchronized (MqttClientStream.this) {
+              failLocked(Status.RESOURCE_EXHAUSTED.withDescription(
+                  "cannot send a request message: " + cause.getMessage()), true);
+            }
+            sync.drain();
+            return;
+          }
           fail(Status.UNAVAILABLE.withDescription(
               "cannot publish to the broker: " + cause.getMessage()).withCause(cause));
         }
@@ -629,6 +684,12 @@ final class MqttClientStream implements ClientStream {
 
     @Override
     public void failed(Throwable cause) {
+      if (cause instanceof PacketTooLargeException) {
+        // Nothing was sent: the metadata alone does not fit, so chunking cannot help.
+        fail(Status.RESOURCE_EXHAUSTED.withDescription(
+            "cannot send the request to '" + topic + "': " + cause.getMessage()));
+        return;
+      }
       fail(Status.UNAVAILABLE.withDescription(
           "cannot publish the request to '" + topic + "': " + cause.getMessage())
           .withCause(cause));

@@ -54,6 +54,7 @@ final class MqttClientTransport implements ConnectionClientTransport, MqttConnec
   private final AtomicLong nextCallId = new AtomicLong(new SecureRandom().nextLong());
   private final RateLimitedLog strayReplies = new RateLimitedLog(log, 10_000);
   private final ServerDirectory servers = new ServerDirectory();
+  private final ReassemblyBudget reassembly;
   private final Object lock = new Object();
   private final Attributes attributes;
 
@@ -78,6 +79,7 @@ final class MqttClientTransport implements ConnectionClientTransport, MqttConnec
     this.routes = new ClientRoutes(topics, config.templateTopics());
     this.replyTopic = topics.reply(config.clientId());
     this.logId = InternalLogId.allocate(getClass(), config.brokerUriString());
+    this.reassembly = ReassemblyBudget.forMessageSize(config.maxMessageSize());
     BrokerAddress address = new BrokerAddress(config.brokerUriString());
     this.attributes =
         Attributes.newBuilder()
@@ -253,6 +255,27 @@ final class MqttClientTransport implements ConnectionClientTransport, MqttConnec
       MqttProperties properties,
       MqttConnection.PublishCallback callback) {
     connection.publish(topic, payload, qos, false, properties, callback);
+  }
+
+  /** Publishes a frame of a call, as chunks when it does not fit the broker's packet limit. */
+  void publishChunked(
+      String topic,
+      byte[] payload,
+      int qos,
+      MqttProperties properties,
+      MqttConnection.PublishCallback callback) {
+    ChunkingPublisher.publish(connection, topic, payload, qos, properties, callback);
+  }
+
+  /** Whether this frame fits in one PUBLISH under the broker's Maximum Packet Size. */
+  boolean fits(String topic, byte[] payload, int qos, MqttProperties properties) {
+    return ChunkSplitter.fits(topic, payload, qos, properties, connection.maximumPacketSize());
+  }
+
+  /** Reassembles one call's chunked replies within this connection's budget. */
+  ChunkAssembler newAssembler(Runnable check) {
+    return new ChunkAssembler(
+        reassembly, "response", config.reassemblyTimeout().toNanos(), check);
   }
 
   /** Tells servers a call is over; best effort, servers also see the deadline. */

@@ -74,6 +74,9 @@ final class MqttServerStream implements ServerStream {
   @GuardedBy("this")
   private boolean halfCloseDelivered;
 
+  @GuardedBy("this")
+  private final ChunkAssembler chunks;
+
   // Outbound.
   @GuardedBy("this")
   private final ArrayDeque<Out> pendingOut = new ArrayDeque<>();
@@ -143,6 +146,7 @@ final class MqttServerStream implements ServerStream {
     this.stats = stats;
     this.ttlNanos = ttlNanos;
     this.reorder = new SequenceBuffer<>(1, window + 8);
+    this.chunks = transport.newAssembler(this::checkReassembly);
   }
 
   boolean isStreaming() {
@@ -218,31 +222,66 @@ final class MqttServerStream implements ServerStream {
       } else if (!requestStreaming) {
         failLocked(Status.INVALID_ARGUMENT.withDescription(
             "this method takes a single request message"));
+      } else if (frame.isChunk()) {
+        if (!reorder.isDuplicate(frame.seq)) {
+          Frame whole;
+          try {
+            whole = chunks.offer(frame, maxInbound);
+          } catch (StatusException e) {
+            transport.badInput(e.getStatus().getDescription());
+            failLocked(e.getStatus());
+            whole = null;
+          }
+          if (whole != null) {
+            offerLocked(whole);
+          }
+        }
       } else {
-        switch (reorder.offer(frame.seq, frame)) {
-          case OVERFLOW:
+        offerLocked(frame);
+      }
+    }
+    sync.drain();
+  }
+
+  /** A whole frame of the request stream takes its place by grpc-seq. */
+  @GuardedBy("this")
+  private void offerLocked(Frame frame) {
+    switch (reorder.offer(frame.seq, frame)) {
+      case OVERFLOW:
+        failLocked(Status.RESOURCE_EXHAUSTED.withDescription(
+            "client sent beyond the flow-control window of " + window + " messages"));
+        break;
+      case DUPLICATE:
+        break;
+      default:
+        Frame next;
+        while (!halfCloseReceived && !closing && (next = reorder.poll()) != null) {
+          if (Wire.CTL_HALF_CLOSE.equals(next.control)) {
+            halfCloseReceived = true;
+          } else if (next.control != null) {
+            failLocked(Status.INVALID_ARGUMENT.withDescription(
+                "unexpected " + Wire.CTL + " '" + next.control + "' in a request stream"));
+          } else if (++receivedMessages > creditGranted) {
             failLocked(Status.RESOURCE_EXHAUSTED.withDescription(
                 "client sent beyond the flow-control window of " + window + " messages"));
-            break;
-          case DUPLICATE:
-            break;
-          default:
-            Frame next;
-            while (!halfCloseReceived && !closing && (next = reorder.poll()) != null) {
-              if (Wire.CTL_HALF_CLOSE.equals(next.control)) {
-                halfCloseReceived = true;
-              } else if (next.control != null) {
-                failLocked(Status.INVALID_ARGUMENT.withDescription(
-                    "unexpected " + Wire.CTL + " '" + next.control + "' in a request stream"));
-              } else if (++receivedMessages > creditGranted) {
-                failLocked(Status.RESOURCE_EXHAUSTED.withDescription(
-                    "client sent beyond the flow-control window of " + window + " messages"));
-              } else {
-                addMessageLocked(next.payload);
-              }
-            }
-            deliverLocked();
+          } else {
+            addMessageLocked(next.payload);
+          }
         }
+        deliverLocked();
+    }
+  }
+
+  /** A chunked request message stopped arriving: fail the call once its reassembly timed out. */
+  private void checkReassembly() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      String stalled = chunks.stalled();
+      if (stalled != null) {
+        transport.badInput(stalled);
+        failLocked(Status.UNAVAILABLE.withDescription(stalled));
       }
     }
     sync.drain();
@@ -531,7 +570,7 @@ final class MqttServerStream implements ServerStream {
         payload,
         qos,
         properties,
-        new MqttConnection.PublishCallback() {
+        new TooLargeGuard(props, new MqttConnection.PublishCallback() {
           @Override
           public void published(int reasonCode) {
             finish(reasonCode == Wire.NO_MATCHING_SUBSCRIBERS
@@ -543,7 +582,7 @@ final class MqttServerStream implements ServerStream {
           public void failed(Throwable cause) {
             finish(Status.UNAVAILABLE.withDescription("reply not published: " + cause), reply);
           }
-        });
+        }));
   }
 
   @GuardedBy("this")
@@ -551,7 +590,53 @@ final class MqttServerStream implements ServerStream {
       byte[] payload, List<UserProperty> props, MqttConnection.PublishCallback callback) {
     MqttProperties properties =
         Publishes.properties(null, correlation, format.contentType(), props);
-    transport.publish(responseTopic, payload, qos, properties, callback);
+    transport.publish(responseTopic, payload, qos, properties, new TooLargeGuard(props, callback));
+  }
+
+  /**
+   * A frame whose metadata alone exceeds the broker's Maximum Packet Size cannot be sent, not even
+   * in chunks: the client gets RESOURCE_EXHAUSTED in its place (same {@code grpc-seq}, so it ends
+   * the call in order) instead of waiting for its deadline.
+   */
+  private final class TooLargeGuard implements MqttConnection.PublishCallback {
+    private final List<UserProperty> props;
+    private final MqttConnection.PublishCallback next;
+
+    TooLargeGuard(List<UserProperty> props, MqttConnection.PublishCallback next) {
+      this.props = props;
+      this.next = next;
+    }
+
+    @Override
+    public void published(int reasonCode) {
+      next.published(reasonCode);
+    }
+
+    @Override
+    public void failed(Throwable cause) {
+      if (!(cause instanceof PacketTooLargeException)) {
+        next.failed(cause);
+        return;
+      }
+      Status status = Status.RESOURCE_EXHAUSTED.withDescription(
+          "cannot send the response: " + cause.getMessage());
+      transport.badInput(status.getDescription());
+      synchronized (MqttServerStream.this) {
+        closing = true;
+        pendingOut.clear();
+        List<UserProperty> error = new ArrayList<>(3);
+        Wire.putStatus(error, status);
+        for (UserProperty p : props) {
+          if (Wire.SEQ.equals(p.getKey())) {
+            error.add(p);
+          }
+        }
+        transport.publishWhole(responseTopic,
+            Publishes.properties(null, correlation, format.contentType(), error));
+        finishLocked(status, null);
+      }
+      sync.drain();
+    }
   }
 
   private void finish(Status status, @Nullable RecentCalls.Reply reply) {
@@ -568,6 +653,7 @@ final class MqttServerStream implements ServerStream {
     }
     closed = true;
     deliverable.clear();
+    chunks.clear();
     stats.streamClosed(status.isOk() && closedStatus != null ? closedStatus : status);
     transport.streamDone(this, reply, ttlNanos);
     sync.executeLater(() -> listener.closed(status));

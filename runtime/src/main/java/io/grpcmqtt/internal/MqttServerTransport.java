@@ -56,6 +56,7 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
   private final AtomicInteger openStreams = new AtomicInteger();
   private final RecentCalls recent = new RecentCalls(10_000, 16L * 1024 * 1024);
   private final RateLimitedLog badInputLog = new RateLimitedLog(log, 10_000);
+  private final ReassemblyBudget reassembly;
   private final Object lock = new Object();
 
   private MqttConnection connection;
@@ -81,6 +82,7 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
     this.registry = registry;
     this.tracerFactories = tracerFactories;
     this.logId = InternalLogId.allocate(getClass(), config.brokerUriString());
+    this.reassembly = ReassemblyBudget.forMessageSize(settings.maxInboundMessageSize);
   }
 
   void start(ServerListener serverListener) throws IOException {
@@ -245,7 +247,7 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
       RecentCalls.Reply[] cached = new RecentCalls.Reply[1];
       if (recent.lookup(key, cached)) {
         if (cached[0] != null) {
-          connection.publish(cached[0].topic, cached[0].payload, config.qos(), false,
+          ChunkingPublisher.publish(connection, cached[0].topic, cached[0].payload, config.qos(),
               cached[0].properties, MqttConnection.IGNORE);
         }
         log.debug("duplicate of finished call {} answered from the reply cache", key);
@@ -267,6 +269,14 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
     }
     if (frame.error != null) {
       reject(frame, Status.INVALID_ARGUMENT.withDescription(frame.error), fullMethod);
+      return;
+    }
+    if (frame.isChunk()) {
+      // Each chunk on a shared request topic could reach another server instance.
+      reject(frame, Status.INVALID_ARGUMENT.withDescription(
+          "a chunked message cannot start a call: publish " + Wire.CTL + "=open to the request"
+              + " topic, then the chunks to the " + Wire.CALL_TOPIC + " of its accept"),
+          fullMethod);
       return;
     }
     if (frame.payload.length > settings.maxInboundMessageSize) {
@@ -378,13 +388,25 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
     badInputLog.warn("rejected request on server '{}': {}", serverId(), what);
   }
 
+  /** Publishes a frame of a call, as chunks when it does not fit the broker's packet limit. */
   void publish(
       String topic,
       byte[] payload,
       int qos,
       MqttProperties properties,
       MqttConnection.PublishCallback callback) {
-    connection.publish(topic, payload, qos, false, properties, callback);
+    ChunkingPublisher.publish(connection, topic, payload, qos, properties, callback);
+  }
+
+  /** Publishes a small frame as it is (an error status in place of a frame that did not fit). */
+  void publishWhole(String topic, MqttProperties properties) {
+    connection.publish(topic, new byte[0], config.qos(), false, properties, MqttConnection.IGNORE);
+  }
+
+  /** Reassembles one call's chunked request messages within this connection's budget. */
+  ChunkAssembler newAssembler(Runnable check) {
+    return new ChunkAssembler(
+        reassembly, "request", config.reassemblyTimeout().toNanos(), check);
   }
 
   void streamDone(MqttServerStream stream, @Nullable RecentCalls.Reply reply, long ttlNanos) {

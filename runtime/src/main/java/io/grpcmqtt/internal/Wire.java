@@ -26,6 +26,11 @@ public final class Wire {
   public static final String STATUS = "grpc-status";
   public static final String MESSAGE = "grpc-message";
   public static final String TIMEOUT = "grpc-timeout";
+  /**
+   * Marks one chunk of a frame too large for one PUBLISH: {@code index/count/size}, the chunk's
+   * position (from 0), the number of chunks and the whole payload's size in bytes.
+   */
+  public static final String CHUNK = "grpc-chunk";
   /** On a server's retained {@code online} status: one per service it hosts. */
   public static final String SERVICE = "grpc-service";
 
@@ -54,7 +59,7 @@ public final class Wire {
   /** Never copied between gRPC metadata and user properties. */
   private static final Set<String> RESERVED =
       ImmutableSet.of(
-          SEQ, CTL, CREDIT, SERVER, CALL_TOPIC, STATUS, MESSAGE, TIMEOUT,
+          SEQ, CTL, CREDIT, SERVER, CALL_TOPIC, STATUS, MESSAGE, TIMEOUT, CHUNK,
           "grpc-encoding", "grpc-accept-encoding", "content-type", "te", "user-agent");
 
   /** 0x10, PUBACK "No matching subscribers". */
