@@ -21,8 +21,14 @@ final class ChunkAssembler {
   /** Incomplete messages a call may have at once; more means a peer that does not finish them. */
   static final int MAX_INCOMPLETE = 4;
 
+  /** The status text of a message above the size limit. */
+  interface TooLarge {
+    String describe(int size, int max);
+  }
+
   private final ReassemblyBudget budget;
   private final String what;
+  private final TooLarge tooLarge;
   private final long timeoutNanos;
   private final Runnable check;
   private final Map<Long, Partial> partials = new HashMap<>(2);
@@ -30,13 +36,16 @@ final class ChunkAssembler {
 
   /**
    * @param what "request" or "response": the messages' name in status texts
+   * @param tooLarge the status text of a message above the call's limit
    * @param timeoutNanos how long an incomplete message may wait for its next chunk
    * @param check run (on a timer thread) once the oldest incomplete message may have waited that
    *     long; it takes the call's lock and calls {@link #stalled}
    */
-  ChunkAssembler(ReassemblyBudget budget, String what, long timeoutNanos, Runnable check) {
+  ChunkAssembler(ReassemblyBudget budget, String what, TooLarge tooLarge, long timeoutNanos,
+      Runnable check) {
     this.budget = budget;
     this.what = what;
+    this.tooLarge = tooLarge;
     this.timeoutNanos = timeoutNanos;
     this.check = check;
   }
@@ -71,8 +80,7 @@ final class ChunkAssembler {
     if (p == null) {
       if (chunk.chunkSize > maxMessageSize) {
         throw Status.RESOURCE_EXHAUSTED.withDescription(
-            what + " message of " + chunk.chunkSize + " bytes is larger than the limit of "
-                + maxMessageSize + " bytes").asException();
+            tooLarge.describe(chunk.chunkSize, maxMessageSize)).asException();
       }
       if (partials.size() >= MAX_INCOMPLETE) {
         throw Status.RESOURCE_EXHAUSTED.withDescription(

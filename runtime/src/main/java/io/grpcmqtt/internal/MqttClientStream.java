@@ -209,11 +209,10 @@ final class MqttClientStream implements ClientStream {
         return;
       }
       if (bytes.length > maxOutbound) {
-        failLocked(
-            Status.RESOURCE_EXHAUSTED.withDescription(
-                "request message of " + bytes.length + " bytes is larger than the limit of "
-                    + maxOutbound + " bytes"),
-            true);
+        // As grpc-java's own transports: gRPC then cancels the call (CANCELLED, "Failed to stream
+        // message") with this as the cause.
+        throw Status.RESOURCE_EXHAUSTED.withDescription(
+            "message too large " + bytes.length + " > " + maxOutbound).asRuntimeException();
       } else {
         int seq = outboundCount++;
         stats.outboundMessage(seq);
@@ -552,14 +551,15 @@ final class MqttClientStream implements ClientStream {
   @GuardedBy("this")
   private void addMessageLocked(byte[] payload) {
     if (payload.length > maxInbound) {
-      failLocked(
-          Status.RESOURCE_EXHAUSTED.withDescription(
-              "response message of " + payload.length + " bytes is larger than the limit of "
-                  + maxInbound + " bytes"),
-          true);
+      failLocked(Status.RESOURCE_EXHAUSTED.withDescription(tooLarge(payload.length, maxInbound)), true);
       return;
     }
     deliverable.add(payload);
+  }
+
+  /** Worded as grpc-java's own transports word it. */
+  static String tooLarge(int size, int max) {
+    return "response message of " + size + " bytes exceeds maximum size " + max;
   }
 
   @GuardedBy("this")

@@ -84,6 +84,8 @@ final class MqttClientTransport implements ConnectionClientTransport, MqttConnec
     this.attributes =
         Attributes.newBuilder()
             .set(Grpc.TRANSPORT_ATTR_REMOTE_ADDR, address)
+            // No socket joins a channel to a server: both ends' addresses are the broker's.
+            .set(Grpc.TRANSPORT_ATTR_LOCAL_ADDR, address)
             .set(
                 GrpcAttributes.ATTR_SECURITY_LEVEL,
                 config.isTls() ? SecurityLevel.PRIVACY_AND_INTEGRITY : SecurityLevel.NONE)
@@ -275,7 +277,8 @@ final class MqttClientTransport implements ConnectionClientTransport, MqttConnec
   /** Reassembles one call's chunked replies within this connection's budget. */
   ChunkAssembler newAssembler(Runnable check) {
     return new ChunkAssembler(
-        reassembly, "response", config.reassemblyTimeout().toNanos(), check);
+        reassembly, "response", MqttClientStream::tooLarge, config.reassemblyTimeout().toNanos(),
+        check);
   }
 
   /** Tells servers a call is over; best effort, servers also see the deadline. */

@@ -290,12 +290,14 @@ final class MqttServerStream implements ServerStream {
   @GuardedBy("this")
   private void addMessageLocked(byte[] payload) {
     if (payload.length > maxInbound) {
-      failLocked(Status.RESOURCE_EXHAUSTED.withDescription(
-          "request message of " + payload.length + " bytes is larger than the limit of "
-              + maxInbound + " bytes"));
+      failLocked(Status.RESOURCE_EXHAUSTED.withDescription(tooLarge(payload.length, maxInbound)));
       return;
     }
     deliverable.add(payload);
+  }
+
+  static String tooLarge(int size, int max) {
+    return "request message of " + size + " bytes is larger than the limit of " + max + " bytes";
   }
 
   @Override

@@ -281,8 +281,8 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
     }
     if (frame.payload.length > settings.maxInboundMessageSize) {
       reject(frame, Status.RESOURCE_EXHAUSTED.withDescription(
-          "request message of " + frame.payload.length + " bytes is larger than the limit of "
-              + settings.maxInboundMessageSize + " bytes"), fullMethod);
+          MqttServerStream.tooLarge(frame.payload.length, settings.maxInboundMessageSize)),
+          fullMethod);
       return;
     }
     MethodRegistry.Entry entry = route.entry(registry.lookup(fullMethod), frame.contentType);
@@ -406,7 +406,8 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
   /** Reassembles one call's chunked request messages within this connection's budget. */
   ChunkAssembler newAssembler(Runnable check) {
     return new ChunkAssembler(
-        reassembly, "request", config.reassemblyTimeout().toNanos(), check);
+        reassembly, "request", MqttServerStream::tooLarge, config.reassemblyTimeout().toNanos(),
+        check);
   }
 
   void streamDone(MqttServerStream stream, @Nullable RecentCalls.Reply reply, long ttlNanos) {

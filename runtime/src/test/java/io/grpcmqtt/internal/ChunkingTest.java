@@ -112,7 +112,7 @@ class ChunkingTest {
     }
     Collections.shuffle(chunks, new Random(42));
     ReassemblyBudget budget = new ReassemblyBudget(64L << 20);
-    ChunkAssembler assembler = new ChunkAssembler(budget, "request", 30_000_000_000L, () -> {});
+    ChunkAssembler assembler = requests(budget);
     List<Frame> whole = new ArrayList<>();
     for (Frame chunk : chunks) {
       if (whole.stream().anyMatch(done -> done.seq == chunk.seq)) {
@@ -134,7 +134,7 @@ class ChunkingTest {
   @Test
   void rejectsForgedAndInconsistentHeaders() throws Exception {
     ReassemblyBudget budget = new ReassemblyBudget(1 << 20);
-    ChunkAssembler assembler = new ChunkAssembler(budget, "request", 30_000_000_000L, () -> {});
+    ChunkAssembler assembler = requests(budget);
     // Larger than the call's limit: refused before anything is held.
     assertEquals(Status.Code.RESOURCE_EXHAUSTED,
         offerCode(assembler, chunk(1, "0/2/5000000", 10), 4 << 20));
@@ -165,8 +165,8 @@ class ChunkingTest {
   @Test
   void theConnectionBudgetBoundsEveryCall() throws Exception {
     ReassemblyBudget budget = new ReassemblyBudget(100_000);
-    ChunkAssembler one = new ChunkAssembler(budget, "request", 30_000_000_000L, () -> {});
-    ChunkAssembler two = new ChunkAssembler(budget, "request", 30_000_000_000L, () -> {});
+    ChunkAssembler one = requests(budget);
+    ChunkAssembler two = requests(budget);
     assertNull(one.offer(chunk(1, "0/2/160000", 80_000), 1 << 20));
     assertEquals(Status.Code.RESOURCE_EXHAUSTED,
         offerCode(two, chunk(1, "0/2/160000", 80_000), 1 << 20));
@@ -178,12 +178,17 @@ class ChunkingTest {
   void aStalledMessageIsReportedAfterTheTimeout() throws Exception {
     ReassemblyBudget budget = new ReassemblyBudget(1 << 20);
     java.util.concurrent.CountDownLatch checked = new java.util.concurrent.CountDownLatch(1);
-    ChunkAssembler assembler = new ChunkAssembler(budget, "response", 50_000_000L, checked::countDown);
+    ChunkAssembler assembler = new ChunkAssembler(
+        budget, "response", MqttClientStream::tooLarge, 50_000_000L, checked::countDown);
     assertNull(assembler.offer(chunk(4, "0/3/30", 10), 100));
     assertTrue(checked.await(10, java.util.concurrent.TimeUnit.SECONDS));
     String stalled = assembler.stalled();
     assertTrue(stalled != null && stalled.startsWith("a chunked response message has had 1 of its 3"
         + " chunks for "), stalled);
+  }
+
+  private static ChunkAssembler requests(ReassemblyBudget budget) {
+    return new ChunkAssembler(budget, "request", MqttServerStream::tooLarge, 30_000_000_000L, () -> {});
   }
 
   private static Status.Code offerCode(ChunkAssembler assembler, Frame chunk, int max) {
