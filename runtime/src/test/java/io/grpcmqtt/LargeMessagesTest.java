@@ -139,7 +139,9 @@ class LargeMessagesTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("capped")
   void whatCannotBeSentFailsOnlyItsCall(TestBroker broker) throws Exception {
-    try (Rpc rpc = new Rpc(broker)) {
+    // The channel may send 8 MB; the server takes 4 MiB (its default).
+    try (Rpc rpc = new Rpc(broker, service -> MqttServerBuilder.forBroker(broker.uri()),
+        MqttChannelBuilder.forBroker(broker.uri()).maxInboundMessageSize(8_000_000))) {
       rpc.warmUp();
       // Metadata alone larger than a packet: no chunking can carry it.
       Metadata huge = new Metadata();
@@ -161,6 +163,8 @@ class LargeMessagesTest {
       StatusRuntimeException tooBig = assertThrows(StatusRuntimeException.class,
           () -> rpc.blocking().unary(big(5_000_000, 1)));
       assertEquals(Status.Code.RESOURCE_EXHAUSTED, tooBig.getStatus().getCode(), tooBig.getMessage());
+      assertTrue(tooBig.getStatus().getDescription()
+          .endsWith("bytes is larger than the limit of 4194304 bytes"), tooBig.getMessage());
 
       // The same connection still serves calls, small and large.
       assertEquals("still here",

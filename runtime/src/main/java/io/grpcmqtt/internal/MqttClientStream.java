@@ -209,10 +209,15 @@ final class MqttClientStream implements ClientStream {
         return;
       }
       if (bytes.length > maxOutbound) {
-        // As grpc-java's own transports: gRPC then cancels the call (CANCELLED, "Failed to stream
-        // message") with this as the cause.
-        throw Status.RESOURCE_EXHAUSTED.withDescription(
-            "message too large " + bytes.length + " > " + maxOutbound).asRuntimeException();
+        // The status grpc-java's own transports end such a call with (their framer throws, and
+        // gRPC cancels the call). Not thrown from here: a call that waited for the connection
+        // writes through a DelayedStream, which would not end the call on an exception.
+        failLocked(
+            Status.CANCELLED.withDescription("Failed to stream message").withCause(
+                Status.RESOURCE_EXHAUSTED.withDescription(
+                    "message too large " + bytes.length + " > " + maxOutbound)
+                    .asRuntimeException()),
+            true);
       } else {
         int seq = outboundCount++;
         stats.outboundMessage(seq);
