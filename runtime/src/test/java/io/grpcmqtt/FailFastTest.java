@@ -85,13 +85,7 @@ class FailFastTest {
               .setFullMethodName("grpcmqtt.test.v1.OtherService/Unary")
               .build();
       long start = System.nanoTime();
-      StatusRuntimeException e =
-          assertThrows(
-              StatusRuntimeException.class,
-              () ->
-                  ClientCalls.blockingUnaryCall(
-                      rpc.channel, other, CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS),
-                      Request.getDefaultInstance()));
+      StatusRuntimeException e = failedCall(rpc, other);
       long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
       assertEquals(Status.Code.UNIMPLEMENTED, e.getStatus().getCode(), e.getMessage());
       assertEquals("Method not found: grpcmqtt.test.v1.OtherService/Unary (no online server hosts"
@@ -104,16 +98,16 @@ class FailFastTest {
         StatusRuntimeException gone =
             assertThrows(StatusRuntimeException.class, () -> rpc.blocking().unary(Request.getDefaultInstance()));
         assertEquals(Status.Code.UNAVAILABLE, gone.getStatus().getCode(), gone.getMessage());
-        StatusRuntimeException unhosted =
-            assertThrows(
-                StatusRuntimeException.class,
-                () ->
-                    ClientCalls.blockingUnaryCall(
-                        rpc.channel, other, CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS),
-                        Request.getDefaultInstance()));
+        StatusRuntimeException unhosted = failedCall(rpc, other);
         assertEquals(Status.Code.UNAVAILABLE, unhosted.getStatus().getCode(), unhosted.getMessage());
       });
     }
+  }
+
+  private static StatusRuntimeException failedCall(Rpc rpc, MethodDescriptor<Request, Response> method) {
+    return assertThrows(StatusRuntimeException.class, () -> ClientCalls.blockingUnaryCall(
+        rpc.channel, method, CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS),
+        Request.getDefaultInstance()));
   }
 
   @Test

@@ -450,26 +450,16 @@ abstract class InteropSuite {
   @Test
   void maxInboundSize_exact() {
     StreamingOutputCallRequest request = withResponses(new int[] {1});
-    MethodDescriptor<StreamingOutputCallRequest, StreamingOutputCallResponse> md =
-        TestServiceGrpc.getStreamingOutputCallMethod();
-    SizeRecordingMarshaller<StreamingOutputCallResponse> sizes =
-        new SizeRecordingMarshaller<>(md.getResponseMarshaller());
-    ClientCalls.blockingServerStreamingCall(channel,
-        md.toBuilder(md.getRequestMarshaller(), sizes).build(), deadline10s(), request).next();
-    blockingStub.withMaxInboundMessageSize(sizes.lastIn).streamingOutputCall(request).next();
+    blockingStub.withMaxInboundMessageSize(measuredSizes(request)[1])
+        .streamingOutputCall(request).next();
   }
 
   @Test
   void maxInboundSize_tooBig() {
     StreamingOutputCallRequest request = withResponses(new int[] {1});
-    MethodDescriptor<StreamingOutputCallRequest, StreamingOutputCallResponse> md =
-        TestServiceGrpc.getStreamingOutputCallMethod();
-    SizeRecordingMarshaller<StreamingOutputCallRequest> sizes =
-        new SizeRecordingMarshaller<>(md.getRequestMarshaller());
-    ClientCalls.blockingServerStreamingCall(channel,
-        md.toBuilder(sizes, md.getResponseMarshaller()).build(), deadline10s(), request).next();
+    int requestSize = measuredSizes(request)[0];
     StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-        () -> blockingStub.withMaxInboundMessageSize(sizes.lastOut - 1)
+        () -> blockingStub.withMaxInboundMessageSize(requestSize - 1)
             .streamingOutputCall(request).next());
     assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode());
     assertTrue(stackTrace(e).contains("exceeds maximum"), stackTrace(e));
@@ -478,29 +468,32 @@ abstract class InteropSuite {
   @Test
   void maxOutboundSize_exact() {
     StreamingOutputCallRequest request = withResponses(new int[] {1});
-    MethodDescriptor<StreamingOutputCallRequest, StreamingOutputCallResponse> md =
-        TestServiceGrpc.getStreamingOutputCallMethod();
-    SizeRecordingMarshaller<StreamingOutputCallRequest> sizes =
-        new SizeRecordingMarshaller<>(md.getRequestMarshaller());
-    ClientCalls.blockingServerStreamingCall(channel,
-        md.toBuilder(sizes, md.getResponseMarshaller()).build(), deadline10s(), request).next();
-    blockingStub.withMaxOutboundMessageSize(sizes.lastOut).streamingOutputCall(request).next();
+    blockingStub.withMaxOutboundMessageSize(measuredSizes(request)[0])
+        .streamingOutputCall(request).next();
   }
 
   @Test
   void maxOutboundSize_tooBig() {
     StreamingOutputCallRequest request = withResponses(new int[] {1});
-    MethodDescriptor<StreamingOutputCallRequest, StreamingOutputCallResponse> md =
-        TestServiceGrpc.getStreamingOutputCallMethod();
-    SizeRecordingMarshaller<StreamingOutputCallRequest> sizes =
-        new SizeRecordingMarshaller<>(md.getRequestMarshaller());
-    ClientCalls.blockingServerStreamingCall(channel,
-        md.toBuilder(sizes, md.getResponseMarshaller()).build(), deadline10s(), request).next();
+    int requestSize = measuredSizes(request)[0];
     StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-        () -> blockingStub.withMaxOutboundMessageSize(sizes.lastOut - 1)
+        () -> blockingStub.withMaxOutboundMessageSize(requestSize - 1)
             .streamingOutputCall(request).next());
     assertEquals(Status.Code.CANCELLED, e.getStatus().getCode());
     assertTrue(stackTrace(e).contains("message too large"), stackTrace(e));
+  }
+
+  /** The serialized sizes of {@code request} and of its first response, from one real call. */
+  private int[] measuredSizes(StreamingOutputCallRequest request) {
+    MethodDescriptor<StreamingOutputCallRequest, StreamingOutputCallResponse> md =
+        TestServiceGrpc.getStreamingOutputCallMethod();
+    SizeRecordingMarshaller<StreamingOutputCallRequest> requests =
+        new SizeRecordingMarshaller<>(md.getRequestMarshaller());
+    SizeRecordingMarshaller<StreamingOutputCallResponse> responses =
+        new SizeRecordingMarshaller<>(md.getResponseMarshaller());
+    ClientCalls.blockingServerStreamingCall(channel, md.toBuilder(requests, responses).build(),
+        CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), request).next();
+    return new int[] {requests.lastOut, responses.lastIn};
   }
 
   @Test
@@ -713,10 +706,6 @@ abstract class InteropSuite {
         return next.startCall(call, headers);
       }
     };
-  }
-
-  private static CallOptions deadline10s() {
-    return CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS);
   }
 
   static Payload zeros(int size) {
