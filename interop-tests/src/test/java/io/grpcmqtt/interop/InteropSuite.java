@@ -76,6 +76,13 @@ import org.junit.jupiter.api.Timeout;
  * original asserts: responses, statuses and their exact texts, metadata, deadlines, flow control,
  * and what both ends' stream tracers are told (final status, message events and sizes). Where MQTT
  * makes an assertion impossible the case says why.
+ *
+ * <p>grpc-java's own suite ships as {@code io.grpc:grpc-interop-testing}, which the Maven
+ * repository this project builds from does not serve (no version of it resolves), and it would
+ * bring JUnit 4, OpenCensus and Google auth along. So the cases are written here, one for each
+ * {@code @Test} of {@code AbstractInteropTest} at grpc-java 1.83, against the same service
+ * definition ({@code grpc.testing.TestService}, wire-compatible with every gRPC interop client
+ * and server); the census metrics it also checks are covered by {@code OpenTelemetryTest}.
  */
 @Timeout(60)
 abstract class InteropSuite {

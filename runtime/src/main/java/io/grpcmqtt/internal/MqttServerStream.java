@@ -222,53 +222,57 @@ final class MqttServerStream implements ServerStream {
       } else if (!requestStreaming) {
         failLocked(Status.INVALID_ARGUMENT.withDescription(
             "this method takes a single request message"));
-      } else if (frame.isChunk()) {
-        if (!reorder.isDuplicate(frame.seq)) {
-          Frame whole;
-          try {
-            whole = chunks.offer(frame, maxInbound);
-          } catch (StatusException e) {
-            transport.badInput(e.getStatus().getDescription());
-            failLocked(e.getStatus());
-            whole = null;
-          }
-          if (whole != null) {
-            offerLocked(whole);
-          }
-        }
+      } else if ((frame = wholeFrameLocked(frame)) == null) {
+        // A chunk of a message not yet whole, a duplicate chunk, or bad chunks (the call failed).
       } else {
-        offerLocked(frame);
+        switch (reorder.offer(frame.seq, frame)) {
+          case OVERFLOW:
+            failLocked(Status.RESOURCE_EXHAUSTED.withDescription(
+                "client sent beyond the flow-control window of " + window + " messages"));
+            break;
+          case DUPLICATE:
+            break;
+          default:
+            Frame next;
+            while (!halfCloseReceived && !closing && (next = reorder.poll()) != null) {
+              if (Wire.CTL_HALF_CLOSE.equals(next.control)) {
+                halfCloseReceived = true;
+              } else if (next.control != null) {
+                failLocked(Status.INVALID_ARGUMENT.withDescription(
+                    "unexpected " + Wire.CTL + " '" + next.control + "' in a request stream"));
+              } else if (++receivedMessages > creditGranted) {
+                failLocked(Status.RESOURCE_EXHAUSTED.withDescription(
+                    "client sent beyond the flow-control window of " + window + " messages"));
+              } else {
+                addMessageLocked(next.payload);
+              }
+            }
+            deliverLocked();
+        }
       }
     }
     sync.drain();
   }
 
-  /** A whole frame of the request stream takes its place by grpc-seq. */
+  /**
+   * The frame itself, or for a chunk the whole frame once its last chunk arrived; null while the
+   * message is incomplete, for a duplicate chunk, and when bad chunks failed the call.
+   */
   @GuardedBy("this")
-  private void offerLocked(Frame frame) {
-    switch (reorder.offer(frame.seq, frame)) {
-      case OVERFLOW:
-        failLocked(Status.RESOURCE_EXHAUSTED.withDescription(
-            "client sent beyond the flow-control window of " + window + " messages"));
-        break;
-      case DUPLICATE:
-        break;
-      default:
-        Frame next;
-        while (!halfCloseReceived && !closing && (next = reorder.poll()) != null) {
-          if (Wire.CTL_HALF_CLOSE.equals(next.control)) {
-            halfCloseReceived = true;
-          } else if (next.control != null) {
-            failLocked(Status.INVALID_ARGUMENT.withDescription(
-                "unexpected " + Wire.CTL + " '" + next.control + "' in a request stream"));
-          } else if (++receivedMessages > creditGranted) {
-            failLocked(Status.RESOURCE_EXHAUSTED.withDescription(
-                "client sent beyond the flow-control window of " + window + " messages"));
-          } else {
-            addMessageLocked(next.payload);
-          }
-        }
-        deliverLocked();
+  @Nullable
+  private Frame wholeFrameLocked(Frame frame) {
+    if (!frame.isChunk()) {
+      return frame;
+    }
+    if (reorder.isDuplicate(frame.seq)) {
+      return null;
+    }
+    try {
+      return chunks.offer(frame, maxInbound);
+    } catch (StatusException e) {
+      transport.badInput(e.getStatus().getDescription());
+      failLocked(e.getStatus());
+      return null;
     }
   }
 
