@@ -683,7 +683,7 @@ final class MqttClientStream implements ClientStream {
     @Override
     public void published(int reasonCode) {
       if (reasonCode == Wire.NO_MATCHING_SUBSCRIBERS) {
-        fail(transport.noSubscriber(method, topic));
+        transport.noSubscriber(method, topic, MqttClientStream.this::fail);
       }
     }
 

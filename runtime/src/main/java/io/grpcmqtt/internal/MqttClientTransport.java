@@ -26,9 +26,12 @@ import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import javax.annotation.Nullable;
 import javax.annotation.concurrent.GuardedBy;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
@@ -55,6 +58,9 @@ final class MqttClientTransport implements ConnectionClientTransport, MqttConnec
   private final RateLimitedLog strayReplies = new RateLimitedLog(log, 10_000);
   private final ServerDirectory servers = new ServerDirectory();
   private final ReassemblyBudget reassembly;
+  /** How long after subscribing to the server statuses their retained messages may still come. */
+  private static final long STATUS_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
+  private volatile long statusesSubscribedNanos;
   private final Object lock = new Object();
   private final Attributes attributes;
 
@@ -120,6 +126,7 @@ final class MqttClientTransport implements ConnectionClientTransport, MqttConnec
               if (error != null) {
                 failStart(error);
               } else {
+                statusesSubscribedNanos = System.nanoTime();
                 becomeReady();
               }
             });
@@ -232,10 +239,29 @@ final class MqttClientTransport implements ConnectionClientTransport, MqttConnec
   }
 
   /**
-   * Why a request to {@code topic} reached no subscriber: UNIMPLEMENTED when the online servers
-   * all listed their services and none hosts the method's, UNAVAILABLE otherwise.
+   * Tells {@code fail} why a request to {@code topic} reached no subscriber: UNIMPLEMENTED when
+   * the online servers all listed their services and none hosts the method's, UNAVAILABLE
+   * otherwise. Paho hands a PUBACK over before messages that arrived ahead of it, so within a
+   * second of subscribing to the server statuses, whose retained messages come right after the
+   * subscription, an UNAVAILABLE is looked at again a few times before it is final.
    */
-  Status noSubscriber(MethodDescriptor<?, ?> method, String topic) {
+  void noSubscriber(MethodDescriptor<?, ?> method, String topic, Consumer<Status> fail) {
+    noSubscriber(method, topic, fail, TimeUnit.MILLISECONDS.toNanos(10));
+  }
+
+  private void noSubscriber(
+      MethodDescriptor<?, ?> method, String topic, Consumer<Status> fail, long delayNanos) {
+    Status status = noSubscriberStatus(method, topic);
+    long graceLeft = statusesSubscribedNanos + STATUS_GRACE_NANOS - System.nanoTime();
+    if (status.getCode() == Status.Code.UNIMPLEMENTED || graceLeft <= 0) {
+      fail.accept(status);
+      return;
+    }
+    CompletableFuture.delayedExecutor(Math.min(delayNanos, graceLeft), TimeUnit.NANOSECONDS)
+        .execute(() -> noSubscriber(method, topic, fail, delayNanos * 2));
+  }
+
+  private Status noSubscriberStatus(MethodDescriptor<?, ?> method, String topic) {
     String service = method.getServiceName();
     if (service != null && servers.knownNotHosted(service)) {
       return Status.UNIMPLEMENTED.withDescription(
