@@ -174,6 +174,16 @@ public final class MqttChannelBuilder extends ForwardingChannelBuilder2<MqttChan
   }
 
   /**
+   * How long a message that arrives in chunks may wait for its next chunk (default 30 s); then its
+   * call fails with UNAVAILABLE. A message larger than the broker's Maximum Packet Size travels
+   * as chunks (docs/protocol.md, "Chunking").
+   */
+  public MqttChannelBuilder chunkReassemblyTimeout(Duration timeout) {
+    connection.reassemblyTimeout(timeout);
+    return this;
+  }
+
+  /**
    * Messages a streaming call may receive ahead of the application (default 128). At most this
    * many messages of a call wait in memory; lower it for large messages.
    */

@@ -297,6 +297,16 @@ public final class MqttServerBuilder extends ForwardingServerBuilder<MqttServerB
   }
 
   /**
+   * How long a message that arrives in chunks may wait for its next chunk (default 30 s); then its
+   * call fails with UNAVAILABLE. A message larger than the broker's Maximum Packet Size travels
+   * as chunks (docs/protocol.md, "Chunking").
+   */
+  public MqttServerBuilder chunkReassemblyTimeout(Duration timeout) {
+    connection.reassemblyTimeout(timeout);
+    return this;
+  }
+
+  /**
    * Messages a client-streaming call may send ahead of the handler (default 128). At most this
    * many messages of a call wait in memory; lower it for large messages.
    */

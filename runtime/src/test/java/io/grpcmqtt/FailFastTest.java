@@ -8,12 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ClientCalls;
+import io.grpc.stub.MetadataUtils;
 import io.grpcmqtt.test.v1.Request;
 import io.grpcmqtt.test.v1.Response;
 import io.grpcmqtt.test.v1.TestServiceGrpc;
@@ -71,6 +73,41 @@ class FailFastTest {
       assertEquals(Status.Code.UNIMPLEMENTED, e.getStatus().getCode());
       assertTrue(e.getStatus().getDescription().contains("Nope"), e.getMessage());
     }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("io.grpcmqtt.testing.Brokers#both")
+  void serviceNoOnlineServerHostsIsUnimplementedAtOnce(TestBroker broker) throws Exception {
+    try (Rpc rpc = new Rpc(broker)) {
+      rpc.warmUp();
+      MethodDescriptor<Request, Response> other =
+          TestServiceGrpc.getUnaryMethod().toBuilder()
+              .setFullMethodName("grpcmqtt.test.v1.OtherService/Unary")
+              .build();
+      long start = System.nanoTime();
+      StatusRuntimeException e = failedCall(rpc, other);
+      long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      assertEquals(Status.Code.UNIMPLEMENTED, e.getStatus().getCode(), e.getMessage());
+      assertEquals("Method not found: grpcmqtt.test.v1.OtherService/Unary (no online server hosts"
+          + " grpcmqtt.test.v1.OtherService)", e.getStatus().getDescription());
+      assertTrue(ms < 5_000, "took " + ms + " ms");
+
+      // Once the only server is gone, the same call is UNAVAILABLE: nobody could answer it.
+      rpc.server.shutdown().awaitTermination(10, TimeUnit.SECONDS);
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+        StatusRuntimeException gone =
+            assertThrows(StatusRuntimeException.class, () -> rpc.blocking().unary(Request.getDefaultInstance()));
+        assertEquals(Status.Code.UNAVAILABLE, gone.getStatus().getCode(), gone.getMessage());
+        StatusRuntimeException unhosted = failedCall(rpc, other);
+        assertEquals(Status.Code.UNAVAILABLE, unhosted.getStatus().getCode(), unhosted.getMessage());
+      });
+    }
+  }
+
+  private static StatusRuntimeException failedCall(Rpc rpc, MethodDescriptor<Request, Response> method) {
+    return assertThrows(StatusRuntimeException.class, () -> ClientCalls.blockingUnaryCall(
+        rpc.channel, method, CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS),
+        Request.getDefaultInstance()));
   }
 
   @Test
@@ -131,7 +168,12 @@ class FailFastTest {
       Request huge = Request.newBuilder().setBlob(ByteString.copyFrom(new byte[25_000])).build();
       StatusRuntimeException client =
           assertThrows(StatusRuntimeException.class, () -> rpc.blocking().unary(huge));
-      assertEquals(Status.Code.RESOURCE_EXHAUSTED, client.getStatus().getCode());
+      // As grpc-java's own transports end it: CANCELLED, caused by RESOURCE_EXHAUSTED.
+      assertEquals(Status.Code.CANCELLED, client.getStatus().getCode());
+      assertEquals("Failed to stream message", client.getStatus().getDescription());
+      assertEquals(Status.Code.RESOURCE_EXHAUSTED, Status.fromThrowable(client.getCause()).getCode());
+      assertEquals("message too large 25004 > 20000",
+          Status.fromThrowable(client.getCause()).getDescription());
 
       // ...and the server keeps serving.
       assertEquals("ok", rpc.blocking().unary(Request.newBuilder().setText("ok").build()).getText());
@@ -146,12 +188,17 @@ class FailFastTest {
             broker,
             service -> MqttServerBuilder.forBroker(broker.uri()),
             MqttChannelBuilder.forBroker(broker.uri()).maxInboundMessageSize(20_000))) {
-      // The request is small enough but the echoed response plus text is not.
-      Request request =
-          Request.newBuilder().setBlob(ByteString.copyFrom(new byte[19_990])).setText("0123456789").build();
-      StatusRuntimeException e =
-          assertThrows(StatusRuntimeException.class, () -> rpc.blocking().unary(request));
+      // The request is small enough, but the response echoes its blob plus a long header value.
+      Request request = Request.newBuilder().setBlob(ByteString.copyFrom(new byte[19_900]))
+          .setEchoHeader("x-pad").build();
+      Metadata pad = new Metadata();
+      pad.put(Metadata.Key.of("x-pad", Metadata.ASCII_STRING_MARSHALLER), "p".repeat(200));
+      StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+          () -> rpc.blocking().withInterceptors(MetadataUtils.newAttachHeadersInterceptor(pad))
+              .unary(request));
       assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode());
+      assertTrue(e.getStatus().getDescription().contains("exceeds maximum size 20000"),
+          e.getMessage());
     }
   }
 

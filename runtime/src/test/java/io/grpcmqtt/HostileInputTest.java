@@ -19,15 +19,15 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * 10,000 generated PUBLISHes, each a valid request mutated at random (payload bytes, properties,
- * reserved user properties, topic, content type, correlation data), on every topic a server
- * watches. The server neither crashes nor leaks threads or heap, and still answers a real call.
+ * reserved user properties including forged chunk headers, topic, content type, correlation
+ * data), on every topic a server watches. The server neither crashes nor leaks threads or heap, and still answers a real call.
  * The seed is printed, so a failure can be replayed.
  */
 class HostileInputTest {
   private static final int PUBLISHES = 10_000;
   private static final String[] RESERVED = {
     "grpc-seq", "grpc-ctl", "grpc-credit", "grpc-status", "grpc-message", "grpc-timeout",
-    "grpc-server", "grpc-call-topic", "x-bin", "x-a-bin", "X-Upper"
+    "grpc-server", "grpc-call-topic", "grpc-chunk", "grpc-chunk", "x-bin", "x-a-bin", "X-Upper"
   };
   private static final String[] CONTROLS = {
     "open", "accept", "headers", "half-close", "cancel", "credit", "resume", ""
@@ -80,7 +80,9 @@ class HostileInputTest {
           String value =
               key.equals("grpc-ctl")
                   ? CONTROLS[random.nextInt(CONTROLS.length)]
-                  : random.nextBoolean() ? Integer.toString(random.nextInt(40) - 5) : junk(random);
+                  : key.equals("grpc-chunk") && random.nextInt(4) > 0
+                      ? chunkHeader(random)
+                      : random.nextBoolean() ? Integer.toString(random.nextInt(40) - 5) : junk(random);
           props.add(new UserProperty(key, value));
         }
         // Streams opened by junk must still end: give most a short deadline.
@@ -131,6 +133,13 @@ class HostileInputTest {
       default:
         return ("{\"text\":" + junk(random) + "}").getBytes(StandardCharsets.UTF_8);
     }
+  }
+
+  /** Mostly plausible chunk headers: some consistent, some contradicting, some huge. */
+  private static String chunkHeader(Random random) {
+    int count = 1 + random.nextInt(4);
+    int size = random.nextInt(8) == 0 ? Integer.MAX_VALUE - random.nextInt(10) : count + random.nextInt(300);
+    return random.nextInt(count + 1) + "/" + count + "/" + size;
   }
 
   private static String junk(Random random) {

@@ -32,6 +32,28 @@ final class GrpcEndpoint implements AutoCloseable {
         .echo(BenchService.payload(1));
   }
 
+  /**
+   * grpc-mqtt at QoS 1 for large messages: both ends accept {@code maxMessageBytes}, and streams
+   * keep at most {@code window} messages ahead of their reader.
+   */
+  static GrpcEndpoint mqttLarge(String brokerUri, int maxMessageBytes, int window)
+      throws IOException {
+    BenchService service = new BenchService();
+    String prefix = "bench-" + UUID.randomUUID().toString().substring(0, 8);
+    Server server = MqttServerBuilder.forBroker(brokerUri)
+        .topicPrefix(prefix)
+        .maxInboundMessageSize(maxMessageBytes)
+        .flowControlWindow(window)
+        .addService(service)
+        .build()
+        .start();
+    return new GrpcEndpoint("grpc-mqtt", server, MqttChannelBuilder.forBroker(brokerUri)
+        .topicPrefix(prefix)
+        .maxInboundMessageSize(maxMessageBytes)
+        .flowControlWindow(window)
+        .build(), service);
+  }
+
   /** grpc-mqtt at {@code qos}, under a topic prefix of its own. */
   static GrpcEndpoint mqtt(String brokerUri, int qos) throws IOException {
     return mqtt(brokerUri, qos, false);

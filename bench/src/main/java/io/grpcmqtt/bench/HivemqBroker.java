@@ -5,13 +5,24 @@ import io.grpcmqtt.broker.EmbeddedBroker;
 /** The embedded HiveMQ CE of the broker module, in this JVM. */
 final class HivemqBroker implements BenchBroker {
   private final EmbeddedBroker broker;
+  private final int maxPacketSize;
 
-  private HivemqBroker(EmbeddedBroker broker) {
+  private HivemqBroker(EmbeddedBroker broker, int maxPacketSize) {
     this.broker = broker;
+    this.maxPacketSize = maxPacketSize;
   }
 
   static HivemqBroker start() {
-    return new HivemqBroker(EmbeddedBroker.builder().port(0).start());
+    return start(0);
+  }
+
+  /** As {@link #start()}; a positive {@code maxPacketSize} caps packets. */
+  static HivemqBroker start(int maxPacketSize) {
+    EmbeddedBroker.Builder b = EmbeddedBroker.builder().port(0);
+    if (maxPacketSize > 0) {
+      b.maxPacketSize(maxPacketSize);
+    }
+    return new HivemqBroker(b.start(), maxPacketSize);
   }
 
   @Override
@@ -26,7 +37,8 @@ final class HivemqBroker implements BenchBroker {
 
   @Override
   public String version() {
-    return "HiveMQ CE " + Machine.version("hivemq") + " (embedded, receive maximum 1000)";
+    return "HiveMQ CE " + Machine.version("hivemq") + " (embedded, receive maximum 1000"
+        + (maxPacketSize > 0 ? ", max packet size " + maxPacketSize : "") + ")";
   }
 
   @Override

@@ -57,6 +57,12 @@ final class MosquittoProcess implements BenchBroker {
   }
 
   static MosquittoProcess start(Path executable) throws IOException, InterruptedException {
+    return start(executable, 0);
+  }
+
+  /** As {@link #start(Path)}; a positive {@code maxPacketSize} caps packets (max_packet_size). */
+  static MosquittoProcess start(Path executable, int maxPacketSize)
+      throws IOException, InterruptedException {
     int port = freePort();
     Path dir = Files.createTempDirectory("grpc-mqtt-bench-mosquitto-");
     Path conf = dir.resolve("mosquitto.conf");
@@ -72,6 +78,7 @@ final class MosquittoProcess implements BenchBroker {
         "log_dest file " + dir.resolve("mosquitto.log"),
         "log_type error",
         "log_type warning",
+        maxPacketSize > 0 ? "max_packet_size " + maxPacketSize : "",
         ""), StandardCharsets.UTF_8);
     Process p = new ProcessBuilder(executable.toString(), "-c", conf.toString())
         .directory(dir.toFile())
@@ -88,7 +95,8 @@ final class MosquittoProcess implements BenchBroker {
       Thread.sleep(20);
     }
     MosquittoProcess broker = new MosquittoProcess(p, dir, port,
-        versionOf(executable) + " (max_inflight_messages 1000, set_tcp_nodelay true)");
+        versionOf(executable) + " (max_inflight_messages 1000, set_tcp_nodelay true"
+            + (maxPacketSize > 0 ? ", max_packet_size " + maxPacketSize : "") + ")");
     log.info("started {} on {} (pid {})", broker.version, broker.uri(), p.pid());
     return broker;
   }

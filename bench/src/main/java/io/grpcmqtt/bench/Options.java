@@ -11,7 +11,7 @@ final class Options {
   static final Set<String> BROKERS = Set.of("mosquitto", "hivemq");
   static final Set<String> IMPLS =
       Set.of("floor", "grpc-mqtt", "grpc-http2", "grpc-mqtt-direct");
-  static final Set<String> SCENARIOS = Set.of("unary", "streaming", "idle", "direct");
+  static final Set<String> SCENARIOS = Set.of("unary", "streaming", "idle", "direct", "large");
 
   static final String USAGE = String.join("\n",
       "usage: java -jar bench/target/grpc-mqtt-bench.jar [options]",
@@ -22,7 +22,10 @@ final class Options {
       "HTTP/2, on each broker, and writes a table to stdout and the ratios to a JSON file.",
       "",
       "  --brokers LIST        mosquitto,hivemq (default both; mosquitto is skipped if not installed)",
-      "  --scenarios LIST      unary,streaming,idle,direct (default all)",
+      "  --scenarios LIST      unary,streaming,idle,direct (default), and large: a 10 MiB unary",
+      "                        Echo and a stream of 1 MiB messages through each broker started",
+      "                        with --max-packet-size, against the floor of the same bytes",
+      "  --max-packet-size N   the packet cap of the large scenario's brokers (default 131072)",
       "  --qos LIST            QoS of the unary floor and grpc-mqtt runs (default 0,1)",
       "  --stream-qos LIST     QoS of the streaming runs (default 1, grpc-mqtt's default)",
       "  --concurrency LIST    closed-loop callers (default 1,32)",
@@ -59,6 +62,7 @@ final class Options {
   int idleStreams = 10_000;
   double idleSeconds = 1;
   long maxCalls = 5_000_000;
+  int maxPacketSize = 131_072;
   int repeat = 1;
   boolean smoke;
   boolean help;
@@ -147,6 +151,9 @@ final class Options {
         break;
       case "--max-calls":
         maxCalls = ints(flag, v, 1, Integer.MAX_VALUE).get(0);
+        break;
+      case "--max-packet-size":
+        maxPacketSize = ints(flag, v, 1024, 268_435_455).get(0);
         break;
       case "--repeat":
         repeat = ints(flag, v, 1, 1000).get(0);

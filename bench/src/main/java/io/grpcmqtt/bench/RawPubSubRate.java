@@ -23,6 +23,19 @@ final class RawPubSubRate {
   /** Messages per second received during the measurement, and errors. */
   static double[] run(String uri, int qos, int payloadBytes, long warmupNanos, long measureNanos,
       long maxMessages) throws MqttException, InterruptedException {
+    return run(uri, qos, payloadBytes, payloadBytes, MAX_AHEAD, warmupNanos, measureNanos,
+        maxMessages);
+  }
+
+  /**
+   * As {@link #run(String, int, int, long, long, long)}, each message published as packets of at
+   * most {@code packetBytes} of payload (the floor of a message larger than the broker's packet
+   * limit) and at most {@code maxAhead} messages not yet received.
+   */
+  static double[] run(String uri, int qos, int payloadBytes, int packetBytes, int maxAhead,
+      long warmupNanos, long measureNanos, long maxMessages)
+      throws MqttException, InterruptedException {
+    int packets = payloadBytes <= packetBytes ? 1 : (payloadBytes + packetBytes - 1) / packetBytes;
     String topic;
     AtomicLong received = new AtomicLong();
     AtomicLong errors = new AtomicLong();
@@ -30,9 +43,15 @@ final class RawPubSubRate {
     try (RawClient publisher = new RawClient(uri, "pub");
         RawClient subscriber = new RawClient(uri, "sub")) {
       topic = "bench/raw/" + subscriber.id + "/stream";
-      subscriber.subscribe(topic, qos, (t, m) -> received.incrementAndGet());
+      AtomicLong receivedPackets = new AtomicLong();
+      subscriber.subscribe(topic, qos, (t, m) -> {
+        if (receivedPackets.incrementAndGet() % packets == 0) {
+          received.incrementAndGet();
+        }
+      });
       Semaphore inflight = new Semaphore(MAX_INFLIGHT);
-      byte[] payload = new byte[payloadBytes];
+      byte[] full = new byte[packets == 1 ? payloadBytes : packetBytes];
+      byte[] last = packets == 1 ? full : new byte[payloadBytes - (packets - 1) * packetBytes];
       long t0 = System.nanoTime();
       long warmEnd = t0 + warmupNanos;
       long end = warmEnd + measureNanos;
@@ -46,20 +65,25 @@ final class RawPubSubRate {
         if (now - end >= 0) {
           break;
         }
-        if (sent - received.get() >= MAX_AHEAD) {
+        if (sent - received.get() >= maxAhead) {
           LockSupport.parkNanos(20_000);
           continue;
         }
-        if (!inflight.tryAcquire(10, TimeUnit.MILLISECONDS)) {
-          continue;
+        for (int i = 0; i < packets; i++) {
+          // A message's packets go out whole: wait for room (PUBACKs come, or errors count).
+          while (!inflight.tryAcquire(10, TimeUnit.MILLISECONDS)) {
+            if (errors.get() >= 100) {
+              break;
+            }
+          }
+          MqttMessage m = new MqttMessage(i < packets - 1 ? full : last);
+          m.setQos(qos);
+          publisher.publish(topic, m, inflight::release, e -> {
+            inflight.release();
+            errors.incrementAndGet();
+            firstError.compareAndSet(null, e);
+          });
         }
-        MqttMessage m = new MqttMessage(payload);
-        m.setQos(qos);
-        publisher.publish(topic, m, inflight::release, e -> {
-          inflight.release();
-          errors.incrementAndGet();
-          firstError.compareAndSet(null, e);
-        });
         sent++;
       }
       while (System.nanoTime() - end < 0) {

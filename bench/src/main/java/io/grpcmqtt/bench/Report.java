@@ -42,7 +42,7 @@ final class Report {
       m.put("payloadBytes", r.payloadBytes);
       m.put("floor", floor.impl + (floor.kind.equals(r.kind) ? "" : " " + floor.kind));
       m.put("throughput", r.throughputPerSec / floor.throughputPerSec);
-      if (r.kind.equals("unary")) {
+      if (r.kind.equals("unary") || r.kind.equals("large-unary")) {
         m.put("p50", r.p50Micros / floor.p50Micros);
         m.put("p99", r.p99Micros / floor.p99Micros);
         m.put("p999", r.p999Micros / floor.p999Micros);
@@ -63,6 +63,12 @@ final class Report {
     }
     if (r.kind.equals("server-stream") || r.kind.equals("client-stream")) {
       return find("floor", "pubsub", r.qos, 1, r.payloadBytes, r.broker);
+    }
+    if (r.kind.equals("large-unary")) {
+      return find("floor", "large-unary", r.qos, r.concurrency, r.payloadBytes, r.broker);
+    }
+    if (r.kind.equals("large-stream")) {
+      return find("floor", "large-pubsub", r.qos, 1, r.payloadBytes, r.broker);
     }
     return null;
   }
@@ -152,29 +158,29 @@ final class Report {
 
   void printTable(PrintStream out) {
     out.println();
-    out.printf(Locale.ROOT, "%-9s %-13s %-16s %3s %4s %6s %8s %11s %9s %9s %9s %6s  %s%n",
+    out.printf(Locale.ROOT, "%-9s %-13s %-16s %3s %4s %8s %8s %11s %9s %9s %9s %6s  %s%n",
         "broker", "kind", "impl", "qos", "conc", "bytes", "samples", "per sec", "p50 us",
         "p99 us", "p99.9 us", "errors", "note");
     for (Result r : results) {
       if (r.kind.equals("idle-streams")) {
-        out.printf(Locale.ROOT, "%-9s %-13s %-16s %3s %4s %6s %8d %11s %9s %9s %9s %6d  %s%n",
+        out.printf(Locale.ROOT, "%-9s %-13s %-16s %3s %4s %8s %8d %11s %9s %9s %9s %6d  %s%n",
             r.broker, r.kind, r.impl, qos(r.qos), "-", "-", r.samples, "-", "-", "-", "-",
             r.errors, String.format(Locale.ROOT, "%.2f MiB heap, %.2f ms CPU/s per 1000 streams%s",
                 r.heapMibPer1000, r.cpuMillisPerSecPer1000,
                 r.note.isEmpty() ? "" : "; " + r.note));
         continue;
       }
-      out.printf(Locale.ROOT, "%-9s %-13s %-16s %3s %4d %6d %8d %11.0f %9s %9s %9s %6d  %s%n",
+      out.printf(Locale.ROOT, "%-9s %-13s %-16s %3s %4d %8d %8d %11.2f %9s %9s %9s %6d  %s%n",
           r.broker, r.kind, r.impl, qos(r.qos), r.concurrency, r.payloadBytes, r.samples,
           r.throughputPerSec, micros(r.p50Micros), micros(r.p99Micros), micros(r.p999Micros),
           r.errors, r.note);
     }
     out.println();
     out.println("grpc-mqtt / floor (same broker, QoS, concurrency, payload; streams vs raw pub/sub)");
-    out.printf(Locale.ROOT, "%-9s %-13s %-16s %3s %4s %6s %8s %8s %8s %10s%n",
+    out.printf(Locale.ROOT, "%-9s %-13s %-16s %3s %4s %8s %8s %8s %8s %10s%n",
         "broker", "kind", "impl", "qos", "conc", "bytes", "p50", "p99", "p99.9", "throughput");
     for (Map<String, Object> m : ratios()) {
-      out.printf(Locale.ROOT, "%-9s %-13s %-16s %3d %4d %6d %8s %8s %8s %10s%n",
+      out.printf(Locale.ROOT, "%-9s %-13s %-16s %3d %4d %8d %8s %8s %8s %10s%n",
           m.get("broker"), m.get("kind"), m.get("impl"), m.get("qos"), m.get("concurrency"),
           m.get("payloadBytes"), ratio(m.get("p50")), ratio(m.get("p99")), ratio(m.get("p999")),
           ratio(m.get("throughput")));

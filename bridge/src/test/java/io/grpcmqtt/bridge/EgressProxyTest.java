@@ -50,8 +50,10 @@ class EgressProxyTest {
               () -> ClientCalls.blockingUnaryCall(
                   t.client, other, CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS),
                   new byte[0]));
-      // Nothing subscribes to the topic of a service the proxy was not given.
-      assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode());
+      // Nothing subscribes to the topic of a service the proxy was not given, and the proxy's
+      // online status lists the services it forwards: the channel answers as a gRPC server
+      // would for a service it does not host (protocol.md §10.1).
+      assertEquals(Status.Code.UNIMPLEMENTED, e.getStatus().getCode(), e.getMessage());
     }
   }
 

@@ -35,6 +35,7 @@ public final class ConnectionConfig {
   private final Duration willDelay;
   private final boolean templateTopics;
   @Nullable private final Executor callExecutor;
+  private final Duration reassemblyTimeout;
 
   private ConnectionConfig(Builder b) {
     this.brokerUri = b.brokerUri;
@@ -52,6 +53,7 @@ public final class ConnectionConfig {
     this.willDelay = b.willDelay;
     this.templateTopics = b.templateTopics;
     this.callExecutor = b.callExecutor;
+    this.reassemblyTimeout = b.reassemblyTimeout;
   }
 
   public static Builder builder(String brokerUri, String clientIdPrefix) {
@@ -145,6 +147,11 @@ public final class ConnectionConfig {
     return willDelay;
   }
 
+  /** How long a chunked message may wait for its next chunk before its call fails. */
+  public Duration reassemblyTimeout() {
+    return reassemblyTimeout;
+  }
+
   static String randomClientId(String prefix) {
     SecureRandom random = new SecureRandom();
     StringBuilder id = new StringBuilder(prefix);
@@ -186,6 +193,7 @@ public final class ConnectionConfig {
     private Duration willDelay = Duration.ZERO;
     private boolean templateTopics;
     private Executor callExecutor;
+    private Duration reassemblyTimeout = Duration.ofSeconds(30);
 
     private Builder(String brokerUri, String clientIdPrefix) {
       this.brokerUri = parseBrokerUri(brokerUri);
@@ -304,6 +312,12 @@ public final class ConnectionConfig {
 
     public Builder templateTopics(boolean on) {
       this.templateTopics = on;
+      return this;
+    }
+
+    public Builder reassemblyTimeout(Duration timeout) {
+      checkArgument(!timeout.isNegative() && !timeout.isZero(), "reassemblyTimeout must be positive");
+      this.reassemblyTimeout = timeout;
       return this;
     }
 

@@ -33,6 +33,10 @@ final class Frame {
   @Nullable final String timeout;
   /** A malformed reserved property; the frame must be rejected with this text. */
   @Nullable final String error;
+  /** {@code grpc-chunk}: this chunk's index, the chunk count and the whole size; -1 when absent. */
+  final int chunkIndex;
+  final int chunkCount;
+  final int chunkSize;
 
   private Frame(String topic, MqttMessage message) {
     this.topic = topic;
@@ -56,6 +60,7 @@ final class Frame {
     String call = null;
     String timeoutValue = null;
     String err = null;
+    int[] chunk = null;
     for (int i = 0; i < props.size(); i++) {
       UserProperty up = props.get(i);
       String key = up.getKey();
@@ -96,6 +101,12 @@ final class Frame {
         case Wire.TIMEOUT:
           timeoutValue = up.getValue();
           break;
+        case Wire.CHUNK:
+          chunk = parseChunk(up.getValue());
+          if (chunk == null) {
+            err = "invalid " + Wire.CHUNK + " '" + up.getValue() + "'";
+          }
+          break;
         default:
           break;
       }
@@ -109,6 +120,9 @@ final class Frame {
     this.serverId = server;
     this.callTopic = call;
     this.timeout = timeoutValue;
+    this.chunkIndex = chunk == null ? -1 : chunk[0];
+    this.chunkCount = chunk == null ? -1 : chunk[1];
+    this.chunkSize = chunk == null ? -1 : chunk[2];
     if (err == null && ctl != null && !Wire.isKnownControl(ctl)) {
       err = "unknown " + Wire.CTL + " '" + ctl + "'";
     }
@@ -118,8 +132,41 @@ final class Frame {
     this.error = err;
   }
 
+  /** A reassembled frame: {@code first}'s properties with the whole payload. */
+  private Frame(Frame first, byte[] payload) {
+    this.topic = first.topic;
+    this.payload = payload;
+    this.responseTopic = first.responseTopic;
+    this.correlation = first.correlation;
+    this.contentType = first.contentType;
+    this.expirySeconds = first.expirySeconds;
+    this.props = first.props;
+    this.statusIndex = first.statusIndex;
+    this.status = first.status;
+    this.statusMessage = first.statusMessage;
+    this.seq = first.seq;
+    this.credit = first.credit;
+    this.control = first.control;
+    this.serverId = first.serverId;
+    this.callTopic = first.callTopic;
+    this.timeout = first.timeout;
+    this.error = first.error;
+    this.chunkIndex = -1;
+    this.chunkCount = -1;
+    this.chunkSize = -1;
+  }
+
   static Frame decode(String topic, MqttMessage message) {
     return new Frame(topic, message);
+  }
+
+  /** The frame chunk 0 describes, carrying the reassembled payload. */
+  Frame withPayload(byte[] whole) {
+    return new Frame(this, whole);
+  }
+
+  boolean isChunk() {
+    return chunkIndex >= 0;
   }
 
   boolean isFinal() {
@@ -143,6 +190,23 @@ final class Frame {
       n = n * 10 + (c - '0');
     }
     return n;
+  }
+
+  /** index/count/size with 0 <= index < count <= size, or null when malformed. */
+  @Nullable
+  private static int[] parseChunk(String value) {
+    int a = value.indexOf('/');
+    int b = a < 0 ? -1 : value.indexOf('/', a + 1);
+    if (b < 0) {
+      return null;
+    }
+    long index = parseCount(value.substring(0, a));
+    long count = parseCount(value.substring(a + 1, b));
+    long size = parseCount(value.substring(b + 1));
+    if (index < 0 || count < 1 || index >= count || size < count || size > Integer.MAX_VALUE) {
+      return null;
+    }
+    return new int[] {(int) index, (int) count, (int) size};
   }
 
   @Nullable

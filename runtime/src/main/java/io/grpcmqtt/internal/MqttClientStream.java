@@ -138,6 +138,9 @@ final class MqttClientStream implements ClientStream {
   @GuardedBy("this")
   private boolean headersSeen;
 
+  @GuardedBy("this")
+  private final ChunkAssembler chunks;
+
   MqttClientStream(
       MqttClientTransport transport,
       MethodDescriptor<?, ?> method,
@@ -162,6 +165,7 @@ final class MqttClientStream implements ClientStream {
     this.maxInbound = maxMessageSize;
     this.maxOutbound = maxMessageSize;
     this.reorder = new SequenceBuffer<>(0, window + 8);
+    this.chunks = transport.newAssembler(this::checkReassembly);
   }
 
   long callId() {
@@ -217,10 +221,14 @@ final class MqttClientStream implements ClientStream {
         return;
       }
       if (bytes.length > maxOutbound) {
+        // The status grpc-java's own transports end such a call with (their framer throws, and
+        // gRPC cancels the call). Not thrown from here: a call that waited for the connection
+        // writes through a DelayedStream, which would not end the call on an exception.
         failLocked(
-            Status.RESOURCE_EXHAUSTED.withDescription(
-                "request message of " + bytes.length + " bytes is larger than the limit of "
-                    + maxOutbound + " bytes"),
+            Status.CANCELLED.withDescription("Failed to stream message").withCause(
+                Status.RESOURCE_EXHAUSTED.withDescription(
+                    "message too large " + bytes.length + " > " + maxOutbound)
+                    .asRuntimeException()),
             true);
       } else {
         int seq = outboundCount++;
@@ -291,8 +299,18 @@ final class MqttClientStream implements ClientStream {
           || (deadline != null && deadline.isExpired())) {
         return false;
       }
+      if (callTopic != null) {
+        // Accepted as a stream (its request travels in chunks): the will of the server that took
+        // it fails it; another server would need the whole request again.
+        return false;
+      }
       requestAcked = false;
-      publishFirstLocked(null, sentRequest);
+      if (pendingHalfClose) {
+        // Opened for chunks and not yet accepted: the open goes again, the chunks still wait.
+        publishFirstLocked(Wire.CTL_OPEN, new byte[0]);
+      } else {
+        publishFirstLocked(null, sentRequest);
+      }
     }
     sync.drain();
     return true;
@@ -398,6 +416,15 @@ final class MqttClientStream implements ClientStream {
     if (expiry != null) {
       properties.setMessageExpiryInterval(expiry);
     }
+    if (control == null && !transport.fits(target.topic(), payload, qos, properties)) {
+      // Chunks on the request topic could each reach another server of the shared group: open
+      // the call as a client stream does, and send the message's chunks to the topic the
+      // accepting server names.
+      pendingOut.add(payload);
+      pendingHalfClose = true;
+      publishFirstLocked(Wire.CTL_OPEN, new byte[0]);
+      return;
+    }
     requestPublished = true;
     transport.publish(target.topic(), payload, qos, properties, new RequestCallback(target.topic()));
   }
@@ -415,7 +442,7 @@ final class MqttClientStream implements ClientStream {
       props.add(new UserProperty(Wire.SEQ, Long.toString(nextOutSeq++)));
       publishToServerLocked(message, props);
     }
-    if (pendingOut.isEmpty() && pendingHalfClose) {
+    if (!closed && pendingOut.isEmpty() && pendingHalfClose) {
       pendingHalfClose = false;
       List<UserProperty> props = Publishes.control(Wire.CTL_HALF_CLOSE);
       props.add(new UserProperty(Wire.SEQ, Long.toString(nextOutSeq++)));
@@ -437,7 +464,7 @@ final class MqttClientStream implements ClientStream {
   private void publishToServerLocked(byte[] payload, List<UserProperty> props) {
     MqttProperties properties =
         Publishes.properties(transport.replyTopic(), correlation, null, props);
-    transport.publish(callTopic, payload, qos, properties, failOnError);
+    transport.publishChunked(callTopic, payload, qos, properties, failOnError);
   }
 
   @GuardedBy("this")
@@ -471,9 +498,28 @@ final class MqttClientStream implements ClientStream {
   }
 
   @GuardedBy("this")
-  private void inboundLocked(Frame frame) {
-    if (frame.error != null) {
-      throw new IllegalArgumentException(frame.error);
+  private void inboundLocked(Frame received) {
+    if (received.error != null) {
+      throw new IllegalArgumentException(received.error);
+    }
+    Frame frame = received;
+    if (received.isChunk()) {
+      if (received.hasSeq() && reorder.isDuplicate(received.seq)) {
+        return;
+      }
+      try {
+        frame = chunks.offer(received, maxInbound);
+      } catch (StatusException e) {
+        Status status = e.getStatus();
+        if (status.getCode() == Status.Code.INVALID_ARGUMENT) {
+          throw new IllegalArgumentException(status.getDescription());
+        }
+        failLocked(status, true);
+        return;
+      }
+      if (frame == null) {
+        return;
+      }
     }
     String control = frame.control;
     if (Wire.CTL_ACCEPT.equals(control)) {
@@ -557,14 +603,15 @@ final class MqttClientStream implements ClientStream {
   @GuardedBy("this")
   private void addMessageLocked(byte[] payload) {
     if (payload.length > maxInbound) {
-      failLocked(
-          Status.RESOURCE_EXHAUSTED.withDescription(
-              "response message of " + payload.length + " bytes is larger than the limit of "
-                  + maxInbound + " bytes"),
-          true);
+      failLocked(Status.RESOURCE_EXHAUSTED.withDescription(tooLarge(payload.length, maxInbound)), true);
       return;
     }
     deliverable.add(payload);
+  }
+
+  /** Worded as grpc-java's own transports word it. */
+  static String tooLarge(int size, int max) {
+    return "response message of " + size + " bytes exceeds maximum size " + max;
   }
 
   @GuardedBy("this")
@@ -623,12 +670,27 @@ final class MqttClientStream implements ClientStream {
     }
   }
 
+  /** A chunked response stopped arriving: fail the call once its reassembly timed out. */
+  private void checkReassembly() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      String stalled = chunks.stalled();
+      if (stalled != null) {
+        failLocked(Status.UNAVAILABLE.withDescription(stalled), true);
+      }
+    }
+    sync.drain();
+  }
+
   @GuardedBy("this")
   private void closeLocked(Status status, Metadata trailers) {
     closed = true;
     sentRequest = null;
     pendingOut.clear();
     deliverable.clear();
+    chunks.clear();
     transport.unregister(this);
     stats.streamClosed(status);
     sync.executeLater(() -> listener.closed(status, RpcProgress.PROCESSED, trailers));
@@ -646,6 +708,14 @@ final class MqttClientStream implements ClientStream {
 
         @Override
         public void failed(Throwable cause) {
+          if (cause instanceof PacketTooLargeException) {
+            synchronized (MqttClientStream.this) {
+              failLocked(Status.RESOURCE_EXHAUSTED.withDescription(
+                  "cannot send a request message: " + cause.getMessage()), true);
+            }
+            sync.drain();
+            return;
+          }
           fail(Status.UNAVAILABLE.withDescription(
               "cannot publish to the broker: " + cause.getMessage()).withCause(cause));
         }
@@ -661,8 +731,7 @@ final class MqttClientStream implements ClientStream {
     @Override
     public void published(int reasonCode) {
       if (reasonCode == Wire.NO_MATCHING_SUBSCRIBERS) {
-        fail(Status.UNAVAILABLE.withDescription(
-            "no server is subscribed to '" + topic + "' (PUBACK 0x10 no matching subscribers)"));
+        transport.noSubscriber(method, topic, MqttClientStream.this::fail);
       } else if (resendable) {
         synchronized (MqttClientStream.this) {
           requestAcked = true;
@@ -672,6 +741,12 @@ final class MqttClientStream implements ClientStream {
 
     @Override
     public void failed(Throwable cause) {
+      if (cause instanceof PacketTooLargeException) {
+        // Nothing was sent: the metadata alone does not fit, so chunking cannot help.
+        fail(Status.RESOURCE_EXHAUSTED.withDescription(
+            "cannot send the request to '" + topic + "': " + cause.getMessage()));
+        return;
+      }
       fail(Status.UNAVAILABLE.withDescription(
           "cannot publish the request to '" + topic + "': " + cause.getMessage())
           .withCause(cause));

@@ -26,9 +26,12 @@ import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import javax.annotation.Nullable;
 import javax.annotation.concurrent.GuardedBy;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
@@ -53,6 +56,11 @@ final class MqttClientTransport implements ConnectionClientTransport, MqttConnec
   private final ConcurrentHashMap<Long, MqttClientStream> streams = new ConcurrentHashMap<>();
   private final AtomicLong nextCallId = new AtomicLong(new SecureRandom().nextLong());
   private final RateLimitedLog strayReplies = new RateLimitedLog(log, 10_000);
+  private final ServerDirectory servers = new ServerDirectory();
+  private final ReassemblyBudget reassembly;
+  /** How long after subscribing to the server statuses their retained messages may still come. */
+  private static final long STATUS_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
+  private volatile long statusesSubscribedNanos;
   private final Object lock = new Object();
   private final Attributes attributes;
 
@@ -77,10 +85,13 @@ final class MqttClientTransport implements ConnectionClientTransport, MqttConnec
     this.routes = new ClientRoutes(topics, config.templateTopics());
     this.replyTopic = topics.reply(config.clientId());
     this.logId = InternalLogId.allocate(getClass(), config.brokerUriString());
+    this.reassembly = ReassemblyBudget.forMessageSize(config.maxMessageSize());
     BrokerAddress address = new BrokerAddress(config.brokerUriString());
     this.attributes =
         Attributes.newBuilder()
             .set(Grpc.TRANSPORT_ATTR_REMOTE_ADDR, address)
+            // No socket joins a channel to a server: both ends' addresses are the broker's.
+            .set(Grpc.TRANSPORT_ATTR_LOCAL_ADDR, address)
             .set(
                 GrpcAttributes.ATTR_SECURITY_LEVEL,
                 config.isTls() ? SecurityLevel.PRIVACY_AND_INTEGRITY : SecurityLevel.NONE)
@@ -115,6 +126,7 @@ final class MqttClientTransport implements ConnectionClientTransport, MqttConnec
               if (error != null) {
                 failStart(error);
               } else {
+                statusesSubscribedNanos = System.nanoTime();
                 becomeReady();
               }
             });
@@ -226,6 +238,40 @@ final class MqttClientTransport implements ConnectionClientTransport, MqttConnec
     return routes.target(method, request);
   }
 
+  /**
+   * Tells {@code fail} why a request to {@code topic} reached no subscriber: UNIMPLEMENTED when
+   * the online servers all listed their services and none hosts the method's, UNAVAILABLE
+   * otherwise. Paho hands a PUBACK over before messages that arrived ahead of it, so within a
+   * second of subscribing to the server statuses, whose retained messages come right after the
+   * subscription, an UNAVAILABLE is looked at again a few times before it is final.
+   */
+  void noSubscriber(MethodDescriptor<?, ?> method, String topic, Consumer<Status> fail) {
+    noSubscriber(method, topic, fail, TimeUnit.MILLISECONDS.toNanos(10));
+  }
+
+  private void noSubscriber(
+      MethodDescriptor<?, ?> method, String topic, Consumer<Status> fail, long delayNanos) {
+    Status status = noSubscriberStatus(method, topic);
+    long graceLeft = statusesSubscribedNanos + STATUS_GRACE_NANOS - System.nanoTime();
+    if (status.getCode() == Status.Code.UNIMPLEMENTED || graceLeft <= 0) {
+      fail.accept(status);
+      return;
+    }
+    CompletableFuture.delayedExecutor(Math.min(delayNanos, graceLeft), TimeUnit.NANOSECONDS)
+        .execute(() -> noSubscriber(method, topic, fail, delayNanos * 2));
+  }
+
+  private Status noSubscriberStatus(MethodDescriptor<?, ?> method, String topic) {
+    String service = method.getServiceName();
+    if (service != null && servers.knownNotHosted(service)) {
+      return Status.UNIMPLEMENTED.withDescription(
+          "Method not found: " + method.getFullMethodName() + " (no online server hosts "
+              + service + ")");
+    }
+    return Status.UNAVAILABLE.withDescription(
+        "no server is subscribed to '" + topic + "' (PUBACK 0x10 no matching subscribers)");
+  }
+
   String brokerUri() {
     return config.brokerUriString();
   }
@@ -237,6 +283,28 @@ final class MqttClientTransport implements ConnectionClientTransport, MqttConnec
       MqttProperties properties,
       MqttConnection.PublishCallback callback) {
     connection.publish(topic, payload, qos, false, properties, callback);
+  }
+
+  /** Publishes a frame of a call, as chunks when it does not fit the broker's packet limit. */
+  void publishChunked(
+      String topic,
+      byte[] payload,
+      int qos,
+      MqttProperties properties,
+      MqttConnection.PublishCallback callback) {
+    ChunkingPublisher.publish(connection, topic, payload, qos, properties, callback);
+  }
+
+  /** Whether this frame fits in one PUBLISH under the broker's Maximum Packet Size. */
+  boolean fits(String topic, byte[] payload, int qos, MqttProperties properties) {
+    return ChunkSplitter.fits(topic, payload, qos, properties, connection.maximumPacketSize());
+  }
+
+  /** Reassembles one call's chunked replies within this connection's budget. */
+  ChunkAssembler newAssembler(Runnable check) {
+    return new ChunkAssembler(
+        reassembly, "response", MqttClientStream::tooLarge, config.reassemblyTimeout().toNanos(),
+        check);
   }
 
   /** Tells servers a call is over; best effort, servers also see the deadline. */
@@ -268,6 +336,10 @@ final class MqttClientTransport implements ConnectionClientTransport, MqttConnec
       return;
     }
     String server = topics.serverOfStatus(topic);
+    if (server != null) {
+      MqttProperties props = message.getProperties();
+      servers.update(server, message.getPayload(), props == null ? null : props.getUserProperties());
+    }
     if (server != null && Topics.OFFLINE.equals(new String(message.getPayload(),
         java.nio.charset.StandardCharsets.UTF_8))) {
       Status gone =

@@ -110,6 +110,9 @@ final class MqttConnection implements MqttCallback {
   @GuardedBy("lock")
   private long reconnectDelayMillis = 1_000;
 
+  /** The broker's Maximum Packet Size from CONNACK; no publish above it is ever handed to Paho. */
+  private volatile int maxPacketSize = PublishSize.PROTOCOL_MAX;
+
   MqttConnection(
       ConnectionConfig config, @Nullable Will will, boolean automaticReconnect, Listener listener)
       throws IOException {
@@ -164,6 +167,11 @@ final class MqttConnection implements MqttCallback {
     return config.clientId();
   }
 
+  /** The largest PUBLISH the broker accepts, in bytes (MQTT's own limit when it named none). */
+  int maximumPacketSize() {
+    return maxPacketSize;
+  }
+
   private MqttAsyncClient newClient() throws IOException {
     try {
       MqttAsyncClient c =
@@ -206,6 +214,9 @@ final class MqttConnection implements MqttCallback {
             public void onSuccess(IMqttToken token) {
               MqttProperties props = token.getResponseProperties();
               Integer receiveMax = props == null ? null : props.getReceiveMaximum();
+              Long maxPacket = props == null ? null : props.getMaximumPacketSize();
+              maxPacketSize = maxPacket == null || maxPacket <= 0 || maxPacket > PublishSize.PROTOCOL_MAX
+                  ? PublishSize.PROTOCOL_MAX : maxPacket.intValue();
               synchronized (lock) {
                 window = receiveMax == null || receiveMax <= 0 ? 65_535 : receiveMax;
                 connected = true;
@@ -370,6 +381,16 @@ final class MqttConnection implements MqttCallback {
       callback.failed(new IllegalArgumentException(
           "not published: its " + refused + " has a character MQTT strings may not contain"));
       return;
+    }
+    // The broker disconnects a client that sends a packet above its limit (reason 0x95), which
+    // would end every call on the connection: only this publish fails.
+    int max = maxPacketSize;
+    if (max < PublishSize.PROTOCOL_MAX) {
+      int size = PublishSize.of(topic, properties, payload.length, qos);
+      if (size > max) {
+        callback.failed(new PacketTooLargeException(size, max));
+        return;
+      }
     }
     Pending pending = new Pending(topic, payload, qos, retained, properties, callback);
     List<Runnable> failures = null;

@@ -78,6 +78,9 @@ final class MqttServerStream implements ServerStream {
   @GuardedBy("this")
   private boolean halfCloseDelivered;
 
+  @GuardedBy("this")
+  private final ChunkAssembler chunks;
+
   // Outbound.
   @GuardedBy("this")
   private final ArrayDeque<Out> pendingOut = new ArrayDeque<>();
@@ -111,6 +114,14 @@ final class MqttServerStream implements ServerStream {
   @GuardedBy("this")
   private boolean closed;
 
+  /**
+   * The status the handler closed the call with: what the stream tracers are told once the reply
+   * is out (the listener then hears OK, as from gRPC's own transports).
+   */
+  @GuardedBy("this")
+  @Nullable
+  private Status closedStatus;
+
   MqttServerStream(
       MqttServerTransport transport,
       @Nullable CallKey key,
@@ -141,6 +152,7 @@ final class MqttServerStream implements ServerStream {
     this.ttlNanos = ttlNanos;
     this.serverDefaultNanos = serverDefaultNanos;
     this.reorder = new SequenceBuffer<>(1, window + 8);
+    this.chunks = transport.newAssembler(this::checkReassembly);
   }
 
   boolean isStreaming() {
@@ -216,6 +228,8 @@ final class MqttServerStream implements ServerStream {
       } else if (!requestStreaming) {
         failLocked(Status.INVALID_ARGUMENT.withDescription(
             "this method takes a single request message"));
+      } else if ((frame = wholeFrameLocked(frame)) == null) {
+        // A chunk of a message not yet whole, a duplicate chunk, or bad chunks (the call failed).
       } else {
         switch (reorder.offer(frame.seq, frame)) {
           case OVERFLOW:
@@ -246,15 +260,54 @@ final class MqttServerStream implements ServerStream {
     sync.drain();
   }
 
+  /**
+   * The frame itself, or for a chunk the whole frame once its last chunk arrived; null while the
+   * message is incomplete, for a duplicate chunk, and when bad chunks failed the call.
+   */
+  @GuardedBy("this")
+  @Nullable
+  private Frame wholeFrameLocked(Frame frame) {
+    if (!frame.isChunk()) {
+      return frame;
+    }
+    if (reorder.isDuplicate(frame.seq)) {
+      return null;
+    }
+    try {
+      return chunks.offer(frame, maxInbound);
+    } catch (StatusException e) {
+      transport.badInput(e.getStatus().getDescription());
+      failLocked(e.getStatus());
+      return null;
+    }
+  }
+
+  /** A chunked request message stopped arriving: fail the call once its reassembly timed out. */
+  private void checkReassembly() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      String stalled = chunks.stalled();
+      if (stalled != null) {
+        transport.badInput(stalled);
+        failLocked(Status.UNAVAILABLE.withDescription(stalled));
+      }
+    }
+    sync.drain();
+  }
+
   @GuardedBy("this")
   private void addMessageLocked(byte[] payload) {
     if (payload.length > maxInbound) {
-      failLocked(Status.RESOURCE_EXHAUSTED.withDescription(
-          "request message of " + payload.length + " bytes is larger than the limit of "
-              + maxInbound + " bytes"));
+      failLocked(Status.RESOURCE_EXHAUSTED.withDescription(tooLarge(payload.length, maxInbound)));
       return;
     }
     deliverable.add(payload);
+  }
+
+  static String tooLarge(int size, int max) {
+    return "request message of " + size + " bytes is larger than the limit of " + max + " bytes";
   }
 
   @Override
@@ -381,6 +434,7 @@ final class MqttServerStream implements ServerStream {
         return;
       }
       closing = true;
+      closedStatus = status;
       if (responseTopic == null) {
         // One-way call: the response is dropped by design.
         finishLocked(Status.OK, null);
@@ -481,10 +535,7 @@ final class MqttServerStream implements ServerStream {
   }
 
   private static void addStatus(List<UserProperty> props, Status status, Metadata trailers) {
-    props.add(new UserProperty(Wire.STATUS, Integer.toString(status.getCode().value())));
-    if (status.getDescription() != null) {
-      props.add(new UserProperty(Wire.MESSAGE, status.getDescription()));
-    }
+    Wire.putStatus(props, status);
     Wire.putMetadata(props, trailers);
   }
 
@@ -558,7 +609,7 @@ final class MqttServerStream implements ServerStream {
         payload,
         qos,
         properties,
-        new MqttConnection.PublishCallback() {
+        new TooLargeGuard(props, new MqttConnection.PublishCallback() {
           @Override
           public void published(int reasonCode) {
             finish(reasonCode == Wire.NO_MATCHING_SUBSCRIBERS
@@ -570,7 +621,7 @@ final class MqttServerStream implements ServerStream {
           public void failed(Throwable cause) {
             finish(Status.UNAVAILABLE.withDescription("reply not published: " + cause), reply);
           }
-        });
+        }));
   }
 
   @GuardedBy("this")
@@ -578,7 +629,53 @@ final class MqttServerStream implements ServerStream {
       byte[] payload, List<UserProperty> props, MqttConnection.PublishCallback callback) {
     MqttProperties properties =
         Publishes.properties(null, correlation, format.contentType(), props);
-    transport.publish(responseTopic, payload, qos, properties, callback);
+    transport.publish(responseTopic, payload, qos, properties, new TooLargeGuard(props, callback));
+  }
+
+  /**
+   * A frame whose metadata alone exceeds the broker's Maximum Packet Size cannot be sent, not even
+   * in chunks: the client gets RESOURCE_EXHAUSTED in its place (same {@code grpc-seq}, so it ends
+   * the call in order) instead of waiting for its deadline.
+   */
+  private final class TooLargeGuard implements MqttConnection.PublishCallback {
+    private final List<UserProperty> props;
+    private final MqttConnection.PublishCallback next;
+
+    TooLargeGuard(List<UserProperty> props, MqttConnection.PublishCallback next) {
+      this.props = props;
+      this.next = next;
+    }
+
+    @Override
+    public void published(int reasonCode) {
+      next.published(reasonCode);
+    }
+
+    @Override
+    public void failed(Throwable cause) {
+      if (!(cause instanceof PacketTooLargeException)) {
+        next.failed(cause);
+        return;
+      }
+      Status status = Status.RESOURCE_EXHAUSTED.withDescription(
+          "cannot send the response: " + cause.getMessage());
+      transport.badInput(status.getDescription());
+      synchronized (MqttServerStream.this) {
+        closing = true;
+        pendingOut.clear();
+        List<UserProperty> error = new ArrayList<>(3);
+        Wire.putStatus(error, status);
+        for (UserProperty p : props) {
+          if (Wire.SEQ.equals(p.getKey())) {
+            error.add(p);
+          }
+        }
+        transport.publishWhole(responseTopic,
+            Publishes.properties(null, correlation, format.contentType(), error));
+        finishLocked(status, null);
+      }
+      sync.drain();
+    }
   }
 
   private void finish(Status status, @Nullable RecentCalls.Reply reply) {
@@ -595,7 +692,8 @@ final class MqttServerStream implements ServerStream {
     }
     closed = true;
     deliverable.clear();
-    stats.streamClosed(status);
+    chunks.clear();
+    stats.streamClosed(status.isOk() && closedStatus != null ? closedStatus : status);
     transport.streamDone(this, reply, ttlNanos);
     sync.executeLater(() -> listener.closed(status));
   }

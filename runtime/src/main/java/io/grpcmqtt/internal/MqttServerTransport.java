@@ -76,6 +76,7 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
    * after every request the broker routed here before it took the unsubscribe.
    */
   private final byte[] barrier = new byte[16];
+  private final ReassemblyBudget reassembly;
   private final Object lock = new Object();
 
   private MqttConnection connection;
@@ -108,6 +109,7 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
     this.tracerFactories = tracerFactories;
     this.logId = InternalLogId.allocate(getClass(), config.brokerUriString());
     new SecureRandom().nextBytes(barrier);
+    this.reassembly = ReassemblyBudget.forMessageSize(settings.maxInboundMessageSize);
   }
 
   void start(ServerListener serverListener) throws IOException {
@@ -197,12 +199,20 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
   }
 
   private void publishStatus(String status) {
+    // "online" lists the hosted services, so channels can answer a call of a service no server
+    // hosts with UNIMPLEMENTED; the payload stays the bare word for every other reader.
+    List<UserProperty> services = new ArrayList<>();
+    if (Topics.ONLINE.equals(status)) {
+      for (String service : registry.serviceNames()) {
+        services.add(new UserProperty(Wire.SERVICE, service));
+      }
+    }
     connection.publish(
         topics.serverStatus(serverId()),
         status.getBytes(StandardCharsets.UTF_8),
         1,
         true,
-        new MqttProperties(),
+        Publishes.properties(null, null, null, services),
         MqttConnection.IGNORE);
   }
 
@@ -422,7 +432,7 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
       RecentCalls.Reply[] cached = new RecentCalls.Reply[1];
       if (recent.lookup(key, cached)) {
         if (cached[0] != null) {
-          connection.publish(cached[0].topic, cached[0].payload, config.qos(), false,
+          ChunkingPublisher.publish(connection, cached[0].topic, cached[0].payload, config.qos(),
               cached[0].properties, MqttConnection.IGNORE);
         }
         log.debug("duplicate of finished call {} answered from the reply cache", key);
@@ -444,10 +454,18 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
       reject(frame, Status.INVALID_ARGUMENT.withDescription(frame.error), fullMethod);
       return;
     }
+    if (frame.isChunk()) {
+      // Each chunk on a shared request topic could reach another server instance.
+      reject(frame, Status.INVALID_ARGUMENT.withDescription(
+          "a chunked message cannot start a call: publish " + Wire.CTL + "=open to the request"
+              + " topic, then the chunks to the " + Wire.CALL_TOPIC + " of its accept"),
+          fullMethod);
+      return;
+    }
     if (frame.payload.length > settings.maxInboundMessageSize) {
       reject(frame, Status.RESOURCE_EXHAUSTED.withDescription(
-          "request message of " + frame.payload.length + " bytes is larger than the limit of "
-              + settings.maxInboundMessageSize + " bytes"), fullMethod);
+          MqttServerStream.tooLarge(frame.payload.length, settings.maxInboundMessageSize)),
+          fullMethod);
       return;
     }
     MethodRegistry.Entry entry = route.entry(registry.lookup(fullMethod), frame.contentType);
@@ -574,8 +592,7 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
       return;
     }
     List<UserProperty> props = new ArrayList<>(2);
-    props.add(new UserProperty(Wire.STATUS, Integer.toString(status.getCode().value())));
-    props.add(new UserProperty(Wire.MESSAGE, status.getDescription()));
+    Wire.putStatus(props, status);
     String contentType = PayloadFormat.fromContentType(frame.contentType)
         .map(PayloadFormat::contentType).orElse(null);
     connection.publish(
@@ -591,13 +608,26 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
     badInputLog.warn("rejected request on server '{}': {}", serverId(), what);
   }
 
+  /** Publishes a frame of a call, as chunks when it does not fit the broker's packet limit. */
   void publish(
       String topic,
       byte[] payload,
       int qos,
       MqttProperties properties,
       MqttConnection.PublishCallback callback) {
-    connection.publish(topic, payload, qos, false, properties, callback);
+    ChunkingPublisher.publish(connection, topic, payload, qos, properties, callback);
+  }
+
+  /** Publishes a small frame as it is (an error status in place of a frame that did not fit). */
+  void publishWhole(String topic, MqttProperties properties) {
+    connection.publish(topic, new byte[0], config.qos(), false, properties, MqttConnection.IGNORE);
+  }
+
+  /** Reassembles one call's chunked request messages within this connection's budget. */
+  ChunkAssembler newAssembler(Runnable check) {
+    return new ChunkAssembler(
+        reassembly, "request", MqttServerStream::tooLarge, config.reassemblyTimeout().toNanos(),
+        check);
   }
 
   void streamDone(MqttServerStream stream, @Nullable RecentCalls.Reply reply, long ttlNanos) {

@@ -45,6 +45,11 @@ final class SequenceBuffer<T> {
     return item;
   }
 
+  /** True when {@code seq} was already taken: passed, or waiting in the buffer. */
+  boolean isDuplicate(long seq) {
+    return seq < next || early.containsKey(seq);
+  }
+
   long nextExpected() {
     return next;
   }

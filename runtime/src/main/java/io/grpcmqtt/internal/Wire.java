@@ -4,6 +4,7 @@ import com.google.common.collect.ImmutableSet;
 import com.google.common.io.BaseEncoding;
 import io.grpc.Metadata;
 import io.grpc.Status;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -32,6 +33,13 @@ public final class Wire {
    * held (its will never carries it).
    */
   public static final String ORDERLY = "grpc-orderly";
+  /**
+   * Marks one chunk of a frame too large for one PUBLISH: {@code index/count/size}, the chunk's
+   * position (from 0), the number of chunks and the whole payload's size in bytes.
+   */
+  public static final String CHUNK = "grpc-chunk";
+  /** On a server's retained {@code online} status: one per service it hosts. */
+  public static final String SERVICE = "grpc-service";
 
   public static final String CTL_OPEN = "open";
   public static final String CTL_ACCEPT = "accept";
@@ -63,7 +71,7 @@ public final class Wire {
   /** Never copied between gRPC metadata and user properties. */
   private static final Set<String> RESERVED =
       ImmutableSet.of(
-          SEQ, CTL, CREDIT, SERVER, CALL_TOPIC, STATUS, MESSAGE, TIMEOUT,
+          SEQ, CTL, CREDIT, SERVER, CALL_TOPIC, STATUS, MESSAGE, TIMEOUT, CHUNK,
           "grpc-encoding", "grpc-accept-encoding", "content-type", "te", "user-agent");
 
   /** 0x10, PUBACK "No matching subscribers". */
@@ -229,14 +237,85 @@ public final class Wire {
     }
   }
 
-  /** The status of a final message; an unparsable code becomes UNKNOWN with an explanation. */
+  /**
+   * The status of a final message; an unparsable code becomes UNKNOWN with an explanation. The
+   * message is percent-decoded ({@link #decodeMessage}).
+   */
   public static Status decodeStatus(String code, String message) {
+    String text = message == null ? null : decodeMessage(message);
     Status status;
     try {
       status = Status.fromCodeValue(Integer.parseInt(code.trim()));
     } catch (NumberFormatException e) {
-      return Status.UNKNOWN.withDescription("invalid grpc-status '" + code + "': " + message);
+      return Status.UNKNOWN.withDescription("invalid grpc-status '" + code + "': " + text);
     }
-    return message == null ? status : status.withDescription(message);
+    return text == null ? status : status.withDescription(text);
+  }
+
+  /** Appends {@code grpc-status} and, when the status has a description, {@code grpc-message}. */
+  public static void putStatus(List<UserProperty> out, Status status) {
+    out.add(new UserProperty(STATUS, Integer.toString(status.getCode().value())));
+    if (status.getDescription() != null) {
+      out.add(new UserProperty(MESSAGE, encodeMessage(status.getDescription())));
+    }
+  }
+
+  /**
+   * Percent-encodes a status description as the gRPC HTTP/2 spec encodes {@code grpc-message}:
+   * the UTF-8 bytes outside 0x20-0x7E, and '%' itself, become {@code %XX} (upper-case hex), so
+   * every character arrives as sent and plain ASCII text stays readable.
+   */
+  public static String encodeMessage(String text) {
+    int i = 0;
+    while (i < text.length() && isUnreserved(text.charAt(i))) {
+      i++;
+    }
+    if (i == text.length()) {
+      return text;
+    }
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    StringBuilder out = new StringBuilder(bytes.length + 16);
+    for (byte b : bytes) {
+      int c = b & 0xff;
+      if (isUnreserved((char) c)) {
+        out.append((char) c);
+      } else {
+        out.append('%').append(HEX[c >> 4]).append(HEX[c & 0xf]);
+      }
+    }
+    return out.toString();
+  }
+
+  /**
+   * Reverses {@link #encodeMessage}. Lenient, as gRPC's own decoder: a '%' not followed by two hex
+   * digits stays as it is, and text that was never encoded (raw UTF-8 from an older peer) passes
+   * unchanged.
+   */
+  public static String decodeMessage(String value) {
+    if (value.indexOf('%') < 0) {
+      return value;
+    }
+    byte[] in = value.getBytes(StandardCharsets.UTF_8);
+    byte[] out = new byte[in.length];
+    int n = 0;
+    for (int i = 0; i < in.length; i++) {
+      int hi;
+      int lo;
+      if (in[i] == '%' && i + 2 < in.length
+          && (hi = Character.digit(in[i + 1], 16)) >= 0
+          && (lo = Character.digit(in[i + 2], 16)) >= 0) {
+        out[n++] = (byte) ((hi << 4) | lo);
+        i += 2;
+      } else {
+        out[n++] = in[i];
+      }
+    }
+    return new String(out, 0, n, StandardCharsets.UTF_8);
+  }
+
+  private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
+  private static boolean isUnreserved(char c) {
+    return c >= 0x20 && c <= 0x7e && c != '%';
   }
 }

@@ -2,6 +2,7 @@ package io.grpcmqtt.internal;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.grpc.Metadata;
@@ -109,6 +110,27 @@ class WireTest {
     assertEquals("x", Wire.decodeStatus("5", "x").getDescription());
     assertEquals(Status.Code.UNKNOWN, Wire.decodeStatus("five", "x").getCode());
     assertEquals(Status.Code.UNKNOWN, Wire.decodeStatus("99", null).getCode());
+  }
+
+  @Test
+  void percentEncodesStatusMessagesAsGrpcDoes() {
+    String special = "\t\ntest with whitespace\r\nand Unicode BMP \u263a and non-BMP \ud83d\ude08\t\n";
+    String encoded = Wire.encodeMessage(special);
+    assertEquals("%09%0Atest with whitespace%0D%0Aand Unicode BMP %E2%98%BA and non-BMP"
+        + " %F0%9F%98%88%09%0A", encoded);
+    assertEquals(special, Wire.decodeMessage(encoded));
+    // Plain ASCII stays readable and is the same object.
+    String plain = "no such thing: id=42 (see docs)";
+    assertSame(plain, Wire.encodeMessage(plain));
+    assertEquals("100%25 sure", Wire.encodeMessage("100% sure"));
+    assertEquals("100% sure", Wire.decodeMessage("100%25 sure"));
+    // What an older peer sent unencoded, and stray '%', pass unchanged.
+    assertEquals("caf\u00e9 50% %zz %4", Wire.decodeMessage("caf\u00e9 50% %zz %4"));
+    assertEquals(special, Wire.decodeStatus("2", encoded).getDescription());
+    List<UserProperty> props = new ArrayList<>();
+    Wire.putStatus(props, Status.UNKNOWN.withDescription("a\tb"));
+    assertEquals("2", props.get(0).getValue());
+    assertEquals("a%09b", props.get(1).getValue());
   }
 
   private static <T> List<T> iterable(Iterable<T> values) {

@@ -1,6 +1,7 @@
 package io.grpcmqtt.testing;
 
 import io.grpcmqtt.broker.EmbeddedBroker;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -51,6 +52,14 @@ public final class Brokers {
     /** A Mosquitto of the caller's own, started; the caller closes it. */
     public static MosquittoBroker newMosquitto() {
         return MosquittoBroker.startOnFreePort();
+    }
+
+    /**
+     * A Mosquitto of the caller's own with {@code extraConfig} lines appended to its
+     * configuration (e.g. {@code "max_packet_size 131072"}), started; the caller closes it.
+     */
+    public static MosquittoBroker newMosquitto(String... extraConfig) {
+        return MosquittoBroker.startOnFreePort(List.of(extraConfig));
     }
 
     /** An embedded HiveMQ of the caller's own, started with its defaults; the caller closes it. */

@@ -69,11 +69,16 @@ public final class MosquittoBroker implements TestBroker, AutoCloseable {
 
     /** Starts a new Mosquitto on a free port; aborts or fails the test if it is not installed. */
     static MosquittoBroker startOnFreePort() {
+        return startOnFreePort(List.of());
+    }
+
+    /** As {@link #startOnFreePort()}, with {@code extraConfig} appended to its configuration. */
+    static MosquittoBroker startOnFreePort(List<String> extraConfig) {
         Path executable = requireExecutable();
         IllegalStateException last = null;
         for (int attempt = 0; attempt < FREE_PORT_ATTEMPTS; attempt++) {
             try {
-                return startOn(executable, Loopback.freePort());
+                return startOn(executable, Loopback.freePort(), true, extraConfig);
             } catch (PortTakenException e) {
                 last = e; // someone took the free port between our probe and Mosquitto's bind
             }

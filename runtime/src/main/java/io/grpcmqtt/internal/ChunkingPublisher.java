@@ -1,0 +1,69 @@
+package io.grpcmqtt.internal;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+
+/**
+ * Publishes a frame whole when it fits the broker's Maximum Packet Size, else as the chunks of
+ * {@link ChunkSplitter}. The callback hears once: published when every chunk was acknowledged
+ * (with 0x10 if any chunk found no subscriber), failed at the first chunk that failed.
+ */
+final class ChunkingPublisher {
+  private ChunkingPublisher() {}
+
+  static void publish(
+      MqttConnection connection,
+      String topic,
+      byte[] payload,
+      int qos,
+      MqttProperties properties,
+      MqttConnection.PublishCallback callback) {
+    List<ChunkSplitter.Part> parts;
+    try {
+      parts = ChunkSplitter.split(topic, payload, qos, properties, connection.maximumPacketSize());
+    } catch (PacketTooLargeException e) {
+      callback.failed(e);
+      return;
+    }
+    MqttConnection.PublishCallback each =
+        parts.size() == 1 ? callback : new AllPublished(parts.size(), callback);
+    for (ChunkSplitter.Part part : parts) {
+      connection.publish(topic, part.payload(), qos, false, part.properties(), each);
+    }
+  }
+
+  /** Reports the outcome of all chunks of one frame once. */
+  private static final class AllPublished implements MqttConnection.PublishCallback {
+    private final AtomicInteger outstanding;
+    private final MqttConnection.PublishCallback callback;
+    private volatile int reason;
+    private volatile boolean failed;
+
+    AllPublished(int count, MqttConnection.PublishCallback callback) {
+      this.outstanding = new AtomicInteger(count);
+      this.callback = callback;
+    }
+
+    @Override
+    public void published(int reasonCode) {
+      if (reasonCode != 0) {
+        reason = reasonCode;
+      }
+      if (outstanding.decrementAndGet() == 0 && !failed) {
+        callback.published(reason);
+      }
+    }
+
+    @Override
+    public void failed(Throwable cause) {
+      synchronized (this) {
+        if (failed) {
+          return;
+        }
+        failed = true;
+      }
+      callback.failed(cause);
+    }
+  }
+}
