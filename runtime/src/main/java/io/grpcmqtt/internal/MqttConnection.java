@@ -110,6 +110,9 @@ final class MqttConnection implements MqttCallback {
   @GuardedBy("lock")
   private long reconnectDelayMillis = 1_000;
 
+  /** Set before connecting: PUBACKs wait for {@link #acknowledge} (see {@link #acknowledgeManually}). */
+  private volatile boolean manualAcks;
+
   MqttConnection(
       ConnectionConfig config, @Nullable Will will, boolean automaticReconnect, Listener listener)
       throws IOException {
@@ -164,11 +167,49 @@ final class MqttConnection implements MqttCallback {
     return config.clientId();
   }
 
+  /**
+   * Before {@link #connect}: a received QoS 1/2 message is acknowledged only by {@link
+   * #acknowledge}, and the broker sends at most {@code receiveMaximum} unacknowledged ones, so a
+   * slow consumer slows the broker instead of growing a queue.
+   */
+  void acknowledgeManually(int receiveMaximum) {
+    manualAcks = true;
+    client.setManualAcks(true);
+    options.setReceiveMaximum(receiveMaximum);
+  }
+
+  /** Which connection (counting reconnects) is current; pass it to {@link #acknowledge}. */
+  int generation() {
+    synchronized (lock) {
+      return generation;
+    }
+  }
+
+  /**
+   * Sends the PUBACK of a message that arrived on connection {@code generation}; nothing when that
+   * connection is gone (the broker resends what was not acknowledged, or its session is gone).
+   */
+  void acknowledge(int messageId, int qos, int generation) {
+    MqttAsyncClient current;
+    synchronized (lock) {
+      if (!manualAcks || qos == 0 || !connected || generation != this.generation) {
+        return;
+      }
+      current = client;
+    }
+    try {
+      current.messageArrivedComplete(messageId, qos);
+    } catch (MqttException e) {
+      log.debug("PUBACK of message {} on {} not sent: {}", messageId, config.clientId(), describe(e));
+    }
+  }
+
   private MqttAsyncClient newClient() throws IOException {
     try {
       MqttAsyncClient c =
           new MqttAsyncClient(config.brokerUriString(), config.clientId(), new MemoryPersistence());
       c.setCallback(this);
+      c.setManualAcks(manualAcks);
       return c;
     } catch (MqttException e) {
       throw new IOException("cannot create MQTT client for " + config.brokerUriString(), e);
