@@ -1,39 +1,45 @@
 package io.grpcmqtt.gateway;
 
+import io.grpc.BindableService;
 import io.grpc.Server;
+import io.grpc.opentelemetry.GrpcOpenTelemetry;
 import io.grpcmqtt.MqttServerBuilder;
+import io.grpcmqtt.gateway.internal.AdminService;
 import io.grpcmqtt.gateway.internal.DeviceSendPath;
 import io.grpcmqtt.gateway.internal.GatewayExecutors;
 import io.grpcmqtt.gateway.internal.GatewayService;
+import io.grpcmqtt.gateway.internal.Http2Server;
 import io.grpcmqtt.gateway.internal.MqttBridge;
+import io.grpcmqtt.gateway.internal.QueueStatistics;
 import io.grpcmqtt.gateway.internal.Queues;
 import io.grpcmqtt.gateway.internal.RequestRules;
 import io.grpcmqtt.gateway.internal.StreamRegistry;
-import io.grpcmqtt.gateway.internal.TopicFilters;
 import io.grpcmqtt.gateway.internal.TopicSignals;
 import io.grpcmqtt.gateway.store.MessageStore;
 import io.grpcmqtt.gateway.v1.RobustMQGatewayGrpc;
+import io.grpcmqtt.mqtt.MqttConnectionConfig;
 import java.io.IOException;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.annotation.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A running RobustMQ Gateway: the {@code robustmq.gateway.v1.RobustMQGateway} service hosted
- * behind an MQTT broker with grpc-mqtt, its message store, and its plain-MQTT side (mirror,
- * ingest filters, the device Send topic).
+ * behind an MQTT broker with grpc-mqtt (and, when configured, on a plain HTTP/2 gRPC listener),
+ * its message store, and its plain-MQTT side (mirror, ingest filters, the device Send topic).
  *
  * <pre>{@code
- * try (Gateway gateway = Gateway.builder("tcp://127.0.0.1:1883", MessageStore.h2(dataDir))
- *         .ingest("devices/#")
- *         .start()) {
+ * GatewayConfig config = GatewayConfig.builder("tcp://127.0.0.1:1883")
+ *     .ingest("devices/#")
+ *     .grpcListen(new InetSocketAddress("127.0.0.1", 50051))
+ *     .build();
+ * try (Gateway gateway = Gateway.start(config, MessageStore.h2(dataDir))) {
  *   ...
  * }
  * }</pre>
@@ -43,38 +49,113 @@ public final class Gateway implements AutoCloseable {
   /** The gRPC service name, the second level of its request topics. */
   public static final String SERVICE = RobustMQGatewayGrpc.SERVICE_NAME;
 
-  private final Builder config;
+  private final GatewayConfig config;
   private final MessageStore store;
   private final GatewayExecutors executors;
-  private final ExecutorService grpcExecutor;
+  private final ExecutorService callExecutor;
   private final StreamRegistry streams;
   private final MqttBridge bridge;
   private final Server server;
+  @Nullable private final Http2Server http2;
   private boolean closed;
 
-  private Gateway(Builder b, GatewayExecutors executors, ExecutorService grpcExecutor,
-      StreamRegistry streams, MqttBridge bridge, Server server) {
-    this.config = b;
-    this.store = b.store;
+  private Gateway(GatewayConfig config, MessageStore store, GatewayExecutors executors,
+      ExecutorService callExecutor, StreamRegistry streams, MqttBridge bridge, Server server,
+      @Nullable Http2Server http2) {
+    this.config = config;
+    this.store = store;
     this.executors = executors;
-    this.grpcExecutor = grpcExecutor;
+    this.callExecutor = callExecutor;
     this.streams = streams;
     this.bridge = bridge;
     this.server = server;
+    this.http2 = http2;
   }
 
-  /** A Gateway on the broker at {@code brokerUri}, keeping messages in {@code store} (which it closes). */
-  public static Builder builder(String brokerUri, MessageStore store) {
-    return new Builder(brokerUri, store);
+  /**
+   * Connects, starts serving, and returns the running Gateway, which owns {@code store} (closing
+   * it on {@link #close()}). On failure nothing is left running and the store is closed.
+   *
+   * @throws IOException when the broker cannot be reached or the HTTP/2 address bound
+   */
+  public static Gateway start(GatewayConfig config, MessageStore store) throws IOException {
+    List<String> reserved = List.of(config.rpcTopicPrefix(), DeviceSendPath.PREFIX);
+    GatewayExecutors executors = new GatewayExecutors(config.workThreads(), config.pollInterval().toMillis());
+    AtomicInteger n = new AtomicInteger();
+    ExecutorService callExecutor = Executors.newFixedThreadPool(config.callThreads(), r -> {
+      Thread t = new Thread(r, "gateway-call-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    StreamRegistry streams = new StreamRegistry();
+    Queues queues = new Queues(store, new RequestRules(config.maxPayloadBytes(), reserved), new TopicSignals(), streams);
+    MqttBridge bridge = null;
+    Server server = null;
+    try {
+      MqttConnectionConfig.Builder connection = MqttConnectionConfig.builder(config.brokerUri())
+          .clientId("robustmq-gateway-" + UUID.randomUUID().toString().substring(0, 8));
+      if (config.brokerUsername() != null) {
+        connection.credentials(config.brokerUsername(), config.brokerPassword());
+      }
+      bridge = new MqttBridge(connection, config.mirrorPrefix(), executors);
+      for (String filter : config.ingest()) {
+        bridge.subscribe(filter, (topic, payload, headers) -> queues.send(topic, payload, headers, topic));
+      }
+      bridge.connect();
+      queues.mirrorTo(bridge);
+      QueueStatistics statistics = new QueueStatistics(store, config.openTelemetry().getMeter("io.grpcmqtt.gateway"));
+      queues.countIn(statistics);
+      List<BindableService> services = List.of(
+          new GatewayService(queues, executors), new AdminService(statistics, bridge.clientId()));
+      MqttServerBuilder sb = MqttServerBuilder.forBroker(config.brokerUri())
+          .topicPrefix(config.rpcTopicPrefix())
+          .executor(callExecutor);
+      if (config.brokerUsername() != null) {
+        sb.credentials(config.brokerUsername(), config.brokerPassword());
+      }
+      services.forEach(sb::addService);
+      GrpcOpenTelemetry.newBuilder().sdk(config.openTelemetry()).build().configureServerBuilder(sb);
+      server = sb.build().start();
+      Http2Server http2 = config.grpcListen() == null ? null : Http2Server.start(config, callExecutor, services);
+      String mirror = config.mirrorPrefix() == null ? "off"
+          : config.mirrorPrefix().isEmpty() ? "on each topic" : "under '" + config.mirrorPrefix() + "/'";
+      log.info("RobustMQ Gateway serving on {}{} (store {}, mirror {}, ingest {}, {} call and {} work threads)",
+          config.brokerUri(),
+          http2 == null ? "" : " and HTTP/2 gRPC " + (config.grpcTls() == null ? "(plaintext)" : "(TLS)")
+              + " on " + config.grpcListen().getHostString() + ":" + http2.port(),
+          store.describe(), mirror, config.ingest().isEmpty() ? "none" : config.ingest(),
+          config.callThreads(), config.workThreads());
+      return new Gateway(config, store, executors, callExecutor, streams, bridge, server, http2);
+    } catch (IOException | RuntimeException e) {
+      if (server != null) {
+        server.shutdownNow();
+      }
+      if (bridge != null) {
+        bridge.close();
+      }
+      callExecutor.shutdownNow();
+      executors.close();
+      store.close();
+      throw e;
+    }
+  }
+
+  public GatewayConfig config() {
+    return config;
   }
 
   public String brokerUri() {
-    return config.brokerUri;
+    return config.brokerUri();
   }
 
   /** Where clients send calls: {@code grpc/robustmq.gateway.v1.RobustMQGateway/{method}}. */
   public String requestTopic(String method) {
-    return config.rpcTopicPrefix + "/" + SERVICE + "/" + method;
+    return config.rpcTopicPrefix() + "/" + SERVICE + "/" + method;
+  }
+
+  /** The port of the HTTP/2 gRPC listener (the bound one when 0 was configured), or -1 without one. */
+  public int grpcPort() {
+    return http2 == null ? -1 : http2.port();
   }
 
   /** The store's one-line description. */
@@ -84,7 +165,7 @@ public final class Gateway implements AutoCloseable {
 
   /** The ingest filters, as given. */
   public List<String> ingestFilters() {
-    return List.copyOf(config.ingest);
+    return config.ingest();
   }
 
   /** The mirror's topic for a queue topic, or null when mirroring is off. */
@@ -92,14 +173,15 @@ public final class Gateway implements AutoCloseable {
     return bridge.topicFor(queueTopic);
   }
 
-  /** ReceiveStream calls open on this instance. */
+  /** ReceiveStream calls open on this instance, over MQTT and HTTP/2. */
   public int openStreams() {
     return streams.openStreams();
   }
 
   /**
-   * Stops: no new calls are taken, open streams and waiting Receives end with UNAVAILABLE and
-   * what the streams held is requeued, then the broker connections and the store are closed.
+   * Stops: no new calls are taken (health says NOT_SERVING), open streams and waiting Receives end
+   * with UNAVAILABLE and what the streams held is requeued, then the broker connections and the
+   * store are closed.
    */
   @Override
   public synchronized void close() {
@@ -109,166 +191,29 @@ public final class Gateway implements AutoCloseable {
     closed = true;
     long t0 = System.nanoTime();
     server.shutdown();
+    if (http2 != null) {
+      http2.shutdown();
+    }
     streams.shutdown();
     try {
       if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
         server.shutdownNow();
         server.awaitTermination(5, TimeUnit.SECONDS);
       }
+      if (http2 != null) {
+        http2.awaitTermination(5, TimeUnit.SECONDS);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       server.shutdownNow();
+      if (http2 != null) {
+        http2.shutdownNow();
+      }
     }
     bridge.close();
-    grpcExecutor.shutdown();
+    callExecutor.shutdown();
     executors.close();
     store.close();
     log.info("RobustMQ Gateway stopped in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
-  }
-
-  /** Why these settings cannot work (one line), or null. */
-  static String settingsProblem(String rpcTopicPrefix, List<String> ingest, String mirrorPrefix) {
-    List<String> reserved = List.of(rpcTopicPrefix, DeviceSendPath.PREFIX);
-    if (rpcTopicPrefix.isEmpty() || TopicFilters.problem(rpcTopicPrefix + "/#") != null
-        || rpcTopicPrefix.contains("+") || rpcTopicPrefix.contains("#")) {
-      return "invalid RPC topic prefix '" + rpcTopicPrefix + "'";
-    }
-    for (String filter : ingest) {
-      String problem = TopicFilters.problem(filter);
-      if (problem != null) {
-        return "invalid ingest filter: " + problem;
-      }
-      for (String prefix : reserved) {
-        if (TopicFilters.overlap(filter, prefix + "/#")) {
-          return "ingest filter '" + filter + "' overlaps '" + prefix
-              + "/#', where Gateway calls travel; choose a filter outside it";
-        }
-      }
-    }
-    if (mirrorPrefix != null && !mirrorPrefix.isEmpty()) {
-      if (TopicFilters.problem(mirrorPrefix) != null || mirrorPrefix.contains("+")
-          || mirrorPrefix.contains("#") || mirrorPrefix.endsWith("/")) {
-        return "invalid mirror prefix '" + mirrorPrefix + "': topic levels without wildcards, no trailing '/'";
-      }
-      for (String prefix : reserved) {
-        if (TopicFilters.overlap(mirrorPrefix + "/#", prefix + "/#")) {
-          return "mirror prefix '" + mirrorPrefix + "' overlaps '" + prefix + "/#', where Gateway calls travel";
-        }
-      }
-    }
-    return null;
-  }
-
-  /** Settings of a {@link Gateway}; {@link #start()} validates them. */
-  public static final class Builder {
-    private final String brokerUri;
-    private final MessageStore store;
-    private final List<String> ingest = new ArrayList<>();
-    private String rpcTopicPrefix = "grpc";
-    private String mirrorPrefix = "";
-    private int maxPayloadBytes = GatewayLimits.DEFAULT_MAX_PAYLOAD_BYTES;
-    private Duration pollInterval = Duration.ofSeconds(1);
-
-    private Builder(String brokerUri, MessageStore store) {
-      this.brokerUri = Objects.requireNonNull(brokerUri, "brokerUri");
-      this.store = Objects.requireNonNull(store, "store");
-    }
-
-    /** Also store plain MQTT publishes on this topic filter (e.g. {@code devices/#}). Repeatable. */
-    public Builder ingest(String filter) {
-      ingest.add(Objects.requireNonNull(filter, "filter"));
-      return this;
-    }
-
-    /** The grpc-mqtt topic prefix of the service's request topics (default {@code grpc}). */
-    public Builder rpcTopicPrefix(String prefix) {
-      this.rpcTopicPrefix = Objects.requireNonNull(prefix, "prefix");
-      return this;
-    }
-
-    /**
-     * Mirror stored messages on {@code prefix/topic} instead of on their own topic; {@code ""}
-     * (the default) mirrors on the topic itself, {@code null} turns mirroring off.
-     */
-    public Builder mirrorPrefix(String prefix) {
-      this.mirrorPrefix = prefix;
-      return this;
-    }
-
-    /** Largest payload a Send may carry (default 1 MiB). */
-    public Builder maxPayloadBytes(int bytes) {
-      if (bytes < 1 || bytes > GatewayLimits.MAX_RESPONSE_BYTES) {
-        throw new IllegalArgumentException("maxPayloadBytes must be in 1.." + GatewayLimits.MAX_RESPONSE_BYTES);
-      }
-      this.maxPayloadBytes = bytes;
-      return this;
-    }
-
-    /** How often waiting consumers look again unprompted, to notice expired leases (default 1 s). */
-    public Builder pollInterval(Duration interval) {
-      if (interval.isNegative() || interval.isZero()) {
-        throw new IllegalArgumentException("pollInterval must be positive");
-      }
-      this.pollInterval = interval;
-      return this;
-    }
-
-    /**
-     * Connects and starts serving. On failure nothing is left running and the store is closed.
-     *
-     * @throws IllegalArgumentException for an unusable setting (e.g. an ingest filter)
-     * @throws IOException when the broker cannot be reached
-     */
-    public Gateway start() throws IOException {
-      List<String> reserved = List.of(rpcTopicPrefix, DeviceSendPath.PREFIX);
-      try {
-        checkSettings();
-      } catch (RuntimeException e) {
-        store.close();
-        throw e;
-      }
-      GatewayExecutors executors = new GatewayExecutors(8, pollInterval.toMillis());
-      AtomicInteger n = new AtomicInteger();
-      ExecutorService grpcExecutor = Executors.newFixedThreadPool(16, r -> {
-        Thread t = new Thread(r, "gateway-grpc-" + n.incrementAndGet());
-        t.setDaemon(true);
-        return t;
-      });
-      StreamRegistry streams = new StreamRegistry();
-      Queues queues = new Queues(store, new RequestRules(maxPayloadBytes, reserved), new TopicSignals(), streams);
-      MqttBridge bridge = null;
-      try {
-        bridge = new MqttBridge(brokerUri, mirrorPrefix, executors);
-        for (String filter : ingest) {
-          bridge.subscribe(filter, (topic, payload, headers) -> queues.send(topic, payload, headers, topic));
-        }
-        bridge.connect();
-        queues.mirrorTo(bridge);
-        MqttServerBuilder sb = MqttServerBuilder.forBroker(brokerUri)
-            .topicPrefix(rpcTopicPrefix)
-            .executor(grpcExecutor)
-            .addService(new GatewayService(queues, executors));
-        Server server = sb.build().start();
-        log.info("RobustMQ Gateway serving on {} (store {}, mirror {}, ingest {})", brokerUri,
-            store.describe(), mirrorPrefix == null ? "off" : mirrorPrefix.isEmpty() ? "on each topic" : "under '" + mirrorPrefix + "/'",
-            ingest.isEmpty() ? "none" : ingest);
-        return new Gateway(this, executors, grpcExecutor, streams, bridge, server);
-      } catch (IOException | RuntimeException e) {
-        if (bridge != null) {
-          bridge.close();
-        }
-        grpcExecutor.shutdownNow();
-        executors.close();
-        store.close();
-        throw e;
-      }
-    }
-
-    private void checkSettings() {
-      String problem = settingsProblem(rpcTopicPrefix, ingest, mirrorPrefix);
-      if (problem != null) {
-        throw new IllegalArgumentException(problem);
-      }
-    }
   }
 }

@@ -29,6 +29,12 @@ final class GatewayProcess implements AutoCloseable {
 
   /** Starts it and waits (at most 60 s) for its ready line. */
   static GatewayProcess start(List<String> args) throws IOException, InterruptedException {
+    return start(args, java.util.Map.of());
+  }
+
+  /** Starts it with {@code env} added to its environment. */
+  static GatewayProcess start(List<String> args, java.util.Map<String, String> env)
+      throws IOException, InterruptedException {
     Path stderr = Files.createTempFile("gateway-process-", ".log");
     // The jar's own logging set-up (INFO to stderr), not the tests' logback-test.xml.
     String logging = GatewayProcess.class.getClassLoader().getResource("logback.xml").toString();
@@ -37,7 +43,9 @@ final class GatewayProcess implements AutoCloseable {
         "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Dlogback.configurationFile=" + logging,
         "-cp", System.getProperty("java.class.path"), Main.class.getName()));
     command.addAll(args);
-    Process p = new ProcessBuilder(command)
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().putAll(env);
+    Process p = builder
         .redirectError(stderr.toFile())
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
         .start();
