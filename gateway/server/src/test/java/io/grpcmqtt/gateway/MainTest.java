@@ -119,14 +119,21 @@ class MainTest {
       s.bind(new InetSocketAddress("127.0.0.1", 0));
       port = s.getLocalPort();
     }
+    int metricsPort;
+    try (ServerSocket s = new ServerSocket()) {
+      s.bind(new InetSocketAddress("127.0.0.1", 0));
+      metricsPort = s.getLocalPort();
+    }
     // The HTTP/2 listener from the environment, as a container would set it.
     try (GatewayProcess gateway = GatewayProcess.start(List.of("--embedded-port", Integer.toString(port),
-        "--data-dir", dir.resolve("data").toString(), "--ingest", "devices/#"),
+        "--data-dir", dir.resolve("data").toString(), "--ingest", "devices/#",
+        "--metrics-listen", "127.0.0.1:" + metricsPort),
         Map.of("GATEWAY_GRPC_LISTEN", "127.0.0.1:0"))) {
       Matcher m = Pattern.compile("^RobustMQ Gateway ready: broker (tcp://127\\.0\\.0\\.1:" + port + ") \\(embedded\\)"
           + " \\| calls grpc/robustmq\\.gateway\\.v1\\.RobustMQGateway/\\{Send,Receive,ReceiveStream,Ack\\}"
           + " \\| device send gateway/send/\\{topic\\} \\| mirror \\{topic\\} \\| ingest devices/#"
-          + " \\| grpc 127\\.0\\.0\\.1:(\\d+) \\| store h2:.*")
+          + " \\| grpc 127\\.0\\.0\\.1:(\\d+) \\| metrics http://127\\.0\\.0\\.1:" + metricsPort + "/metrics"
+          + " \\| store h2:.*")
           .matcher(gateway.readyLine);
       assertTrue(m.matches(), gateway.readyLine);
       assertTrue(gateway.log().contains("starting the embedded MQTT broker on 127.0.0.1:" + port), gateway.log());
@@ -150,6 +157,14 @@ class MainTest {
       } finally {
         http2.shutdownNow();
       }
+      // Both messages wait in the queue "jobs" (one leased): Prometheus sees them.
+      String scraped = new String(java.net.URI.create("http://127.0.0.1:" + metricsPort + "/metrics").toURL()
+          .openStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertTrue(Pattern.compile("(?m)^robustmq_gateway_queue_depth\\{[^}]*topic=\"jobs\"[^}]*\\} 2(\\.0)?$")
+          .matcher(scraped).find(), scraped);
+      assertTrue(Pattern.compile("(?m)^robustmq_gateway_queue_leased\\{[^}]*topic=\"jobs\"[^}]*\\} 1(\\.0)?$")
+          .matcher(scraped).find(), scraped);
+      assertTrue(scraped.contains("grpc_server_call_duration"), scraped);
       assertEquals(143, gateway.terminate(), "exit status after SIGTERM (128 + 15)");
       String log = gateway.log();
       assertTrue(log.contains("Stopping (signal received)") && log.contains("RobustMQ Gateway stopped"), log);
