@@ -54,19 +54,21 @@ public final class Gateway implements AutoCloseable {
   private final GatewayExecutors executors;
   private final ExecutorService callExecutor;
   private final StreamRegistry streams;
+  private final QueueStatistics statistics;
   private final MqttBridge bridge;
   private final Server server;
   @Nullable private final Http2Server http2;
   private boolean closed;
 
   private Gateway(GatewayConfig config, MessageStore store, GatewayExecutors executors,
-      ExecutorService callExecutor, StreamRegistry streams, MqttBridge bridge, Server server,
-      @Nullable Http2Server http2) {
+      ExecutorService callExecutor, StreamRegistry streams, QueueStatistics statistics,
+      MqttBridge bridge, Server server, @Nullable Http2Server http2) {
     this.config = config;
     this.store = store;
     this.executors = executors;
     this.callExecutor = callExecutor;
     this.streams = streams;
+    this.statistics = statistics;
     this.bridge = bridge;
     this.server = server;
     this.http2 = http2;
@@ -91,6 +93,7 @@ public final class Gateway implements AutoCloseable {
     Queues queues = new Queues(store, new RequestRules(config.maxPayloadBytes(), reserved), new TopicSignals(), streams);
     MqttBridge bridge = null;
     Server server = null;
+    QueueStatistics statistics = null;
     try {
       MqttConnectionConfig.Builder connection = MqttConnectionConfig.builder(config.brokerUri())
           .clientId("robustmq-gateway-" + UUID.randomUUID().toString().substring(0, 8));
@@ -103,7 +106,7 @@ public final class Gateway implements AutoCloseable {
       }
       bridge.connect();
       queues.mirrorTo(bridge);
-      QueueStatistics statistics = new QueueStatistics(store, config.openTelemetry().getMeter("io.grpcmqtt.gateway"));
+      statistics = new QueueStatistics(store, config.openTelemetry().getMeter("io.grpcmqtt.gateway"));
       queues.countIn(statistics);
       List<BindableService> services = List.of(
           new GatewayService(queues, executors), new AdminService(statistics, bridge.clientId()));
@@ -125,8 +128,11 @@ public final class Gateway implements AutoCloseable {
               + " on " + config.grpcListen().getHostString() + ":" + http2.port(),
           store.describe(), mirror, config.ingest().isEmpty() ? "none" : config.ingest(),
           config.callThreads(), config.workThreads());
-      return new Gateway(config, store, executors, callExecutor, streams, bridge, server, http2);
+      return new Gateway(config, store, executors, callExecutor, streams, statistics, bridge, server, http2);
     } catch (IOException | RuntimeException e) {
+      if (statistics != null) {
+        statistics.close();
+      }
       if (server != null) {
         server.shutdownNow();
       }
@@ -213,6 +219,7 @@ public final class Gateway implements AutoCloseable {
     bridge.close();
     callExecutor.shutdown();
     executors.close();
+    statistics.close();
     store.close();
     log.info("RobustMQ Gateway stopped in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
   }

@@ -6,6 +6,7 @@ import io.grpcmqtt.gateway.store.StoredMessage;
 import io.grpcmqtt.gateway.v1.TopicStats;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.metrics.BatchCallback;
 import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.metrics.Meter;
 import io.opentelemetry.api.metrics.ObservableDoubleMeasurement;
@@ -27,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * leased and age come from the store when asked (so they cover every instance sharing it);
  * redeliveries are counted here, as this instance hands messages out.
  */
-public final class QueueStatistics {
+public final class QueueStatistics implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(QueueStatistics.class);
   /** Topics a metrics collection reports at most (the largest queues): bounds the series. */
   public static final int METRICS_TOPIC_LIMIT = 1_000;
@@ -36,6 +37,7 @@ public final class QueueStatistics {
   private final MessageStore store;
   private final ConcurrentHashMap<String, LongAdder> redeliveries = new ConcurrentHashMap<>();
   private final LongCounter redeliveryCounter;
+  private final BatchCallback gauges;
 
   /** A topic's figures and which topics a limit left out. */
   public record Snapshot(List<TopicStats> topics, int omitted, long timeMillis) {}
@@ -58,7 +60,7 @@ public final class QueueStatistics {
         .setDescription("Age of the oldest message in the queue")
         .setUnit("s")
         .buildObserver();
-    meter.batchCallback(() -> {
+    gauges = meter.batchCallback(() -> {
       Snapshot s;
       try {
         s = snapshot("", METRICS_TOPIC_LIMIT);
@@ -73,6 +75,12 @@ public final class QueueStatistics {
         age.record(t.getOldestAgeMs() / 1000.0, a);
       }
     }, depth, leased, age);
+  }
+
+  /** Stops reporting the gauges (the store is about to close; the OpenTelemetry may live on). */
+  @Override
+  public void close() {
+    gauges.close();
   }
 
   /** Counts the redeliveries among messages just claimed from {@code topic}. */
