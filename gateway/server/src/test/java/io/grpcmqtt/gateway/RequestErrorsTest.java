@@ -24,11 +24,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 class RequestErrorsTest {
   private static final String LONG_TOPIC = "t/" + "x".repeat(GatewayLimits.MAX_TOPIC_BYTES);
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("io.grpcmqtt.gateway.StoreKind#both")
-  void badRequestsAreRefusedWithClearMessages(StoreKind kind) {
+  @ParameterizedTest(name = "{0} over {1}")
+  @MethodSource("io.grpcmqtt.gateway.Transport#everySetup")
+  void badRequestsAreRefusedWithClearMessages(StoreKind kind, Transport transport) {
     try (StoreKind.Location location = kind.newLocation();
-        TestGateway gw = new TestGateway(Brokers.hivemq(), location, b -> b.maxPayloadBytes(1_000))) {
+        TestGateway gw = new TestGateway(Brokers.hivemq(), location, transport, b -> b.maxPayloadBytes(1_000))) {
       String ok = gw.topic("ok");
       List<Object[]> badTopics = List.of(
           new Object[] {"", "must not be empty"},

@@ -5,7 +5,6 @@ import io.grpc.Deadline;
 import io.grpc.StatusException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
-import io.grpcmqtt.MqttCallAttributes;
 import io.grpcmqtt.gateway.v1.AckRequest;
 import io.grpcmqtt.gateway.v1.AckResponse;
 import io.grpcmqtt.gateway.v1.Message;
@@ -42,7 +41,7 @@ public final class GatewayService extends RobustMQGatewayGrpc.RobustMQGatewayImp
       response.onNext(SendResponse.newBuilder().setMsgId(Long.toString(id)).build());
       response.onCompleted();
     } catch (StatusException e) {
-      if (MqttCallAttributes.responseTopic() == null) {
+      if (OneWayCalls.current()) {
         // A one-way Send (a bare publish on the device Send topic): the log is the only trace.
         oneWayRefusals.warn("Refused a one-way Send on topic {}: {} {}", MqttText.quote(request.getTopic()),
             e.getStatus().getCode(), e.getStatus().getDescription());
