@@ -12,6 +12,7 @@ import io.grpcmqtt.gateway.v1.RobustMQGatewayGrpc;
 import io.grpcmqtt.gateway.v1.SendRequest;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +21,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The executable jar as a user runs it: everything it needs is inside (both transports work). */
+/** The executable jar as a user runs it: everything it needs is inside (both transports, JSON calls). */
 class GatewayJarIT {
   private static final Path JAR = Path.of(System.getProperty("gateway.jar", "target/grpc-mqtt-gateway.jar"));
 
@@ -44,6 +45,16 @@ class GatewayJarIT {
         var got = RobustMQGatewayGrpc.newBlockingStub(mqtt).withDeadlineAfter(20, TimeUnit.SECONDS)
             .receive(ReceiveRequest.newBuilder().setTopic("jar/test").setLimit(1).build());
         assertEquals(id, got.getMessages(0).getMsgId());
+        // A device's JSON call: the JSON codec is in the jar too.
+        try (Mqtt device = new Mqtt("tcp://127.0.0.1:" + port)) {
+          device.subscribe("jar/reply");
+          device.request("grpc/" + Gateway.SERVICE + "/Send",
+              "{\"topic\":\"jar/test\",\"payload\":\"MjEuNQ==\"}".getBytes(StandardCharsets.UTF_8),
+              "jar/reply", "c1", "application/json");
+          Mqtt.Received reply = device.next();
+          assertEquals("0", reply.property("grpc-status"), reply.property("grpc-message"));
+          assertTrue(new String(reply.message().getPayload(), StandardCharsets.UTF_8).startsWith("{\"msgId\":"));
+        }
       } finally {
         http2.shutdownNow();
         mqtt.shutdownNow();
