@@ -185,12 +185,29 @@ public final class GatewayClient implements AutoCloseable {
 
   /** {@link #send(String, byte[])} with headers (at most 64, 8 KiB together), kept with the message. */
   public String send(String topic, byte[] payload, Map<String, String> headers) {
+    return send(topic, payload, headers, "");
+  }
+
+  /**
+   * {@link #send(String, byte[], Map)}, stored at most once per {@code idempotencyKey} (at most 256
+   * UTF-8 bytes; {@code ""} for none): a send with the same key on the same topic within the
+   * Gateway's idempotency window (default 1 hour) stores nothing and returns the first one's id.
+   * So after a {@link GatewayException} with {@code UNAVAILABLE} or {@code DEADLINE_EXCEEDED} —
+   * was it stored? — simply send again with the same key:
+   *
+   * <pre>{@code
+   * String id = client.send("orders", order, Map.of(), "order-" + orderNumber);
+   * }</pre>
+   */
+  public String send(String topic, byte[] payload, Map<String, String> headers, String idempotencyKey) {
     Objects.requireNonNull(topic, "topic");
     Objects.requireNonNull(payload, "payload");
     Objects.requireNonNull(headers, "headers");
+    Objects.requireNonNull(idempotencyKey, "idempotencyKey");
     try {
-      return blocking(options.callTimeout()).send(SendRequest.newBuilder()
-          .setTopic(topic).setPayload(ByteString.copyFrom(payload)).putAllHeaders(headers).build()).getMsgId();
+      return blocking(options.callTimeout()).send(SendRequest.newBuilder().setTopic(topic)
+          .setPayload(ByteString.copyFrom(payload)).putAllHeaders(headers).setIdempotencyKey(idempotencyKey)
+          .build()).getMsgId();
     } catch (StatusRuntimeException e) {
       throw failed("send to '" + topic + "'", e);
     }

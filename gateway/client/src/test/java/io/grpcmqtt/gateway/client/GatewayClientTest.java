@@ -88,6 +88,18 @@ class GatewayClientTest {
     }
   }
 
+  /** A send retried with its idempotency key returns the first id and stores nothing, on either transport. */
+  @ParameterizedTest
+  @ValueSource(strings = {"mqtt", "http2"})
+  void aSendRetriedWithItsIdempotencyKeyIsStoredOnce(String transport) {
+    String topic = topic("once");
+    try (GatewayClient client = GatewayClient.connect(uri(transport))) {
+      String id = client.send(topic, "17".getBytes(UTF_8), Map.of(), "order-17");
+      assertEquals(id, client.send(topic, "17".getBytes(UTF_8), Map.of(), "order-17"));
+      assertEquals(List.of(id), client.receive(topic, 10, Duration.ZERO).stream().map(GatewayMessage::msgId).toList());
+    }
+  }
+
   /** A message sent over one transport is received over the other. */
   @Test
   void transportsShareTheQueues() {
