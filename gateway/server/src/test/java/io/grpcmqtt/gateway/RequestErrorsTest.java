@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpcmqtt.gateway.internal.GatewayService;
 import io.grpcmqtt.gateway.v1.AckRequest;
 import io.grpcmqtt.gateway.v1.ReceiveRequest;
 import io.grpcmqtt.gateway.v1.SendRequest;
@@ -28,6 +29,7 @@ class RequestErrorsTest {
   @MethodSource("io.grpcmqtt.gateway.Transport#everySetup")
   void badRequestsAreRefusedWithClearMessages(StoreKind kind, Transport transport) {
     try (StoreKind.Location location = kind.newLocation();
+        LogCapture serviceLog = new LogCapture(GatewayService.class);
         TestGateway gw = new TestGateway(Brokers.hivemq(), location, transport, b -> b.maxPayloadBytes(1_000))) {
       String ok = gw.topic("ok");
       List<Object[]> badTopics = List.of(
@@ -95,6 +97,8 @@ class RequestErrorsTest {
       // A forgotten limit means one message.
       assertEquals(1, gw.blocking().receive(ReceiveRequest.newBuilder().setTopic(ok).build()).getMessagesCount());
       assertEquals(1, GatewaySemanticsTest.receive(gw, ok, 10, 0, 0).size());
+      // Every refusal went to its caller: none is worth a log line (only one-way publishes are).
+      assertEquals(List.of(), serviceLog.lines());
     }
   }
 
