@@ -199,8 +199,11 @@ class GatewayClientTest {
       assertEquals(Status.Code.NOT_FOUND, unknown.status().getCode());
       assertEquals(Status.Code.RESOURCE_EXHAUSTED, assertThrows(GatewayException.class,
           () -> client.send(topic("big"), new byte[1024 * 1024 + 1])).code());
-      assertEquals(Status.Code.INVALID_ARGUMENT, assertThrows(GatewayException.class,
-          () -> client.receive(topic("limit"), 0)).code());
+      // (0 is not refused: the Gateway reads a limit left 0 as 1.)
+      GatewayException limit = assertThrows(GatewayException.class, () -> client.receive(topic("limit"), 1001));
+      assertEquals(Status.Code.INVALID_ARGUMENT, limit.code());
+      assertTrue(limit.getMessage().contains("limit must be between 1 and 1000 (0 or unset means 1), was 1001"),
+          limit.getMessage());
       try (GatewayStream bad = client.stream("")) {
         GatewayException e = assertThrows(GatewayException.class, () -> bad.iterator().hasNext());
         assertEquals(Status.Code.INVALID_ARGUMENT, e.code());
