@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
       ListCommand.class,
       DescribeCommand.class,
       ProxyCommand.class,
-      BrokerCommand.class
+      BrokerCommand.class,
+      GatewayAdminCommand.class
     },
     footer =
         "%nExit codes: 'call' exits with the call's gRPC status code (0 OK ... 16"

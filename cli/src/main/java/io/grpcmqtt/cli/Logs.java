@@ -10,7 +10,7 @@ final class Logs {
 
   /**
    * Lowers grpc-mqtt's own INFO lines (connects, subscriptions) to nothing: what {@code call -v}
-   * prints is about the call, and it prints that itself.
+   * prints is about the call, and it prints that itself; {@code gateway stats} prints its table.
    */
   static void quiet() {
     if (LoggerFactory.getLogger("io.grpcmqtt") instanceof Logger logger) {

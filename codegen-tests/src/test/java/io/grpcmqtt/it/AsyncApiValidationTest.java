@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpcmqtt.testing.Commands;
+import io.grpcmqtt.testing.NodeProject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,16 +26,7 @@ class AsyncApiValidationTest {
 
   @Test
   void generatedDocumentsValidateWithNoErrorAndNoWarning() throws Exception {
-    Commands.require("node", "validating the generated AsyncAPI documents");
-    Commands.require("npm", "installing @asyncapi/parser");
-    Files.createDirectories(NODE_DIR);
-    for (String file : List.of("package.json", "package-lock.json", "validate.mjs")) {
-      Files.copy(SOURCES.resolve(file), NODE_DIR.resolve(file), StandardCopyOption.REPLACE_EXISTING);
-    }
-    // --ignore-scripts: a dependency's install script would phone home; the parser needs none.
-    Commands.Result npm = Commands.run(NODE_DIR, Duration.ofMinutes(5), Map.of(),
-        List.of("npm", "install", "--ignore-scripts", "--no-audit", "--no-fund"));
-    assertEquals(0, npm.exit(), "npm install: " + npm);
+    NodeProject.install(SOURCES, NODE_DIR, List.of("validate.mjs"));
 
     List<String> command = new ArrayList<>(List.of("node", "validate.mjs"));
     try (Stream<Path> documents = Files.list(GENERATED)) {

@@ -69,13 +69,22 @@ final class MqttConnection implements MqttCallback {
   /** The will and its topic; payload is sent retained when {@code retained}. */
   static final class Will {
     final String topic;
-    final String payload;
+    final byte[] payload;
+    final int qos;
     final boolean retained;
+    @Nullable final MqttProperties properties;
 
     Will(String topic, String payload, boolean retained) {
+      this(topic, payload.getBytes(StandardCharsets.UTF_8), 1, retained, null);
+    }
+
+    /** A will with properties of its own (content type, expiry, user properties), or none. */
+    Will(String topic, byte[] payload, int qos, boolean retained, @Nullable MqttProperties properties) {
       this.topic = topic;
       this.payload = payload;
+      this.qos = qos;
       this.retained = retained;
+      this.properties = properties;
     }
   }
 
@@ -112,6 +121,9 @@ final class MqttConnection implements MqttCallback {
 
   /** The broker's Maximum Packet Size from CONNACK; no publish above it is ever handed to Paho. */
   private volatile int maxPacketSize = PublishSize.PROTOCOL_MAX;
+
+  /** Set before connecting: PUBACKs wait for {@link #acknowledge} (see {@link #acknowledgeManually}). */
+  private volatile boolean manualAcks;
 
   MqttConnection(
       ConnectionConfig config, @Nullable Will will, boolean automaticReconnect, Listener listener)
@@ -151,13 +163,15 @@ final class MqttConnection implements MqttCallback {
       }
     }
     if (will != null) {
-      MqttMessage willMessage = new MqttMessage(will.payload.getBytes(StandardCharsets.UTF_8));
-      willMessage.setQos(1);
+      MqttMessage willMessage = new MqttMessage(will.payload);
+      willMessage.setQos(will.qos);
       willMessage.setRetained(will.retained);
       options.setWill(will.topic, willMessage);
+      MqttProperties willProperties = will.properties != null ? will.properties : new MqttProperties();
       if (!config.willDelay().isZero()) {
-        MqttProperties willProperties = new MqttProperties();
         willProperties.setWillDelayInterval(config.willDelay().getSeconds());
+      }
+      if (will.properties != null || !config.willDelay().isZero()) {
         options.setWillMessageProperties(willProperties);
       }
     }
@@ -172,11 +186,49 @@ final class MqttConnection implements MqttCallback {
     return maxPacketSize;
   }
 
+  /**
+   * Before {@link #connect}: a received QoS 1/2 message is acknowledged only by {@link
+   * #acknowledge}, and the broker sends at most {@code receiveMaximum} unacknowledged ones, so a
+   * slow consumer slows the broker instead of growing a queue.
+   */
+  void acknowledgeManually(int receiveMaximum) {
+    manualAcks = true;
+    client.setManualAcks(true);
+    options.setReceiveMaximum(receiveMaximum);
+  }
+
+  /** Which connection (counting reconnects) is current; pass it to {@link #acknowledge}. */
+  int generation() {
+    synchronized (lock) {
+      return generation;
+    }
+  }
+
+  /**
+   * Sends the PUBACK of a message that arrived on connection {@code generation}; nothing when that
+   * connection is gone (the broker resends what was not acknowledged, or its session is gone).
+   */
+  void acknowledge(int messageId, int qos, int generation) {
+    MqttAsyncClient current;
+    synchronized (lock) {
+      if (!manualAcks || qos == 0 || !connected || generation != this.generation) {
+        return;
+      }
+      current = client;
+    }
+    try {
+      current.messageArrivedComplete(messageId, qos);
+    } catch (MqttException e) {
+      log.debug("PUBACK of message {} on {} not sent: {}", messageId, config.clientId(), describe(e));
+    }
+  }
+
   private MqttAsyncClient newClient() throws IOException {
     try {
       MqttAsyncClient c =
           new MqttAsyncClient(config.brokerUriString(), config.clientId(), new MemoryPersistence());
       c.setCallback(this);
+      c.setManualAcks(manualAcks);
       return c;
     } catch (MqttException e) {
       throw new IOException("cannot create MQTT client for " + config.brokerUriString(), e);

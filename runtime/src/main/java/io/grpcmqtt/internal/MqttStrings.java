@@ -13,7 +13,7 @@ import org.eclipse.paho.mqttv5.common.packet.UserProperty;
  * that reaches a PUBLISH from elsewhere (error messages, metadata) is cleaned first, and every
  * publish is checked before Paho sees it.
  */
-final class MqttStrings {
+public final class MqttStrings {
   private MqttStrings() {}
 
   static boolean isAllowed(char c) {
@@ -50,7 +50,7 @@ final class MqttStrings {
     return clean.toString();
   }
 
-  static boolean isClean(@Nullable String text) {
+  public static boolean isClean(@Nullable String text) {
     if (text == null) {
       return true;
     }

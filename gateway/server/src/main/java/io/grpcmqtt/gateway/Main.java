@@ -2,18 +2,24 @@ package io.grpcmqtt.gateway;
 
 import io.grpcmqtt.broker.EmbeddedBroker;
 import io.grpcmqtt.gateway.internal.DeviceSendPath;
+import io.grpcmqtt.gateway.internal.PrometheusEndpoint;
 import io.grpcmqtt.gateway.store.MessageStore;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
+import picocli.CommandLine;
 
 /**
  * {@code java -jar grpc-mqtt-gateway.jar [options]}: runs the RobustMQ Gateway until SIGTERM.
  *
- * <p>Exit codes: 0 after {@code --help} or a clean stop, 1 when it cannot start (broker, store),
- * 2 for a bad command line. Logs go to stderr; stdout gets the one "ready" line.
+ * <p>Exit codes: 0 after {@code --help} or {@code --version}, 1 when it cannot start (broker,
+ * store, a listener), 2 for a bad command line. Logs go to stderr; stdout gets the one "ready"
+ * line.
  */
 public final class Main {
   private static final Logger log = LoggerFactory.getLogger(Main.class);
@@ -21,7 +27,7 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    int code = run(args, System.out, System.err);
+    int code = run(args, System.getenv(), System.out, System.err);
     if (code != SERVED) {
       System.exit(code);
     }
@@ -31,45 +37,54 @@ public final class Main {
   /** What {@link #run} returns after serving until the JVM was told to stop. */
   static final int SERVED = -1;
 
-  static int run(String[] args, PrintStream out, PrintStream err) {
-    CommandLine cli;
+  static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+    GatewayCommand options = new GatewayCommand();
+    CommandLine cli = GatewayCommand.parser(options, env);
+    PrintWriter outWriter = new PrintWriter(out, true, StandardCharsets.UTF_8);
+    cli.setOut(outWriter);
     try {
-      cli = CommandLine.parse(args);
-    } catch (CommandLine.UsageException e) {
-      err.println("error: " + e.getMessage());
-      err.print(CommandLine.USAGE);
-      return 2;
+      CommandLine.ParseResult parsed = cli.parseArgs(args);
+      if (CommandLine.printHelpIfRequested(parsed)) {
+        outWriter.flush();
+        return 0;
+      }
+      options.checkOptions(cli);
+    } catch (CommandLine.ParameterException e) {
+      return usageError(e.getMessage(), cli, err);
     }
-    if (cli.help()) {
-      out.print(CommandLine.USAGE);
-      return 0;
+    String brokerUri = options.broker;
+    GatewayConfig config;
+    try {
+      // The embedded broker's URI is known only once it runs; check everything else first.
+      config = options.config(brokerUri != null ? brokerUri : "tcp://127.0.0.1:" + options.embeddedPort());
+    } catch (IllegalArgumentException e) {
+      return usageError(e.getMessage(), cli, err);
     }
     SLF4JBridgeHandler.removeHandlersForRootLogger();
     SLF4JBridgeHandler.install();
 
     EmbeddedBroker broker = null;
+    PrometheusEndpoint metrics = null;
     Gateway gateway;
     try {
-      String brokerUri = cli.broker();
       if (brokerUri == null) {
-        log.info("No --broker given: starting the embedded MQTT broker on 127.0.0.1:{}", cli.embeddedPort());
-        broker = EmbeddedBroker.builder().bindAddress("127.0.0.1").port(cli.embeddedPort()).start();
-        brokerUri = broker.uri();
+        log.info("No --broker given: starting the embedded MQTT broker on 127.0.0.1:{}", options.embeddedPort());
+        broker = EmbeddedBroker.builder().bindAddress("127.0.0.1").port(options.embeddedPort()).start();
+        config = config.toBuilder().brokerUri(broker.uri()).build();
       }
-      MessageStore store = cli.jdbcUrl() != null ? MessageStore.open(cli.jdbcUrl()) : MessageStore.h2(cli.dataDir());
-      Gateway.Builder builder = Gateway.builder(brokerUri, store);
-      if (!cli.deployment().isEmpty()) {
-        builder.deployment(cli.deployment());
+      if (options.metricsListen != null) {
+        metrics = PrometheusEndpoint.start(options.metricsListen);
+        config = config.toBuilder().openTelemetry(metrics.openTelemetry()).build();
       }
-      builder.rpcTopicPrefix(cli.rpcPrefix())
-          .idempotencyWindow(java.time.Duration.ofSeconds(cli.idempotencyWindowSeconds()))
-          .mirrorPrefix(cli.mirrorPrefix())
-          .maxPayloadBytes(cli.maxPayloadBytes());
-      cli.ingest().forEach(builder::ingest);
-      gateway = builder.start();
+      MessageStore store = options.jdbcUrl != null
+          ? MessageStore.open(options.jdbcUrl) : MessageStore.h2(options.dataDir());
+      gateway = Gateway.start(config, store);
     } catch (Exception e) {
       err.println("error: cannot start the Gateway: " + e.getMessage());
       log.debug("start failure", e);
+      if (metrics != null) {
+        metrics.close();
+      }
       if (broker != null) {
         broker.close();
       }
@@ -78,10 +93,14 @@ public final class Main {
 
     CountDownLatch stopped = new CountDownLatch(1);
     EmbeddedBroker embedded = broker;
+    PrometheusEndpoint endpoint = metrics;
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log.info("Stopping (signal received)");
       try {
         gateway.close();
+        if (endpoint != null) {
+          endpoint.close();
+        }
         if (embedded != null) {
           embedded.close();
         }
@@ -90,7 +109,8 @@ public final class Main {
       }
     }, "gateway-shutdown"));
 
-    out.println(readyLine(gateway, embedded != null));
+    out.println(readyLine(gateway, embedded != null, endpoint == null ? null
+        : "http://" + options.metricsListen.getHostString() + ":" + endpoint.port() + "/metrics"));
     out.flush();
     try {
       stopped.await();
@@ -100,14 +120,25 @@ public final class Main {
     return SERVED;
   }
 
-  static String readyLine(Gateway g, boolean embedded) {
+  private static int usageError(String message, CommandLine cli, PrintStream err) {
+    err.println("error: " + message);
+    err.print(cli.getUsageMessage(CommandLine.Help.Ansi.OFF));
+    err.flush();
+    return 2;
+  }
+
+  static String readyLine(Gateway g, boolean embedded, String metricsUrl) {
     String mirror = g.mirrorTopic("{topic}");
+    GatewayConfig c = g.config();
     return "RobustMQ Gateway ready: broker " + g.brokerUri() + (embedded ? " (embedded)" : "")
         + " | calls " + g.requestTopic("{Send,Receive,ReceiveStream,Ack}")
         + " | device send " + DeviceSendPath.PREFIX + "/{topic}"
-        + " | group " + g.shareGroup()
+        + " | group " + c.shareGroup()
         + " | mirror " + (mirror == null ? "off" : mirror)
         + " | ingest " + (g.ingestFilters().isEmpty() ? "none" : String.join(" ", g.ingestFilters()))
+        + (c.grpcListen() == null ? "" : " | grpc " + (c.grpcTls() == null ? "" : "tls ")
+            + c.grpcListen().getHostString() + ":" + g.grpcPort())
+        + (metricsUrl == null ? "" : " | metrics " + metricsUrl)
         + " | store " + g.storeDescription();
   }
 }

@@ -65,8 +65,8 @@ class ConcurrencyTest {
     ExecutorService threads = Executors.newFixedThreadPool(PRODUCERS + CONSUMERS);
     try (StoreKind.Location location = kind.newLocation()) {
       for (int i = 0; i < instances; i++) {
-        gateways.add(Gateway.builder(broker.uri(), location.open()).deployment(prefix).rpcTopicPrefix(prefix)
-            .pollInterval(Duration.ofMillis(200)).start());
+        gateways.add(Gateway.start(GatewayConfig.builder(broker.uri()).deployment(prefix).rpcTopicPrefix(prefix)
+            .pollInterval(Duration.ofMillis(200)).build(), location.open()));
       }
       for (int i = 0; i < PRODUCERS + CONSUMERS; i++) {
         channels.add(MqttChannelBuilder.forBroker(broker.uri()).topicPrefix(prefix).build());

@@ -25,13 +25,15 @@ class DeploymentTest {
         TestGateway a = new TestGateway(broker, shared)) {
       // Same deployment, another store: each would take part of every queue.
       IllegalStateException e = assertThrows(IllegalStateException.class,
-          () -> Gateway.builder(broker.uri(), other.open()).deployment(a.prefix).rpcTopicPrefix(a.prefix).start());
+          () -> Gateway.start(GatewayConfig.builder(broker.uri()).deployment(a.prefix).rpcTopicPrefix(a.prefix).build(),
+              other.open()));
       assertTrue(e.getMessage().startsWith("another Gateway on this broker (robustmq-gateway-"), e.getMessage());
       assertTrue(e.getMessage().contains("it keeps messages in another store"), e.getMessage());
       assertTrue(e.getMessage().contains("give this one a --deployment name of its own"), e.getMessage());
       // The same calls in another group: every call would run twice.
       e = assertThrows(IllegalStateException.class,
-          () -> Gateway.builder(broker.uri(), shared.open()).deployment("elsewhere").rpcTopicPrefix(a.prefix).start());
+          () -> Gateway.start(GatewayConfig.builder(broker.uri()).deployment("elsewhere").rpcTopicPrefix(a.prefix).build(),
+              shared.open()));
       assertTrue(e.getMessage().contains("every call would run twice"), e.getMessage());
 
       // Another instance of the same deployment, on the same store, is scale-out: welcome.
@@ -71,8 +73,9 @@ class DeploymentTest {
           killed.kill9(); // its will clears its record
         }
       }
-      Gateway.builder(broker.uri(), second.open()).deployment(deployment).start().close(); // closing clears it too
-      Gateway.builder(broker.uri(), third.open()).deployment(deployment).start().close();
+      GatewayConfig config = GatewayConfig.builder(broker.uri()).deployment(deployment).build();
+      Gateway.start(config, second.open()).close(); // closing clears it too
+      Gateway.start(config, third.open()).close();
     }
   }
 }

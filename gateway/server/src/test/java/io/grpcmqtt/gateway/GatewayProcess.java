@@ -29,7 +29,12 @@ final class GatewayProcess implements AutoCloseable {
 
   /** Starts it and waits (at most 60 s) for its ready line. */
   static GatewayProcess start(List<String> args) throws IOException, InterruptedException {
-    Path stderr = Files.createTempFile("gateway-process-", ".log");
+    return start(args, java.util.Map.of());
+  }
+
+  /** Starts it with {@code env} added to its environment. */
+  static GatewayProcess start(List<String> args, java.util.Map<String, String> env)
+      throws IOException, InterruptedException {
     // The jar's own logging set-up (INFO to stderr), not the tests' logback-test.xml.
     String logging = GatewayProcess.class.getClassLoader().getResource("logback.xml").toString();
     List<String> command = new ArrayList<>(List.of(
@@ -37,7 +42,24 @@ final class GatewayProcess implements AutoCloseable {
         "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Dlogback.configurationFile=" + logging,
         "-cp", System.getProperty("java.class.path"), Main.class.getName()));
     command.addAll(args);
-    Process p = new ProcessBuilder(command)
+    return run(command, env);
+  }
+
+  /** {@code java -jar jar args}: the executable jar as a user runs it, with its own logging set-up. */
+  static GatewayProcess startJar(Path jar, List<String> args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", jar.toString()));
+    command.addAll(args);
+    return run(command, java.util.Map.of());
+  }
+
+  private static GatewayProcess run(List<String> command, java.util.Map<String, String> env)
+      throws IOException, InterruptedException {
+    Path stderr = Files.createTempFile("gateway-process-", ".log");
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().putAll(env);
+    Process p = builder
         .redirectError(stderr.toFile())
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
         .start();

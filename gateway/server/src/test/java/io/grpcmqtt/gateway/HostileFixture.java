@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
+import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpcmqtt.gateway.HostileRequests.AckCall;
@@ -27,6 +28,7 @@ import io.grpcmqtt.gateway.internal.MqttBridge;
 import io.grpcmqtt.gateway.v1.AckRequest;
 import io.grpcmqtt.gateway.v1.Message;
 import io.grpcmqtt.gateway.v1.ReceiveRequest;
+import io.grpcmqtt.gateway.v1.RobustMQGatewayGrpc;
 import io.grpcmqtt.gateway.v1.SendRequest;
 import io.grpcmqtt.gateway.v1.SendResponse;
 import io.grpcmqtt.testing.TestBroker;
@@ -52,7 +54,8 @@ import org.eclipse.paho.mqttv5.common.packet.UserProperty;
  * One Gateway (with an ingest filter and the mirror on) on one broker and one store, the clients
  * that attack it, and the book of what it must hold: {@link #run} sends a batch of hostile
  * requests and checks every reply, {@link #verify} checks the store, the mirror, a well-behaved
- * client, threads and heap.
+ * client, threads and heap. Calls made with generated stubs (Send, Receive, Ack) go over MQTT and
+ * plain HTTP/2 in turn: the rules are the same on every transport.
  */
 final class HostileFixture implements AutoCloseable {
   private static final AtomicInteger COUNTER = new AtomicInteger();
@@ -62,6 +65,9 @@ final class HostileFixture implements AutoCloseable {
   private final TestBroker broker;
   private final StoreKind.Location location;
   private final TestGateway gw;
+  private final ManagedChannel http2;
+  private int stubCalls;
+  int http2Calls;
   private final String base;
   private final String replyTopic;
   private final Mqtt device;
@@ -94,6 +100,7 @@ final class HostileFixture implements AutoCloseable {
     this.base = "hostile" + ProcessHandle.current().pid() + "n" + COUNTER.incrementAndGet();
     this.location = kind.newLocation();
     this.gw = new TestGateway(broker, location, b -> b.maxPayloadBytes(HostileRequests.MAX_PAYLOAD).ingest(base + "/in/#"));
+    this.http2 = Transport.HTTP2.channel(gw);
     this.replyTopic = "devices/" + UUID.randomUUID() + "/reply";
     this.device = new Mqtt(broker.uri());
     device.subscribe(replyTopic);
@@ -137,7 +144,7 @@ final class HostileFixture implements AutoCloseable {
   private void rpcSend(SendSpec spec) {
     SendRequest request = sendRequest(spec);
     try {
-      String id = gw.blocking().withDeadlineAfter(15, TimeUnit.SECONDS).send(request).getMsgId();
+      String id = stub().send(request).getMsgId();
       assertTrue(spec.valid(), "accepted a broken Send: " + spec);
       accepted(request, id);
     } catch (StatusRuntimeException e) {
@@ -313,7 +320,7 @@ final class HostileFixture implements AutoCloseable {
       return;
     }
     try {
-      int got = gw.blocking().withDeadlineAfter(15, TimeUnit.SECONDS).receive(request).getMessagesCount();
+      int got = stub().receive(request).getMessagesCount();
       assertTrue(valid, "accepted a broken Receive: " + c);
       assertEquals(0, got, "nothing is ever sent to " + topic);
     } catch (StatusRuntimeException e) {
@@ -326,7 +333,7 @@ final class HostileFixture implements AutoCloseable {
   private void ackCall(AckCall a) {
     String topic = a.topic().render(base + "/ack", gw.prefix);
     try {
-      gw.blocking().withDeadlineAfter(15, TimeUnit.SECONDS).ack(AckRequest.newBuilder().setTopic(topic).setMsgId(a.msgId()).build());
+      stub().ack(AckRequest.newBuilder().setTopic(topic).setMsgId(a.msgId()).build());
       fail("an Ack of nothing succeeded: " + a);
     } catch (StatusRuntimeException e) {
       Status.Code want = a.topic().valid() && !a.msgId().isEmpty() ? Status.Code.NOT_FOUND : Status.Code.INVALID_ARGUMENT;
@@ -346,6 +353,16 @@ final class HostileFixture implements AutoCloseable {
     client.client.disconnectForcibly(0, 1_000, false); // no will, no DISCONNECT
     client.client.close(true);
     vanishedStreams++;
+  }
+
+  /** A stub for the next call: over MQTT and HTTP/2 in turn. */
+  private RobustMQGatewayGrpc.RobustMQGatewayBlockingStub stub() {
+    ManagedChannel channel = gw.channel;
+    if (++stubCalls % 2 == 0) {
+      channel = http2;
+      http2Calls++;
+    }
+    return RobustMQGatewayGrpc.newBlockingStub(channel).withDeadlineAfter(15, TimeUnit.SECONDS);
   }
 
   // --- plain-MQTT calls ----------------------------------------------------------------------
@@ -543,6 +560,7 @@ final class HostileFixture implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
+    http2.shutdownNow();
     for (AutoCloseable c : new AutoCloseable[] {device, publisher, watcher, gw, location}) {
       try {
         c.close();

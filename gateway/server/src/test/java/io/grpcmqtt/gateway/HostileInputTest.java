@@ -19,7 +19,8 @@ import net.jqwik.api.lifecycle.PropertyLifecycleContext;
 
 /**
  * Hostile input against the Gateway, property-based, on both brokers and both stores: batches of
- * random and broken requests on every path (calls in protobuf and JSON, mutated protobuf, the
+ * random and broken requests on every path (calls in protobuf and JSON, stub calls over MQTT and
+ * plain HTTP/2, mutated protobuf, the
  * device Send topic with and without a Response Topic, ingest, bytes the broker must refuse,
  * Receive / ReceiveStream / Ack with bad parameters, streams of clients that vanish without a
  * will). After each batch: every request that asked for an answer got one with a status (OK
@@ -70,9 +71,9 @@ class HostileInputTest {
   @AfterProperty
   void closeFixture() throws Exception {
     if (fixture != null) {
-      System.out.printf("hostile input, %s: %d requests (%d refused), %d vanished streams; threads +%d, heap +%d KiB%n",
-          fixture.name, fixture.requests, fixture.refusedRequests, fixture.vanishedStreams, fixture.maxThreads,
-          fixture.maxHeap / 1024);
+      System.out.printf("hostile input, %s: %d requests (%d refused, %d stub calls over HTTP/2), %d vanished streams;"
+          + " threads +%d, heap +%d KiB%n", fixture.name, fixture.requests, fixture.refusedRequests, fixture.http2Calls,
+          fixture.vanishedStreams, fixture.maxThreads, fixture.maxHeap / 1024);
       fixture.close();
       fixture = null;
     }

@@ -5,8 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.MetadataUtils;
 import io.grpcmqtt.gateway.v1.Message;
 import io.grpcmqtt.gateway.v1.RobustMQGatewayGrpc;
 import io.grpcmqtt.gateway.v1.SendRequest;
@@ -24,7 +27,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A client that retries a Send after UNAVAILABLE or DEADLINE_EXCEEDED — here across a restart of
- * the broker — gets one message and the first msg_id, on both brokers and both stores.
+ * the broker — gets one message and the first msg_id, on both brokers and both stores, over MQTT
+ * and HTTP/2.
  */
 class IdempotentSendTest {
   private static final Set<Status.Code> RETRYABLE = Set.of(Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED);
@@ -63,6 +67,51 @@ class IdempotentSendTest {
       assertEquals(List.of(id, secondId), all.stream().map(Message::getMsgId).toList(), "one message per key");
       assertEquals(List.of("17", "18"), GatewaySemanticsTest.payloads(all));
     }
+  }
+
+  /**
+   * The key works the same on every transport, as the request's field or as an {@code
+   * idempotency-key} header: a retry over HTTP/2 of a Send made over MQTT (and the reverse) gets
+   * the first msg_id and stores nothing. Both stores, one broker (the transports are the point).
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("io.grpcmqtt.gateway.StoreKind#both")
+  void aRetryOverEitherTransportWithTheFieldOrTheHeaderGetsTheFirstMsgId(StoreKind kind) throws Exception {
+    try (StoreKind.Location location = kind.newLocation();
+        TestGateway gw = new TestGateway(Brokers.hivemq(), location)) {
+      ManagedChannel http2 = Transport.HTTP2.channel(gw);
+      try {
+        String topic = gw.topic("payments");
+        SendRequest byField = SendRequest.newBuilder().setTopic(topic).setIdempotencyKey("pay-1")
+            .setPayload(ByteString.copyFromUtf8("1")).build();
+        String first = send(gw.channel, byField, null);
+        assertEquals(first, send(http2, byField, null), "the field, MQTT then HTTP/2");
+
+        SendRequest bare = SendRequest.newBuilder().setTopic(topic).setPayload(ByteString.copyFromUtf8("2")).build();
+        String second = send(http2, bare, "pay-2");
+        assertEquals(second, send(http2, bare, "pay-2"), "the header over HTTP/2");
+        assertEquals(second, send(gw.channel, bare, "pay-2"), "the header over MQTT");
+        assertEquals(second, send(gw.channel, bare.toBuilder().setIdempotencyKey("pay-2").build(), null),
+            "the field and the header are one key");
+        assertNotEquals(first, second);
+
+        List<Message> all = GatewaySemanticsTest.receive(gw, topic, 100, 2_000, 600_000);
+        assertEquals(List.of(first, second), all.stream().map(Message::getMsgId).toList(), "one message per key");
+      } finally {
+        http2.shutdownNow();
+      }
+    }
+  }
+
+  private static String send(ManagedChannel channel, SendRequest request, String headerKey) {
+    RobustMQGatewayGrpc.RobustMQGatewayBlockingStub stub =
+        RobustMQGatewayGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS);
+    if (headerKey != null) {
+      Metadata headers = new Metadata();
+      headers.put(Metadata.Key.of("idempotency-key", Metadata.ASCII_STRING_MARSHALLER), headerKey);
+      stub = stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+    }
+    return stub.send(request).getMsgId();
   }
 
   /** Sends until an answer comes (at most 60 s), retrying UNAVAILABLE and DEADLINE_EXCEEDED. */

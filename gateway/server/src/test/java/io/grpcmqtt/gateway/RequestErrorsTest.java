@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpcmqtt.gateway.internal.GatewayService;
 import io.grpcmqtt.gateway.v1.AckRequest;
 import io.grpcmqtt.gateway.v1.ReceiveRequest;
 import io.grpcmqtt.gateway.v1.SendRequest;
@@ -24,11 +25,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 class RequestErrorsTest {
   private static final String LONG_TOPIC = "t/" + "x".repeat(GatewayLimits.MAX_TOPIC_BYTES);
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("io.grpcmqtt.gateway.StoreKind#both")
-  void badRequestsAreRefusedWithClearMessages(StoreKind kind) {
+  @ParameterizedTest(name = "{0} over {1}")
+  @MethodSource("io.grpcmqtt.gateway.Transport#everySetup")
+  void badRequestsAreRefusedWithClearMessages(StoreKind kind, Transport transport) {
     try (StoreKind.Location location = kind.newLocation();
-        TestGateway gw = new TestGateway(Brokers.hivemq(), location, b -> b.maxPayloadBytes(1_000))) {
+        LogCapture serviceLog = new LogCapture(GatewayService.class);
+        TestGateway gw = new TestGateway(Brokers.hivemq(), location, transport, b -> b.maxPayloadBytes(1_000))) {
       String ok = gw.topic("ok");
       List<Object[]> badTopics = List.of(
           new Object[] {"", "must not be empty"},
@@ -95,6 +97,8 @@ class RequestErrorsTest {
       // A forgotten limit means one message.
       assertEquals(1, gw.blocking().receive(ReceiveRequest.newBuilder().setTopic(ok).build()).getMessagesCount());
       assertEquals(1, GatewaySemanticsTest.receive(gw, ok, 10, 0, 0).size());
+      // Every refusal went to its caller: none is worth a log line (only one-way publishes are).
+      assertEquals(List.of(), serviceLog.lines());
     }
   }
 

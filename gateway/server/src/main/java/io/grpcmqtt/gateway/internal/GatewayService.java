@@ -1,11 +1,9 @@
 package io.grpcmqtt.gateway.internal;
 
 import io.grpc.Context;
-import io.grpc.Deadline;
 import io.grpc.StatusException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
-import io.grpcmqtt.MqttCallAttributes;
 import io.grpcmqtt.gateway.v1.AckRequest;
 import io.grpcmqtt.gateway.v1.AckResponse;
 import io.grpcmqtt.gateway.v1.Message;
@@ -14,15 +12,11 @@ import io.grpcmqtt.gateway.v1.ReceiveResponse;
 import io.grpcmqtt.gateway.v1.RobustMQGatewayGrpc;
 import io.grpcmqtt.gateway.v1.SendRequest;
 import io.grpcmqtt.gateway.v1.SendResponse;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The RobustMQGateway gRPC service: request checking and glue; the work is in {@link Queues}. */
 public final class GatewayService extends RobustMQGatewayGrpc.RobustMQGatewayImplBase {
-  /** A long poll answers this long before the call's deadline, so the answer still arrives. */
-  private static final long DEADLINE_MARGIN_MILLIS = 500;
-
   private static final Logger log = LoggerFactory.getLogger(GatewayService.class);
 
   private final Queues queues;
@@ -42,7 +36,7 @@ public final class GatewayService extends RobustMQGatewayGrpc.RobustMQGatewayImp
       response.onNext(SendResponse.newBuilder().setMsgId(Long.toString(id)).build());
       response.onCompleted();
     } catch (StatusException e) {
-      if (MqttCallAttributes.responseTopic() == null) {
+      if (OneWayCalls.current()) {
         // A one-way Send (a bare publish on the device Send topic): the log is the only trace.
         oneWayRefusals.warn("Refused a one-way Send on topic {}: {} {}", MqttText.quote(request.getTopic()),
             e.getStatus().getCode(), e.getStatus().getDescription());
@@ -60,12 +54,8 @@ public final class GatewayService extends RobustMQGatewayGrpc.RobustMQGatewayImp
       response.onError(e);
       return;
     }
-    long wait = params.maxWaitMs();
-    Deadline deadline = Context.current().getDeadline();
-    if (deadline != null) {
-      wait = Math.max(0, Math.min(wait, deadline.timeRemaining(TimeUnit.MILLISECONDS) - DEADLINE_MARGIN_MILLIS));
-    }
-    new LongPoll(queues, executors, params, (ServerCallStreamObserver<ReceiveResponse>) response, wait).start();
+    new LongPoll(queues, executors, params, (ServerCallStreamObserver<ReceiveResponse>) response,
+        Context.current().getDeadline()).start();
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.grpcmqtt.gateway.internal;
 
+import io.grpc.Deadline;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -9,20 +10,37 @@ import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import javax.annotation.Nullable;
 import javax.annotation.concurrent.GuardedBy;
 
 /**
  * One Receive: answers as soon as at least one message could be leased, or empty when the wait is
  * over. While waiting it holds no thread: it is registered with {@link TopicSignals} and has one
  * timer armed, and each wake-up runs one claim on the work executor.
+ *
+ * <p>The wait also ends early enough for the answer to beat the call's deadline: it keeps free
+ * what answering takes — one more claim (twice the slowest this Receive has made: a loaded store
+ * is slow for all of them) and {@value #ANSWER_MARGIN_MILLIS} ms for the answer's way back — so a
+ * caller whose deadline is shorter than its {@code max_wait_ms} gets an empty answer, not {@code
+ * DEADLINE_EXCEEDED}.
  */
 final class LongPoll implements TopicSignals.Waiter {
+  /** Kept free before the call's deadline for the answer to travel back, besides its claim. */
+  static final long ANSWER_MARGIN_MILLIS = 500;
+
   private final Queues queues;
   private final GatewayExecutors executors;
   private final RequestRules.ReceiveParams params;
   private final ServerCallStreamObserver<ReceiveResponse> call;
-  private final long deadlineNanos;
+  /** When {@code max_wait_ms} is over. */
+  private final long waitEndNanos;
+  /** The call's deadline, or null for none. */
+  @Nullable private final Long callDeadlineNanos;
   private final long lease = ThreadLocalRandom.current().nextLong();
+
+  /** The longest claim so far: what answering at the end will take again. */
+  @GuardedBy("this")
+  private long slowestClaimNanos;
 
   @GuardedBy("this")
   private boolean running;
@@ -36,13 +54,27 @@ final class LongPoll implements TopicSignals.Waiter {
   @GuardedBy("this")
   private ScheduledFuture<?> timer;
 
+  /** @param deadline the call's deadline, or null for none */
   LongPoll(Queues queues, GatewayExecutors executors, RequestRules.ReceiveParams params,
-      ServerCallStreamObserver<ReceiveResponse> call, long waitMillis) {
+      ServerCallStreamObserver<ReceiveResponse> call, @Nullable Deadline deadline) {
     this.queues = queues;
     this.executors = executors;
     this.params = params;
     this.call = call;
-    this.deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
+    long now = System.nanoTime();
+    this.waitEndNanos = now + TimeUnit.MILLISECONDS.toNanos(params.maxWaitMs());
+    this.callDeadlineNanos = deadline == null ? null : now + deadline.timeRemaining(TimeUnit.NANOSECONDS);
+  }
+
+  /** When the wait ends: at the end of {@code max_wait_ms}, or before the deadline with room to answer. */
+  @GuardedBy("this")
+  private long endNanos() {
+    if (callDeadlineNanos == null) {
+      return waitEndNanos;
+    }
+    long answer = TimeUnit.MILLISECONDS.toNanos(ANSWER_MARGIN_MILLIS) + 2 * slowestClaimNanos;
+    long cut = callDeadlineNanos - answer;
+    return cut - waitEndNanos < 0 ? cut : waitEndNanos;
   }
 
   /** Runs the first attempt on the calling thread; registers to wait if it found nothing. */
@@ -82,14 +114,17 @@ final class LongPoll implements TopicSignals.Waiter {
         }
       }
       List<StoredMessage> got;
+      long t0 = System.nanoTime();
       try {
         got = queues.claim(params.topic(), params.limit(), lease, params.visibilityTimeoutMs());
       } catch (StatusException e) {
         fail(e);
         return;
       }
-      boolean timeUp = System.nanoTime() - deadlineNanos >= 0;
+      long now = System.nanoTime();
       synchronized (this) {
+        slowestClaimNanos = Math.max(slowestClaimNanos, now - t0);
+        boolean timeUp = now - endNanos() >= 0;
         if (got.isEmpty() && !timeUp) {
           if (again) {
             continue;
@@ -110,7 +145,7 @@ final class LongPoll implements TopicSignals.Waiter {
     if (timer != null) {
       timer.cancel(false);
     }
-    long remaining = deadlineNanos - System.nanoTime();
+    long remaining = endNanos() - System.nanoTime();
     long delay = Math.max(0, Math.min(remaining, executors.pollIntervalNanos()));
     timer = executors.timers().schedule(this::wake, delay, TimeUnit.NANOSECONDS);
   }

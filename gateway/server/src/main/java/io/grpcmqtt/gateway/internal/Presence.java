@@ -5,8 +5,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import javax.annotation.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,11 +17,12 @@ import org.slf4j.LoggerFactory;
  * Who else serves on this broker. Each Gateway instance keeps a retained record on {@code
  * gateway/instances/{its client id}} — its store's id, its shared-subscription group and its RPC
  * prefix — refreshed every {@value #REFRESH_SECONDS} s, expiring after {@value #EXPIRY_SECONDS} s
- * and cleared by its will when it dies or stops. At start an instance reads the records and refuses
+ * and cleared when it stops (by itself) or dies (by its will). At start an instance reads the records and refuses
  * to serve beside one that would split its calls or device publishes: one with the same group or
  * the same RPC prefix but not all three the same. (Same group, other store: each would take part
  * of one topic's messages, and acknowledgements would fail on the other. Same prefix, other group:
- * every call would run on both.) A conflict seen later is logged (WARN, rate-limited) by both.
+ * every call would run on both.) A conflicting record that stays (two instances that started at
+ * the same moment) is logged (WARN, rate-limited) by both.
  *
  * <p>Records are plain text, {@code key=value} lines, so operators can read them with {@code
  * mosquitto_sub -t 'gateway/instances/+' -v}.
@@ -32,6 +35,10 @@ public final class Presence {
   static final long EXPIRY_SECONDS = 90;
   /** After our own record comes back, how long other retained records may still trail it. */
   private static final long GRACE_MILLIS = 250;
+  /** How long a newcomer takes at most to check the records and withdraw its own when it must. */
+  private static final long NEWCOMER_CHECK_SECONDS = 15;
+  /** How long stopping waits for the broker to take the cleared record. */
+  private static final long WITHDRAW_WAIT_MILLIS = 2_000;
 
   /** What one instance serves: the three things that must agree between instances that meet. */
   public record Identity(String store, String group, String rpcPrefix) {
@@ -113,6 +120,7 @@ public final class Presence {
     for (Map.Entry<String, Identity> e : others.entrySet()) {
       String why = me.conflictWith(e.getValue());
       if (why != null) {
+        withdraw();
         throw new IllegalStateException("another Gateway on this broker (" + e.getKey() + ") would split the work"
             + " of this one: " + why + ". Instances of one deployment share one store (PostgreSQL) and"
             + " the same --deployment; give this one a --deployment name of its own");
@@ -121,16 +129,32 @@ public final class Presence {
     refresh = executors.timers().scheduleWithFixedDelay(this::announce, REFRESH_SECONDS, REFRESH_SECONDS, TimeUnit.SECONDS);
   }
 
-  /** Stops refreshing; the bridge's close clears the record through the will. */
+  /** Stops refreshing and clears the record (a will would clear it only if this instance died). */
   public void stop() {
     ScheduledFuture<?> r = refresh;
     if (r != null) {
       r.cancel(false);
     }
+    withdraw();
   }
 
   private void announce() {
-    bridge.publishRetained(topic, me.encode(deployment), EXPIRY_SECONDS);
+    bridge.publishRetained(topic, me.encode(deployment), EXPIRY_SECONDS).whenComplete((result, error) -> {
+      if (error != null) {
+        log.debug("Record {} not published: {}", topic, error.getMessage());
+      }
+    });
+  }
+
+  /** Clears the record, waiting a little for the broker: a successor may be starting right now. */
+  private void withdraw() {
+    try {
+      bridge.publishRetained(topic, new byte[0], 0).get(WITHDRAW_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      log.debug("Record {} not cleared ({}); it expires within {} s", topic, String.valueOf(e), EXPIRY_SECONDS);
+    }
   }
 
   private void seen(String recordTopic, byte[] payload) {
@@ -147,8 +171,14 @@ public final class Presence {
     others.put(instance, other);
     String why = me.conflictWith(other);
     if (why != null && echoed.getCount() == 0) {
-      conflicts.warn("Another Gateway on this broker ({}) conflicts with this one: {}. It should have refused"
-          + " to start; stop it, or give it a --deployment name of its own", instance, why);
+      // A newcomer that conflicts sees this instance's record, refuses to start and withdraws its
+      // own within moments: only a record that stays is worth a WARN.
+      executors.timers().schedule(() -> {
+        if (other.equals(others.get(instance))) {
+          conflicts.warn("Another Gateway on this broker ({}) conflicts with this one: {}. It should have refused"
+              + " to start; stop it, or give it a --deployment name of its own", instance, why);
+        }
+      }, NEWCOMER_CHECK_SECONDS, TimeUnit.SECONDS);
     }
   }
 }

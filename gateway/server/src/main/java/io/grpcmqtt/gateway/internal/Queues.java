@@ -26,6 +26,7 @@ public final class Queues {
   private final StreamRegistry streams;
   private final long idempotencyWindowMillis;
   private volatile Mirror mirror = Mirror.NONE;
+  private volatile QueueStatistics statistics;
 
   public Queues(MessageStore store, RequestRules rules, TopicSignals signals, StreamRegistry streams,
       long idempotencyWindowMillis) {
@@ -49,6 +50,11 @@ public final class Queues {
 
   public void mirrorTo(Mirror mirror) {
     this.mirror = mirror;
+  }
+
+  /** Tells {@code statistics} of every claim (it counts redeliveries). */
+  public void countIn(QueueStatistics statistics) {
+    this.statistics = statistics;
   }
 
   public RequestRules rules() {
@@ -105,11 +111,17 @@ public final class Queues {
   public List<StoredMessage> claim(String topic, int max, long lease, int visibilityTimeoutMs)
       throws StatusException {
     long now = System.currentTimeMillis();
+    List<StoredMessage> claimed;
     try {
-      return store.claim(topic, max, GatewayLimits.MAX_RESPONSE_BYTES, lease, now + visibilityTimeoutMs, now);
+      claimed = store.claim(topic, max, GatewayLimits.MAX_RESPONSE_BYTES, lease, now + visibilityTimeoutMs, now);
     } catch (RuntimeException e) {
       throw unavailable("claim", e);
     }
+    QueueStatistics s = statistics;
+    if (s != null) {
+      s.claimed(topic, claimed);
+    }
+    return claimed;
   }
 
   /** Deletes a delivered message; NOT_FOUND when there is none with that id on that topic. */

@@ -383,6 +383,26 @@ final class JdbcMessageStore implements MessageStore {
   }
 
   @Override
+  public List<QueueStats> stats(String topicPrefix, long nowMillis) {
+    return pool.with(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT topic, COUNT(*), SUM(CASE WHEN lease IS NOT NULL AND visible_at_ms > ? THEN 1 ELSE 0 END),"
+              + " MIN(created_ms) FROM gateway_message WHERE SUBSTRING(topic, 1, ?) = ? GROUP BY topic")) {
+        ps.setLong(1, nowMillis);
+        ps.setInt(2, topicPrefix.codePointCount(0, topicPrefix.length()));
+        ps.setString(3, topicPrefix);
+        List<QueueStats> stats = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            stats.add(new QueueStats(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)));
+          }
+        }
+        return stats;
+      }
+    });
+  }
+
+  @Override
   public String describe() {
     return description;
   }

@@ -92,6 +92,13 @@ public interface MessageStore extends AutoCloseable {
    */
   String id();
 
+  /**
+   * Every non-empty queue whose topic starts with {@code topicPrefix} ({@code ""}: all), as of
+   * {@code nowMillis}, in no particular order: for operators (metrics, {@code grpc-mqtt gateway
+   * stats}). One scan of the table.
+   */
+  List<QueueStats> stats(String topicPrefix, long nowMillis);
+
   /** One line saying what this store is and where, without credentials. */
   String describe();
 

@@ -1,0 +1,242 @@
+package io.grpcmqtt.mqtt;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import javax.annotation.Nullable;
+
+/**
+ * One MQTT 5 application message: topic, payload, QoS, retain flag and the properties
+ * applications set (response topic, correlation data, content type, message expiry, user
+ * properties). Immutable; {@link Builder#build()} checks every string against MQTT's rules, so a
+ * message that exists can be published.
+ *
+ * <pre>{@code
+ * MqttMessage m = MqttMessage.builder("sensors/room1")
+ *     .payload("21.5".getBytes(StandardCharsets.UTF_8))
+ *     .qos(1)
+ *     .userProperty("unit", "C")
+ *     .build();
+ * }</pre>
+ */
+public final class MqttMessage {
+  private final String topic;
+  private final byte[] payload;
+  private final int qos;
+  private final boolean retain;
+  @Nullable private final String responseTopic;
+  @Nullable private final byte[] correlationData;
+  @Nullable private final String contentType;
+  @Nullable private final Long messageExpirySeconds;
+  private final List<MqttUserProperty> userProperties;
+
+  private MqttMessage(Builder b) {
+    this.topic = b.topic;
+    this.payload = b.payload;
+    this.qos = b.qos;
+    this.retain = b.retain;
+    this.responseTopic = b.responseTopic;
+    this.correlationData = b.correlationData;
+    this.contentType = b.contentType;
+    this.messageExpirySeconds = b.messageExpirySeconds;
+    this.userProperties = List.copyOf(b.userProperties);
+  }
+
+  /** A message to {@code topic}: empty payload, QoS 1, not retained, no properties. */
+  public static Builder builder(String topic) {
+    return new Builder(topic);
+  }
+
+  /** A builder holding this message's settings, to make a changed copy. */
+  public Builder toBuilder() {
+    Builder b = new Builder(topic).payload(payload).qos(qos).retain(retain);
+    b.responseTopic = responseTopic;
+    b.correlationData = correlationData;
+    b.contentType = contentType;
+    b.messageExpirySeconds = messageExpirySeconds;
+    b.userProperties.addAll(userProperties);
+    return b;
+  }
+
+  public String topic() {
+    return topic;
+  }
+
+  /** A copy of the payload. */
+  public byte[] payload() {
+    return payload.clone();
+  }
+
+  /** 0, 1 or 2. */
+  public int qos() {
+    return qos;
+  }
+
+  public boolean retain() {
+    return retain;
+  }
+
+  /** Where a request's answer should go, or null. */
+  @Nullable
+  public String responseTopic() {
+    return responseTopic;
+  }
+
+  /** A copy of the correlation data, or null. */
+  @Nullable
+  public byte[] correlationData() {
+    return correlationData == null ? null : correlationData.clone();
+  }
+
+  @Nullable
+  public String contentType() {
+    return contentType;
+  }
+
+  /** The message expiry interval in seconds, or null for none. */
+  @Nullable
+  public Long messageExpirySeconds() {
+    return messageExpirySeconds;
+  }
+
+  /** The user properties, in order (names may repeat). */
+  public List<MqttUserProperty> userProperties() {
+    return userProperties;
+  }
+
+  /** The value of the last user property named {@code name}, or null. */
+  @Nullable
+  public String userProperty(String name) {
+    String value = null;
+    for (MqttUserProperty p : userProperties) {
+      if (p.name().equals(name)) {
+        value = p.value();
+      }
+    }
+    return value;
+  }
+
+  @Override
+  public String toString() {
+    return "MqttMessage{topic=" + topic + ", " + payload.length + " bytes, qos=" + qos
+        + (retain ? ", retained" : "") + "}";
+  }
+
+  /** Settings of an {@link MqttMessage}; each setter checks what it can alone, {@link #build} the rest. */
+  public static final class Builder {
+    private final String topic;
+    private byte[] payload = new byte[0];
+    private int qos = 1;
+    private boolean retain;
+    private String responseTopic;
+    private byte[] correlationData;
+    private String contentType;
+    private Long messageExpirySeconds;
+    private final List<MqttUserProperty> userProperties = new ArrayList<>();
+
+    private Builder(String topic) {
+      this.topic = Objects.requireNonNull(topic, "topic");
+    }
+
+    /** The payload (copied); default empty. */
+    public Builder payload(byte[] payload) {
+      this.payload = Objects.requireNonNull(payload, "payload").clone();
+      return this;
+    }
+
+    /** 0, 1 (the default) or 2. */
+    public Builder qos(int qos) {
+      if (qos < 0 || qos > 2) {
+        throw new IllegalArgumentException("qos must be 0, 1 or 2, was " + qos);
+      }
+      this.qos = qos;
+      return this;
+    }
+
+    public Builder retain(boolean retain) {
+      this.retain = retain;
+      return this;
+    }
+
+    /** The Response Topic property; null for none. */
+    public Builder responseTopic(@Nullable String topic) {
+      this.responseTopic = topic;
+      return this;
+    }
+
+    /** The Correlation Data property (copied); null for none. */
+    public Builder correlationData(@Nullable byte[] data) {
+      this.correlationData = data == null ? null : data.clone();
+      return this;
+    }
+
+    /** The Content Type property; null for none. */
+    public Builder contentType(@Nullable String contentType) {
+      this.contentType = contentType;
+      return this;
+    }
+
+    /** The Message Expiry Interval in seconds (0 to 4294967295); null for none. */
+    public Builder messageExpirySeconds(@Nullable Long seconds) {
+      if (seconds != null && (seconds < 0 || seconds > 0xFFFFFFFFL)) {
+        throw new IllegalArgumentException("messageExpirySeconds must be 0..4294967295, was " + seconds);
+      }
+      this.messageExpirySeconds = seconds;
+      return this;
+    }
+
+    /** Adds a user property (names may repeat; order is kept). */
+    public Builder userProperty(String name, String value) {
+      userProperties.add(new MqttUserProperty(name, value));
+      return this;
+    }
+
+    /** Adds user properties, in order. */
+    public Builder userProperties(List<MqttUserProperty> properties) {
+      userProperties.addAll(properties);
+      return this;
+    }
+
+    /**
+     * The message.
+     *
+     * @throws IllegalArgumentException naming the first thing MQTT would refuse: a topic that is
+     *     empty, holds a wildcard or a forbidden character, or is too long; a response topic
+     *     likewise; a content type or user property with a forbidden character
+     */
+    public MqttMessage build() {
+      MqttTopics.checkName("topic", topic);
+      if (responseTopic != null) {
+        MqttTopics.checkName("response topic", responseTopic);
+      }
+      if (contentType != null) {
+        MqttTopics.checkText("content type", contentType);
+      }
+      for (MqttUserProperty p : userProperties) {
+        MqttTopics.checkText("a user property name", p.name());
+        MqttTopics.checkText("the value of a user property", p.value());
+      }
+      return new MqttMessage(this);
+    }
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (!(o instanceof MqttMessage)) {
+      return false;
+    }
+    MqttMessage m = (MqttMessage) o;
+    return topic.equals(m.topic) && Arrays.equals(payload, m.payload) && qos == m.qos
+        && retain == m.retain && Objects.equals(responseTopic, m.responseTopic)
+        && Arrays.equals(correlationData, m.correlationData)
+        && Objects.equals(contentType, m.contentType)
+        && Objects.equals(messageExpirySeconds, m.messageExpirySeconds)
+        && userProperties.equals(m.userProperties);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(topic, Arrays.hashCode(payload), qos, retain, responseTopic, contentType);
+  }
+}
