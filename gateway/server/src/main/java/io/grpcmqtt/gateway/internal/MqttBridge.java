@@ -10,6 +10,7 @@ import io.grpcmqtt.mqtt.MqttMessage;
 import io.grpcmqtt.mqtt.MqttPublishResult;
 import io.grpcmqtt.mqtt.MqttUserProperty;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -96,7 +97,10 @@ public final class MqttBridge implements Mirror, AutoCloseable {
   public MqttBridge(MqttConnectionConfig.Builder config, String shareGroup, @Nullable String mirrorPrefix,
       GatewayExecutors executors) {
     this.clientId = "robustmq-gateway-" + UUID.randomUUID().toString().substring(0, 8);
+    // Its shared ingest subscriptions are a server's: a frozen instance must lose its share as
+    // soon as a grpc-mqtt server would (1.5 x 5 s), not after the channel default's 45 s.
     this.config = config.clientId(clientId)
+        .keepAlive(Duration.ofSeconds(5))
         .manualAcknowledgement(RECEIVE_MAXIMUM)
         .onReconnect(this::reconnected);
     this.brokerUri = config.build().brokerUri().toString();
