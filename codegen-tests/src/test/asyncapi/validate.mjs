@@ -1,7 +1,8 @@
-// Validates AsyncAPI documents with the official parser (not part of the Maven build: it needs Node).
-//   cd "$(mktemp -d)" && npm init -y >/dev/null && npm install @asyncapi/parser@3
+// Validates AsyncAPI documents with the official parser; AsyncApiValidationTest runs it on every
+// document the build generates. By hand:
+//   cd "$(mktemp -d)" && cp <repo>/codegen-tests/src/test/asyncapi/package*.json . && npm ci --ignore-scripts
 //   node <repo>/codegen-tests/src/test/asyncapi/validate.mjs <repo>/codegen-tests/src/test/golden/asyncapi/*.json
-// Exits 1 when a document does not parse; prints every diagnostic.
+// Prints every diagnostic; exits 1 when a document does not parse or has an error or a warning.
 import { createRequire } from 'module';
 import fs from 'fs';
 import path from 'path';
@@ -9,14 +10,17 @@ import path from 'path';
 const require = createRequire(path.join(process.cwd(), 'package.json'));
 const { Parser } = require('@asyncapi/parser');
 const parser = new Parser();
-let invalid = 0;
+const ERROR = 0;
+const WARNING = 1;
+let failed = 0;
 for (const file of process.argv.slice(2)) {
   const { document, diagnostics } = await parser.parse(fs.readFileSync(file, 'utf8'));
-  const errors = diagnostics.filter((d) => d.severity === 0).length;
-  console.log(`${path.basename(file)}: ${document ? 'valid' : 'INVALID'}, ${errors} error(s)`);
+  const errors = diagnostics.filter((d) => d.severity === ERROR).length;
+  const warnings = diagnostics.filter((d) => d.severity === WARNING).length;
+  console.log(`${path.basename(file)}: ${document ? 'valid' : 'INVALID'}, ${errors} error(s), ${warnings} warning(s)`);
   for (const d of diagnostics) {
     console.log(`  severity ${d.severity} ${d.code}: ${d.message} at ${JSON.stringify(d.path)}`);
   }
-  if (!document) invalid++;
+  if (!document || errors > 0 || warnings > 0) failed++;
 }
-process.exit(invalid ? 1 : 0);
+process.exit(failed ? 1 : 0);

@@ -5,12 +5,15 @@ import com.google.protobuf.Descriptors.MethodDescriptor;
 import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.TypeRegistry;
 import com.google.protobuf.util.JsonFormat;
+import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
-import io.grpc.protobuf.ProtoUtils;
-import io.grpcmqtt.bridge.MethodTypes;
+import io.grpc.Status;
+import io.grpcmqtt.MqttChannelBuilder;
+import io.grpcmqtt.mapper.table.MappedMethod;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,14 +41,19 @@ import picocli.CommandLine.ParentCommand;
             + " bidi streaming read stdin when --data is absent).%n%n"
             + "Exits with the call's gRPC status code (0 OK, 4 DEADLINE_EXCEEDED, 14 UNAVAILABLE,"
             + " ...); a request that is not valid JSON for the method is INVALID_ARGUMENT (3)"
-            + " and is not sent; a bad option or an unknown method is a usage error (2).",
+            + " and is not sent; a bad option or an unknown method is a usage error (2).%n%n"
+            + "A method mapped to a topic template by grpcmqtt/options.proto is called on its"
+            + " default topic, which its servers always serve; --template or --topic call it on"
+            + " the template's topic, as a device would.",
     footer = {
       "%nExamples:",
       "  grpc-mqtt call --proto echo.proto echo.v1.Echo/Echo -d '{\"text\":\"hi\"}'",
       "  printf '{\"n\":1}\\n{\"n\":2}\\n' | \\",
       "    grpc-mqtt call --descriptor-set api.pb pkg.Svc/Collect",
       "  grpc-mqtt call -b tcp://broker:1883 -I protos --proto pkg/api.proto \\",
-      "    -H 'x-user: me' --timeout 5s pkg.Svc/Get -d '{}'"
+      "    -H 'x-user: me' --timeout 5s pkg.Svc/Get -d '{}'",
+      "  grpc-mqtt call --proto lamps.proto --topic lamps/kitchen/7/switch \\",
+      "    pkg.Lamps/Switch -d '{\"on\":true}' --format json -v"
     })
 final class CallCommand implements Callable<Integer> {
   @ParentCommand GrpcMqttCommand parent;
@@ -72,24 +80,54 @@ final class CallCommand implements Callable<Integer> {
   List<String> headers = new ArrayList<>();
 
   @Option(
+      names = "--template",
+      description = "Publish to the method's topic template ((grpcmqtt.method).topic), its variables"
+          + " filled from the request's fields, instead of to its default topic.")
+  boolean template;
+
+  @Option(
+      names = "--topic",
+      paramLabel = "TOPIC",
+      description = "Publish to TOPIC, a topic of the method's template: its levels set the request"
+          + " fields the template binds (over those of --data). Implies --template.")
+  String topic;
+
+  @Option(
       names = "--timeout",
       paramLabel = "DURATION",
       converter = DurationConverter.class,
-      defaultValue = "30s",
-      description = "Deadline of the call: 500ms, 10s, 2m, 1h; 0 for none (default: ${DEFAULT-VALUE}).")
+      description = "Deadline of the call: 500ms, 10s, 2m, 1h. Default: the method's"
+          + " (grpcmqtt.method).timeout, else 30s; 0: none but that option's.")
   Duration timeout;
+
+  @Option(names = "--client-id", paramLabel = "ID", description = "MQTT client id (default: a random one).")
+  String clientId;
 
   @Option(names = "--emit-defaults", description = "Print fields that have their default value too.")
   boolean emitDefaults;
 
-  @Option(names = {"-v", "--verbose"}, description = "Print the topic, response headers and trailers on stderr.")
+  @Option(
+      names = {"-v", "--verbose"},
+      description = "Print what the call does on stderr: topics, QoS, deadline, request metadata,"
+          + " response headers and trailers, timing.")
   boolean verbose;
+
+  @Option(
+      names = "--format",
+      paramLabel = "FORMAT",
+      defaultValue = "text",
+      description = "How an error is reported on stderr: text, or json (one line: {\"kind\":"
+          + "\"status\",\"code\":14,\"status\":\"UNAVAILABLE\",\"message\":...,\"trailers\":{...}},"
+          + " kind usage or failure for the tool's own errors) (default: ${DEFAULT-VALUE}).")
+  ErrorFormat format;
 
   @Override
   public Integer call() throws Exception {
-    Logs.quietUnless(verbose);
+    Logs.quiet();
     Symbols symbols = new Symbols(descriptors.load());
     MethodDescriptor method = symbols.method(methodName);
+    MappedMethod mapping = Mappings.of(broker.prefix, List.of(method.getService())).mapped(method);
+    CallTopic callTopic = CallTopic.of(mapping, template, topic);
     Metadata metadata = parseHeaders(headers);
     TypeRegistry types = symbols.typeRegistry();
     JsonFormat.Parser parser = JsonFormat.parser().usingTypeRegistry(types);
@@ -97,33 +135,39 @@ final class CallCommand implements Callable<Integer> {
     if (emitDefaults) {
       printer = printer.alwaysPrintFieldsWithNoPresence();
     }
+    PrintWriter err = spec.commandLine().getErr();
 
     RequestSource requests;
+    String requestTopic;
     try {
-      requests = requests(method, parser);
+      if (method.isClientStreaming()) {
+        requests = streamedRequests(method, parser);
+        requestTopic = callTopic.topicOf(null);
+      } else {
+        DynamicMessage request = callTopic.fill(singleRequest(method, parser));
+        requests = RequestSource.of(List.of(request));
+        requestTopic = callTopic.topicOf(request);
+      }
     } catch (RequestSource.InvalidRequest e) {
-      spec.commandLine().getErr().println("grpc-mqtt call: INVALID_ARGUMENT: " + e.getMessage());
-      return io.grpc.Status.Code.INVALID_ARGUMENT.value();
+      format.status(err, "call", Status.INVALID_ARGUMENT.withDescription(e.getMessage()), null);
+      return Status.Code.INVALID_ARGUMENT.value();
     }
-    io.grpc.MethodDescriptor<DynamicMessage, DynamicMessage> grpcMethod =
-        io.grpc.MethodDescriptor.<DynamicMessage, DynamicMessage>newBuilder()
-            .setType(MethodTypes.typeOf(method))
-            .setFullMethodName(
-                io.grpc.MethodDescriptor.generateFullMethodName(
-                    method.getService().getFullName(), method.getName()))
-            .setRequestMarshaller(ProtoUtils.marshaller(DynamicMessage.getDefaultInstance(method.getInputType())))
-            .setResponseMarshaller(ProtoUtils.marshaller(DynamicMessage.getDefaultInstance(method.getOutputType())))
-            .build();
-    if (verbose) {
-      spec.commandLine().getErr().println(
-          "calling " + grpcMethod.getFullMethodName() + " (" + grpcMethod.getType() + ") on "
-              + broker.uri + ", topic " + broker.requestTopic(grpcMethod.getFullMethodName()));
+    String id = clientId != null ? clientId : CallTrace.randomClientId();
+    CallTrace trace = verbose ? new CallTrace(err) : CallTrace.off();
+    trace.call(DynamicMethods.of(method), broker.uri, id, broker.prefix);
+    trace.request(requestTopic, callTopic.origin(), mapping, timeout, metadata, callTopic.usesTemplate());
+
+    MqttChannelBuilder builder = broker.channel().clientId(id).templateTopics(callTopic.usesTemplate());
+    CallOptions options = CallOptions.DEFAULT;
+    if (timeout != null && timeout.isZero()) {
+      builder.defaultDeadline(Duration.ZERO);
+    } else if (timeout != null) {
+      options = options.withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
-    ManagedChannel channel = broker.channel().defaultDeadline(timeout).build();
+    ManagedChannel channel = builder.build();
     try {
-      return new JsonCall(
-              channel, grpcMethod, metadata, printer,
-              spec.commandLine().getOut(), spec.commandLine().getErr(), verbose)
+      return new JsonCall(channel, DynamicMethods.of(method), options, metadata, printer,
+              spec.commandLine().getOut(), err, trace, format)
           .run(requests);
     } finally {
       channel.shutdownNow();
@@ -131,27 +175,34 @@ final class CallCommand implements Callable<Integer> {
     }
   }
 
-  /** Unary and server-streaming requests are read (and checked) before the call starts. */
-  private RequestSource requests(MethodDescriptor method, JsonFormat.Parser parser)
+  /** The one request of a unary or server-streaming call, read (and checked) before it starts. */
+  private DynamicMessage singleRequest(MethodDescriptor method, JsonFormat.Parser parser)
       throws RequestSource.InvalidRequest {
-    boolean fromStdin = "@".equals(data) || (data == null && method.isClientStreaming());
-    if (!fromStdin) {
-      return RequestSource.of(List.of(
-          RequestSource.parse(parser, method.getInputType(), data == null ? "{}" : data, "--data")));
+    if (!"@".equals(data)) {
+      return RequestSource.parse(parser, method.getInputType(), data == null ? "{}" : data, "--data");
     }
-    RequestSource lines =
-        RequestSource.lines(
-            new BufferedReader(new InputStreamReader(parent.stdin(), StandardCharsets.UTF_8)),
-            parser, method.getInputType());
-    if (method.isClientStreaming()) {
-      return lines;
-    }
+    RequestSource lines = stdinLines(method, parser);
     DynamicMessage only = lines.next();
     if (only == null || lines.next() != null) {
       throw new RequestSource.InvalidRequest(
           method.getName() + " takes exactly one request; stdin must hold one JSON line");
     }
-    return RequestSource.of(List.of(only));
+    return only;
+  }
+
+  /** The requests of a client- or bidi-streaming call: --data, else stdin's lines as it sends. */
+  private RequestSource streamedRequests(MethodDescriptor method, JsonFormat.Parser parser)
+      throws RequestSource.InvalidRequest {
+    if (data == null || "@".equals(data)) {
+      return stdinLines(method, parser);
+    }
+    return RequestSource.of(List.of(RequestSource.parse(parser, method.getInputType(), data, "--data")));
+  }
+
+  private RequestSource stdinLines(MethodDescriptor method, JsonFormat.Parser parser) {
+    return RequestSource.lines(
+        new BufferedReader(new InputStreamReader(parent.stdin(), StandardCharsets.UTF_8)),
+        parser, method.getInputType());
   }
 
   private static Metadata parseHeaders(List<String> headers) throws CliException {

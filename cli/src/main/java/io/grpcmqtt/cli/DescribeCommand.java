@@ -6,6 +6,7 @@ import com.google.protobuf.Descriptors.GenericDescriptor;
 import com.google.protobuf.Descriptors.MethodDescriptor;
 import com.google.protobuf.Descriptors.ServiceDescriptor;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -22,7 +23,9 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     description =
         "Describes SYMBOL (a service, a method, a message or an enum) in proto syntax, with"
-            + " the MQTT topics and call kind of each method; without SYMBOL, every service.")
+            + " the MQTT topics, call kind and mapping options (QoS, timeout, idempotent) of each"
+            + " method; a method or message comes with every message and enum type its fields"
+            + " use. Without SYMBOL, every service.")
 final class DescribeCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -60,10 +63,9 @@ final class DescribeCommand implements Callable<Integer> {
     } else if (found instanceof MethodDescriptor) {
       MethodDescriptor method = (MethodDescriptor) found;
       out.print(text.method(method, ""));
-      out.print(text.message(method.getInputType()));
-      out.print(text.message(method.getOutputType()));
+      out.print(text.messages(List.of(method.getInputType(), method.getOutputType())));
     } else if (found instanceof Descriptor) {
-      out.print(text.message((Descriptor) found));
+      out.print(text.messages(List.of((Descriptor) found)));
     } else {
       out.print(text.enumeration((EnumDescriptor) found));
     }

@@ -70,7 +70,7 @@ final class GatewayStatsCommand implements Callable<Integer> {
     if (limit < 1 || limit > 10_000) {
       throw new CliException("--limit must be in 1..10000, was " + limit);
     }
-    Logs.quietUnless(false);
+    Logs.quiet();
     ManagedChannel channel = grpc != null
         ? NettyChannelBuilder.forAddress(grpc.getHostString(), grpc.getPort()).usePlaintext().build()
         : broker.channel().build();

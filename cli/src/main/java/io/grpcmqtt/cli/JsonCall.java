@@ -1,6 +1,5 @@
 package io.grpcmqtt.cli;
 
-import com.google.common.io.BaseEncoding;
 import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
@@ -20,11 +19,13 @@ import java.util.concurrent.CountDownLatch;
 final class JsonCall {
   private final Channel channel;
   private final MethodDescriptor<DynamicMessage, DynamicMessage> method;
+  private final CallOptions options;
   private final Metadata headers;
   private final JsonFormat.Printer printer;
   private final PrintWriter out;
   private final PrintWriter err;
-  private final boolean verbose;
+  private final CallTrace trace;
+  private final ErrorFormat format;
 
   private final CountDownLatch closed = new CountDownLatch(1);
   private final Object readiness = new Object();
@@ -36,18 +37,22 @@ final class JsonCall {
   JsonCall(
       Channel channel,
       MethodDescriptor<DynamicMessage, DynamicMessage> method,
+      CallOptions options,
       Metadata headers,
       JsonFormat.Printer printer,
       PrintWriter out,
       PrintWriter err,
-      boolean verbose) {
+      CallTrace trace,
+      ErrorFormat format) {
     this.channel = channel;
     this.method = method;
+    this.options = options;
     this.headers = headers;
     this.printer = printer;
     this.out = out;
     this.err = err;
-    this.verbose = verbose;
+    this.trace = trace;
+    this.format = format;
   }
 
   /**
@@ -60,7 +65,8 @@ final class JsonCall {
     Thread cancelOnExit = new Thread(() -> cancel("grpc-mqtt was interrupted"), "grpc-mqtt-cancel");
     Runtime.getRuntime().addShutdownHook(cancelOnExit);
     try {
-      call = channel.newCall(method, CallOptions.DEFAULT);
+      trace.started();
+      call = channel.newCall(method, options);
       call.start(new Listener(), headers);
       call.request(1);
       if (method.getType().clientSendsOneMessage()) {
@@ -83,20 +89,15 @@ final class JsonCall {
   }
 
   private int report() {
-    if (localError != null) {
-      err.println("grpc-mqtt call: INVALID_ARGUMENT: " + localError);
-      return Status.Code.INVALID_ARGUMENT.value();
-    }
-    if (verbose) {
-      printMetadata("trailer", trailers);
-    }
-    if (!status.isOk()) {
-      err.println(
-          "grpc-mqtt call: " + status.getCode()
-              + (status.getDescription() == null ? "" : ": " + status.getDescription()));
+    Status reported = localError != null
+        ? Status.INVALID_ARGUMENT.withDescription(localError)
+        : status;
+    trace.closed(status, trailers);
+    if (!reported.isOk()) {
+      format.status(err, "call", reported, localError != null ? null : trailers);
     }
     err.flush();
-    return status.getCode().value();
+    return reported.getCode().value();
   }
 
   private void send(RequestSource requests) {
@@ -150,33 +151,15 @@ final class JsonCall {
     }
   }
 
-  private void printMetadata(String what, Metadata metadata) {
-    if (metadata == null) {
-      return;
-    }
-    for (String key : metadata.keys()) {
-      if (key.endsWith(Metadata.BINARY_HEADER_SUFFIX)) {
-        for (byte[] value : metadata.getAll(Metadata.Key.of(key, Metadata.BINARY_BYTE_MARSHALLER))) {
-          err.println(what + " " + key + ": " + BaseEncoding.base64().encode(value));
-        }
-      } else {
-        for (String value : metadata.getAll(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER))) {
-          err.println(what + " " + key + ": " + value);
-        }
-      }
-    }
-  }
-
   private final class Listener extends ClientCall.Listener<DynamicMessage> {
     @Override
     public void onHeaders(Metadata responseHeaders) {
-      if (verbose) {
-        printMetadata("header", responseHeaders);
-      }
+      trace.headers(responseHeaders);
     }
 
     @Override
     public void onMessage(DynamicMessage message) {
+      trace.response();
       try {
         out.println(printer.print(message));
         out.flush();

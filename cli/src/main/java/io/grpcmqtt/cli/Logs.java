@@ -8,10 +8,13 @@ import org.slf4j.LoggerFactory;
 final class Logs {
   private Logs() {}
 
-  /** Lowers grpc-mqtt's own INFO lines (connects, subscriptions) to nothing unless verbose. */
-  static void quietUnless(boolean verbose) {
-    if (!verbose && LoggerFactory.getLogger("io.grpcmqtt") instanceof Logger) {
-      ((Logger) LoggerFactory.getLogger("io.grpcmqtt")).setLevel(Level.WARN);
+  /**
+   * Lowers grpc-mqtt's own INFO lines (connects, subscriptions) to nothing: what {@code call -v}
+   * prints is about the call, and it prints that itself.
+   */
+  static void quiet() {
+    if (LoggerFactory.getLogger("io.grpcmqtt") instanceof Logger logger) {
+      logger.setLevel(Level.WARN);
     }
   }
 }

@@ -31,12 +31,17 @@ final class Mappings {
     }
   }
 
-  /** Every filter a server of {@code service} subscribes to, the default one first. */
-  List<String> filters(ServiceDescriptor service) {
-    MappedService mapped = table.services().stream()
+  /** How {@code service} is mapped: its methods, shared subscription group, QoS. */
+  MappedService mapped(ServiceDescriptor service) {
+    return table.services().stream()
         .filter(s -> s.descriptor().getFullName().equals(service.getFullName()))
         .findFirst()
         .orElseThrow(() -> new IllegalStateException("not in the mapping: " + service.getFullName()));
+  }
+
+  /** Every filter a server of {@code service} subscribes to, the default one first. */
+  List<String> filters(ServiceDescriptor service) {
+    MappedService mapped = mapped(service);
     Set<String> filters = new LinkedHashSet<>();
     filters.add(mapped.defaultFilter());
     for (MappedMethod m : mapped.methods()) {
@@ -60,7 +65,8 @@ final class Mappings {
     return mapped(method).bodyField().map(f -> f.getName()).orElse(null);
   }
 
-  private MappedMethod mapped(MethodDescriptor method) {
+  /** How {@code method} is mapped: topics, body field, QoS, timeout, idempotency. */
+  MappedMethod mapped(MethodDescriptor method) {
     String full = method.getService().getFullName() + "/" + method.getName();
     return table.method(full)
         .orElseThrow(() -> new IllegalStateException("not in the mapping: " + full));

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.util.Optional;
 
 /**
  * {@code protoc-gen-grpc-mqtt}: protoc runs it with a {@code CodeGeneratorRequest} on stdin and
@@ -18,7 +19,9 @@ import java.io.PrintStream;
  * </pre>
  *
  * <p>Invalid options are reported through the response's {@code error} field, so protoc prints
- * them (each naming file, service, method and option) and exits non-zero.
+ * them (each naming file, service, method and option) and exits non-zero; under a quiet Maven
+ * build, which hides what protoc prints, they are also written to Maven's console ({@link
+ * QuietMavenConsole}).
  */
 public final class ProtocPlugin {
   static final String USAGE = String.join("\n",
@@ -34,12 +37,17 @@ public final class ProtocPlugin {
   private ProtocPlugin() {}
 
   public static void main(String[] args) throws IOException {
-    System.exit(run(args, System.in, System.out, System.err));
+    System.exit(run(args, System.in, System.out, System.err,
+        QuietMavenConsole.of(System.getenv(), ProcessHandle.current())));
   }
 
-  /** The whole plugin run, with its streams passed in so tests can drive it. */
-  static int run(String[] args, InputStream in, OutputStream out, PrintStream err)
-      throws IOException {
+  /**
+   * The whole plugin run, with its streams passed in so tests can drive it.
+   *
+   * @param console where errors are also written, besides the response
+   */
+  static int run(String[] args, InputStream in, OutputStream out, PrintStream err,
+      Optional<QuietMavenConsole> console) throws IOException {
     if (args.length > 0) {
       boolean help = args[0].equals("--help") || args[0].equals("-h");
       err.println(help ? USAGE : "unexpected argument '" + args[0] + "'\n" + USAGE);
@@ -53,6 +61,9 @@ public final class ProtocPlugin {
       return 2;
     }
     CodeGeneratorResponse response = Generator.generate(request);
+    if (response.hasError()) {
+      console.ifPresent(c -> c.printError(response.getError()));
+    }
     response.writeTo(out);
     out.flush();
     return 0;

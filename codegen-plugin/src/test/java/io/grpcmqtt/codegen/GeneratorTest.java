@@ -19,6 +19,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -59,7 +60,7 @@ class GeneratorTest {
     JsonFormat.parser().merge(generate("version=2.1.0").get(ASYNCAPI), doc);
 
     Struct channels = doc.getFieldsOrThrow("channels").getStructValue();
-    assertEquals("3.0.0", doc.getFieldsOrThrow("asyncapi").getStringValue());
+    assertEquals("3.1.0", doc.getFieldsOrThrow("asyncapi").getStringValue());
     assertEquals("2.1.0", doc.getFieldsOrThrow("info").getStructValue()
         .getFieldsOrThrow("version").getStringValue());
     assertEquals(List.of("Order", "Order-reply", "Watch", "Watch-reply"),
@@ -135,7 +136,7 @@ class GeneratorTest {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
 
     int exit = ProtocPlugin.run(new String[0], new ByteArrayInputStream(request), out,
-        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), Optional.empty());
 
     assertEquals(0, exit);
     assertEquals(2, CodeGeneratorResponse.parseFrom(out.toByteArray()).getFileCount());
@@ -147,9 +148,9 @@ class GeneratorTest {
     PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);
 
     int help = ProtocPlugin.run(new String[] {"--help"}, new ByteArrayInputStream(new byte[0]),
-        new ByteArrayOutputStream(), errStream);
+        new ByteArrayOutputStream(), errStream, Optional.empty());
     int garbage = ProtocPlugin.run(new String[0], new ByteArrayInputStream(new byte[] {(byte) 0xff}),
-        new ByteArrayOutputStream(), errStream);
+        new ByteArrayOutputStream(), errStream, Optional.empty());
 
     assertEquals(0, help);
     assertEquals(2, garbage);
