@@ -15,6 +15,7 @@ import io.grpcmqtt.gateway.internal.Queues;
 import io.grpcmqtt.gateway.internal.RequestRules;
 import io.grpcmqtt.gateway.internal.StreamRegistry;
 import io.grpcmqtt.gateway.internal.TopicSignals;
+import io.grpcmqtt.gateway.kafka.internal.KafkaConnector;
 import io.grpcmqtt.gateway.store.MessageStore;
 import io.grpcmqtt.gateway.v1.RobustMQGatewayGrpc;
 import io.grpcmqtt.mqtt.MqttConnectionConfig;
@@ -57,11 +58,12 @@ public final class Gateway implements AutoCloseable {
   private final MqttBridge bridge;
   private final Server server;
   @Nullable private final Http2Server http2;
+  @Nullable private final KafkaConnector kafka;
   private boolean closed;
 
   private Gateway(GatewayConfig config, MessageStore store, GatewayExecutors executors,
       ExecutorService callExecutor, StreamRegistry streams, MqttBridge bridge, Server server,
-      @Nullable Http2Server http2) {
+      @Nullable Http2Server http2, @Nullable KafkaConnector kafka) {
     this.config = config;
     this.store = store;
     this.executors = executors;
@@ -70,6 +72,7 @@ public final class Gateway implements AutoCloseable {
     this.bridge = bridge;
     this.server = server;
     this.http2 = http2;
+    this.kafka = kafka;
   }
 
   /**
@@ -91,6 +94,7 @@ public final class Gateway implements AutoCloseable {
     Queues queues = new Queues(store, new RequestRules(config.maxPayloadBytes(), reserved), new TopicSignals(), streams);
     MqttBridge bridge = null;
     Server server = null;
+    KafkaConnector kafka = null;
     try {
       MqttConnectionConfig.Builder connection = MqttConnectionConfig.builder(config.brokerUri())
           .clientId("robustmq-gateway-" + UUID.randomUUID().toString().substring(0, 8));
@@ -105,6 +109,9 @@ public final class Gateway implements AutoCloseable {
       queues.mirrorTo(bridge);
       QueueStatistics statistics = new QueueStatistics(store, config.openTelemetry().getMeter("io.grpcmqtt.gateway"));
       queues.countIn(statistics);
+      if (config.kafka() != null) {
+        kafka = KafkaConnector.start(config.kafka(), store, queues, config.openTelemetry().getMeter("io.grpcmqtt.gateway"));
+      }
       List<BindableService> services = List.of(
           new GatewayService(queues, executors), new AdminService(statistics, bridge.clientId()));
       MqttServerBuilder sb = MqttServerBuilder.forBroker(config.brokerUri())
@@ -125,10 +132,16 @@ public final class Gateway implements AutoCloseable {
               + " on " + config.grpcListen().getHostString() + ":" + http2.port(),
           store.describe(), mirror, config.ingest().isEmpty() ? "none" : config.ingest(),
           config.callThreads(), config.workThreads());
-      return new Gateway(config, store, executors, callExecutor, streams, bridge, server, http2);
+      if (kafka != null) {
+        log.info("Kafka: {}", kafka.describe());
+      }
+      return new Gateway(config, store, executors, callExecutor, streams, bridge, server, http2, kafka);
     } catch (IOException | RuntimeException e) {
       if (server != null) {
         server.shutdownNow();
+      }
+      if (kafka != null) {
+        kafka.close();
       }
       if (bridge != null) {
         bridge.close();
@@ -173,6 +186,12 @@ public final class Gateway implements AutoCloseable {
     return bridge.topicFor(queueTopic);
   }
 
+  /** The Kafka connector in one line, or null without one. */
+  @Nullable
+  public String kafkaDescription() {
+    return kafka == null ? null : kafka.describe();
+  }
+
   /** ReceiveStream calls open on this instance, over MQTT and HTTP/2. */
   public int openStreams() {
     return streams.openStreams();
@@ -209,6 +228,9 @@ public final class Gateway implements AutoCloseable {
       if (http2 != null) {
         http2.shutdownNow();
       }
+    }
+    if (kafka != null) {
+      kafka.close();
     }
     bridge.close();
     callExecutor.shutdown();

@@ -25,6 +25,7 @@ public final class Queues {
   private final TopicSignals signals;
   private final StreamRegistry streams;
   private volatile Mirror mirror = Mirror.NONE;
+  private volatile OutboxRoute outboxRoute = OutboxRoute.NONE;
   private volatile QueueStatistics statistics;
 
   public Queues(MessageStore store, RequestRules rules, TopicSignals signals, StreamRegistry streams) {
@@ -47,6 +48,11 @@ public final class Queues {
 
   public void mirrorTo(Mirror mirror) {
     this.mirror = mirror;
+  }
+
+  /** From now on, every message {@code route} gives a destination also gets an outbox entry (Kafka out). */
+  public void relayThrough(OutboxRoute route) {
+    this.outboxRoute = route;
   }
 
   /** Tells {@code statistics} of every claim (it counts redeliveries). */
@@ -83,14 +89,19 @@ public final class Queues {
       rules.checkTopic(mirrorTopic);
     }
     long now = System.currentTimeMillis();
+    OutboxRoute route = outboxRoute;
+    String destination = route.destination(topic);
     long id;
     try {
-      id = store.append(topic, payload, headers, now);
+      id = store.append(topic, payload, headers, now, destination);
     } catch (RuntimeException e) {
       throw unavailable("store", e);
     }
     StoredMessage stored = new StoredMessage(id, topic, payload, headers, now, 0);
     signals.signal(topic);
+    if (destination != null) {
+      route.appended();
+    }
     if (mirrorTopic != null && !mirrorTopic.equals(arrivedOn)) {
       m.publish(stored);
     }

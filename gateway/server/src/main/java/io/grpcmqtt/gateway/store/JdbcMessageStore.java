@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
+import javax.annotation.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +35,7 @@ final class JdbcMessageStore implements MessageStore {
   private final SqlDialect dialect;
   private final String description;
   private final ConnectionPool pool;
+  private final JdbcOutbox outbox;
   /** H2 claims one at a time (no SKIP LOCKED); PostgreSQL claims concurrently. */
   private final ReentrantLock claimLock = new ReentrantLock();
   private PgNotifications notifications;
@@ -42,6 +44,7 @@ final class JdbcMessageStore implements MessageStore {
     this.dialect = dialect;
     this.description = description;
     this.pool = new ConnectionPool(url, POOL_SIZE, dialect.sessionSetup);
+    this.outbox = new JdbcOutbox(pool, dialect);
   }
 
   static JdbcMessageStore openH2(Path dataDir) {
@@ -85,6 +88,9 @@ final class JdbcMessageStore implements MessageStore {
         for (String ddl : dialect.createSchema()) {
           s.execute(ddl);
         }
+        for (String ddl : JdbcOutbox.createSchema(dialect)) {
+          s.execute(ddl);
+        }
       }
       return null;
     });
@@ -121,7 +127,20 @@ final class JdbcMessageStore implements MessageStore {
     });
   }
 
-  private static void bindInsert(
+  @Override
+  public long append(String topic, byte[] payload, Map<String, String> headers, long nowMillis,
+      @Nullable String outboxDestination) {
+    return outboxDestination == null
+        ? append(topic, payload, headers, nowMillis)
+        : outbox.append(topic, payload, headers, nowMillis, outboxDestination);
+  }
+
+  @Override
+  public Outbox outbox() {
+    return outbox;
+  }
+
+  static void bindInsert(
       PreparedStatement ps, String topic, byte[] payload, Map<String, String> headers, long now)
       throws SQLException {
     ps.setString(1, topic);
@@ -317,15 +336,17 @@ final class JdbcMessageStore implements MessageStore {
   }
 
   private static StoredMessage read(ResultSet rs) throws SQLException {
-    byte[] headerBytes = rs.getBytes(4);
-    Map<String, String> headers;
+    return new StoredMessage(rs.getLong(1), rs.getString(2), rs.getBytes(3),
+        headers(rs.getBytes(4), rs.getLong(1)), rs.getLong(5), rs.getInt(6));
+  }
+
+  /** The headers column (see the class comment) of message {@code id}. */
+  static Map<String, String> headers(byte[] headerBytes, long id) throws SQLException {
     try {
-      headers = headerBytes == null ? Map.of() : Message.parseFrom(headerBytes).getHeadersMap();
+      return headerBytes == null ? Map.of() : Message.parseFrom(headerBytes).getHeadersMap();
     } catch (InvalidProtocolBufferException e) {
-      throw new SQLException("corrupt headers of message " + rs.getLong(1), e);
+      throw new SQLException("corrupt headers of message " + id, e);
     }
-    return new StoredMessage(
-        rs.getLong(1), rs.getString(2), rs.getBytes(3), headers, rs.getLong(5), rs.getInt(6));
   }
 
   private static String placeholders(int n) {
