@@ -125,6 +125,7 @@ public final class OutboxRelay implements AutoCloseable {
 
   private void run() {
     boolean standingBy = false;
+    boolean announced = false;
     long backoff = MIN_BACKOFF_MILLIS;
     while (!closed) {
       Outbox.Leadership leadership = null;
@@ -135,12 +136,16 @@ public final class OutboxRelay implements AutoCloseable {
             log.info("Another Gateway sharing the store relays to Kafka; this one stands by");
             standingBy = true;
           }
+          announced = false;
           pause(STANDBY_MILLIS);
           continue;
         }
         standingBy = false;
-        log.info("Relaying stored messages to Kafka at {} (acks=all, idempotent)", config.bootstrapServers());
-        relayWhile(leadership);
+        if (!announced) {
+          log.info("Relaying stored messages to Kafka at {} (acks=all, idempotent)", config.bootstrapServers());
+          announced = true;
+        }
+        announced = relayWhile(leadership);
         backoff = MIN_BACKOFF_MILLIS;
       } catch (StoreException | org.apache.kafka.common.KafkaException e) {
         if (!closed) {
@@ -165,8 +170,11 @@ public final class OutboxRelay implements AutoCloseable {
     }
   }
 
-  /** Relays batches while this process leads; returns after a produce failure (the caller backs off). */
-  private void relayWhile(Outbox.Leadership leadership) throws InterruptedException {
+  /**
+   * Relays batches while this process leads; throws after a produce failure (the caller backs off).
+   * Returns false when the leadership was lost.
+   */
+  private boolean relayWhile(Outbox.Leadership leadership) throws InterruptedException {
     producer = new KafkaProducer<>(producerProperties(), new ByteArraySerializer(), new ByteArraySerializer());
     while (!closed && leadership.held()) {
       reportBacklog();
@@ -184,6 +192,7 @@ public final class OutboxRelay implements AutoCloseable {
     if (!closed) {
       log.warn("Lost the relay lock (database session ended); relaying stops until it is taken again");
     }
+    return false;
   }
 
   /** Produces a batch in order; removes what Kafka acknowledged; returns why it stopped early, or null. */
@@ -308,7 +317,7 @@ public final class OutboxRelay implements AutoCloseable {
         behind = true;
       }
     } else if (behind) {
-      log.info("Kafka out backlog drained: {} message(s) waiting, oldest {} ms old", b.pending(), age);
+      log.info("Kafka out caught up: {} message(s) waiting, the oldest {} ms old", b.pending(), age);
       behind = false;
       nextBacklogLog = 0;
     }
