@@ -58,6 +58,7 @@ public final class OutboxRelay implements AutoCloseable {
   private static final long BACKLOG_CHECK_MILLIS = 5_000;
   private static final long BEHIND_MILLIS = 10_000;
   private static final long BACKLOG_LOG_MILLIS = 30_000;
+  private static final long CLOSE_GRACE_MILLIS = 5_000;
 
   private final KafkaConfig config;
   private final Outbox outbox;
@@ -353,8 +354,9 @@ public final class OutboxRelay implements AutoCloseable {
   }
 
   /**
-   * Stops relaying: records Kafka has not acknowledged stay in the outbox (the next start produces
-   * them; some may then be duplicates).
+   * Stops relaying: the batch in flight gets up to {@value #CLOSE_GRACE_MILLIS} ms to be
+   * acknowledged and removed (so a clean stop with Kafka up leaves no duplicates); what Kafka has
+   * not acknowledged by then stays in the outbox for the next start.
    */
   @Override
   public void close() {
@@ -362,13 +364,14 @@ public final class OutboxRelay implements AutoCloseable {
     synchronized (wake) {
       wake.notifyAll();
     }
-    KafkaProducer<byte[], byte[]> p = producer;
-    if (p != null) {
-      // Fails what waits for Kafka, so the relay thread ends now rather than when Kafka answers.
-      p.close(Duration.ZERO);
-    }
     try {
-      thread.join(10_000);
+      thread.join(CLOSE_GRACE_MILLIS);
+      KafkaProducer<byte[], byte[]> p = producer;
+      if (thread.isAlive() && p != null) {
+        // Kafka is not answering: fail what waits for it, so the thread ends now.
+        p.close(Duration.ZERO);
+      }
+      thread.join(CLOSE_GRACE_MILLIS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
