@@ -1,9 +1,6 @@
 package io.grpcmqtt.gateway.kafka;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
+import io.grpcmqtt.gateway.kafka.internal.Utf8;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -101,14 +98,11 @@ public record KafkaIngestRule(List<String> kafkaTopics, String gatewayTopic) {
   }
 
   private static String utf8(byte[] bytes, String what) {
-    try {
-      return StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes)).toString();
-    } catch (CharacterCodingException e) {
+    String text = Utf8.decode(bytes);
+    if (text == null) {
       throw new IllegalArgumentException(what + " is not UTF-8 text");
     }
+    return text;
   }
 
   @Override

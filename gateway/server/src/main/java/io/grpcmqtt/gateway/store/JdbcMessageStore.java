@@ -98,41 +98,51 @@ final class JdbcMessageStore implements MessageStore {
 
   @Override
   public long append(String topic, byte[] payload, Map<String, String> headers, long nowMillis) {
-    return pool.with(c -> {
-      if (dialect == SqlDialect.POSTGRES) {
-        // One round trip: the insert, and a notification other instances get once it commits.
-        try (PreparedStatement ps = c.prepareStatement(
-            "WITH ins AS (INSERT INTO gateway_message"
-                + " (topic, payload, headers, created_ms, visible_at_ms, delivery_count)"
-                + " VALUES (?, ?, ?, ?, ?, 0) RETURNING id)"
-                + " SELECT ins.id, pg_notify('" + SqlDialect.CHANNEL + "', ?) FROM ins")) {
-          bindInsert(ps, topic, payload, headers, nowMillis);
-          ps.setString(6, PgNotifications.visible(topic));
-          try (ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
-          }
-        }
-      }
+    return pool.with(c -> insert(c, topic, payload, headers, nowMillis));
+  }
+
+  /** Inserts a message with {@code c}, in its transaction if one is open; returns the new id. */
+  private long insert(Connection c, String topic, byte[] payload, Map<String, String> headers, long nowMillis)
+      throws SQLException {
+    if (dialect == SqlDialect.POSTGRES) {
+      // One round trip: the insert, and a notification other instances get once it commits.
       try (PreparedStatement ps = c.prepareStatement(
-          "INSERT INTO gateway_message (topic, payload, headers, created_ms, visible_at_ms, delivery_count)"
-              + " VALUES (?, ?, ?, ?, ?, 0)", new String[] {"ID"})) {
+          "WITH ins AS (INSERT INTO gateway_message"
+              + " (topic, payload, headers, created_ms, visible_at_ms, delivery_count)"
+              + " VALUES (?, ?, ?, ?, ?, 0) RETURNING id)"
+              + " SELECT ins.id, pg_notify('" + SqlDialect.CHANNEL + "', ?) FROM ins")) {
         bindInsert(ps, topic, payload, headers, nowMillis);
-        ps.executeUpdate();
-        try (ResultSet rs = ps.getGeneratedKeys()) {
+        ps.setString(6, PgNotifications.visible(topic));
+        try (ResultSet rs = ps.executeQuery()) {
           rs.next();
           return rs.getLong(1);
         }
       }
-    });
+    }
+    try (PreparedStatement ps = c.prepareStatement(
+        "INSERT INTO gateway_message (topic, payload, headers, created_ms, visible_at_ms, delivery_count)"
+            + " VALUES (?, ?, ?, ?, ?, 0)", new String[] {"ID"})) {
+      bindInsert(ps, topic, payload, headers, nowMillis);
+      ps.executeUpdate();
+      try (ResultSet rs = ps.getGeneratedKeys()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
   }
 
   @Override
   public long append(String topic, byte[] payload, Map<String, String> headers, long nowMillis,
       @Nullable String outboxDestination) {
-    return outboxDestination == null
-        ? append(topic, payload, headers, nowMillis)
-        : outbox.append(topic, payload, headers, nowMillis, outboxDestination);
+    if (outboxDestination == null) {
+      return append(topic, payload, headers, nowMillis);
+    }
+    // The message and its outbox entry commit together (PostgreSQL's notification goes out at the commit).
+    return pool.inTransaction(c -> {
+      long id = insert(c, topic, payload, headers, nowMillis);
+      outbox.add(c, id, outboxDestination);
+      return id;
+    });
   }
 
   @Override
@@ -140,7 +150,7 @@ final class JdbcMessageStore implements MessageStore {
     return outbox;
   }
 
-  static void bindInsert(
+  private static void bindInsert(
       PreparedStatement ps, String topic, byte[] payload, Map<String, String> headers, long now)
       throws SQLException {
     ps.setString(1, topic);

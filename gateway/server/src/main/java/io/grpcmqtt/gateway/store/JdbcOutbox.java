@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The {@link Outbox} of a {@link JdbcMessageStore}: table {@code gateway_kafka_outbox}, created
  * beside {@code gateway_message} if missing (an existing data directory or database just gains
- * it). An entry holds its own copy of the message, so an Ack that deletes the message before the
- * relay ran loses nothing.
+ * it). An entry holds its own copy of the message (copied inside the database, in the append's
+ * transaction), so an Ack that deletes the message before the relay ran loses nothing.
  */
 final class JdbcOutbox implements Outbox {
   private static final Logger log = LoggerFactory.getLogger(JdbcOutbox.class);
@@ -48,50 +48,15 @@ final class JdbcOutbox implements Outbox {
             + " parked VARCHAR(" + REASON_MAX_CHARS + "))");
   }
 
-  /** Appends a message and its entry in one transaction (PostgreSQL: one statement). */
-  long append(String topic, byte[] payload, Map<String, String> headers, long now, String destination) {
-    if (dialect == SqlDialect.POSTGRES) {
-      return pool.with(c -> {
-        try (PreparedStatement ps = c.prepareStatement(
-            "WITH ins AS (INSERT INTO gateway_message"
-                + " (topic, payload, headers, created_ms, visible_at_ms, delivery_count)"
-                + " VALUES (?, ?, ?, ?, ?, 0) RETURNING id, topic, payload, headers, created_ms),"
-                + " box AS (INSERT INTO " + TABLE + " (message_id, topic, destination, payload, headers, created_ms)"
-                + " SELECT id, topic, ?, payload, headers, created_ms FROM ins)"
-                + " SELECT ins.id, pg_notify('" + SqlDialect.CHANNEL + "', ?) FROM ins")) {
-          JdbcMessageStore.bindInsert(ps, topic, payload, headers, now);
-          ps.setString(6, destination);
-          ps.setString(7, PgNotifications.visible(topic));
-          try (ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
-          }
-        }
-      });
+  /** Adds the entry of message {@code messageId}, just inserted with {@code c}, copying it within the database. */
+  void add(Connection c, long messageId, String destination) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + TABLE
+        + " (message_id, topic, destination, payload, headers, created_ms)"
+        + " SELECT id, topic, ?, payload, headers, created_ms FROM gateway_message WHERE id = ?")) {
+      ps.setString(1, destination);
+      ps.setLong(2, messageId);
+      ps.executeUpdate();
     }
-    return pool.inTransaction(c -> {
-      long id;
-      try (PreparedStatement ps = c.prepareStatement(
-          "INSERT INTO gateway_message (topic, payload, headers, created_ms, visible_at_ms, delivery_count)"
-              + " VALUES (?, ?, ?, ?, ?, 0)", new String[] {"ID"})) {
-        JdbcMessageStore.bindInsert(ps, topic, payload, headers, now);
-        ps.executeUpdate();
-        try (ResultSet rs = ps.getGeneratedKeys()) {
-          rs.next();
-          id = rs.getLong(1);
-        }
-      }
-      try (PreparedStatement ps = c.prepareStatement(
-          "INSERT INTO " + TABLE + " (topic, payload, headers, created_ms, message_id, destination)"
-              + " VALUES (?, ?, ?, ?, ?, ?)")) {
-        JdbcMessageStore.bindInsert(ps, topic, payload, headers, now);
-        // bindInsert's fifth value (visible_at_ms) is replaced: here it is the message id.
-        ps.setLong(5, id);
-        ps.setString(6, destination);
-        ps.executeUpdate();
-      }
-      return id;
-    });
   }
 
   @Override

@@ -9,10 +9,6 @@ import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.metrics.Meter;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Collection;
@@ -21,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -159,7 +156,7 @@ public final class KafkaIngest implements AutoCloseable {
         log.error("Kafka ingest stopped", e);
       }
     } finally {
-      c.close(Duration.ofSeconds(5));
+      c.close(CloseOptions.timeout(Duration.ofSeconds(5)));
     }
   }
 
@@ -240,12 +237,10 @@ public final class KafkaIngest implements AutoCloseable {
     Map<String, String> headers = new LinkedHashMap<>();
     for (Header h : r.headers()) {
       byte[] v = h.value() == null ? new byte[0] : h.value();
-      try {
-        headers.put(h.key(), StandardCharsets.UTF_8.newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT)
-            .decode(ByteBuffer.wrap(v)).toString());
-      } catch (CharacterCodingException e) {
+      String text = Utf8.decode(v);
+      if (text != null) {
+        headers.put(h.key(), text);
+      } else {
         headers.put(h.key() + "-bin", Base64.getEncoder().encodeToString(v));
       }
     }
