@@ -242,6 +242,15 @@ class KafkaConnectorTest {
       List<KafkaRecords.Text> records = KafkaRecords.read(kafka.bootstrap(), kafkaTopic, 100, READ_TIMEOUT);
       assertEquals(sent, countById(records).keySet());
       assertEquals(100, records.size(), "each message produced once, by the one relaying instance");
+
+      // Another deployment, in another schema of the same database, relays on its own meanwhile.
+      String otherTopic = unique("other-schema");
+      try (StoreKind.Location otherSchema = StoreKind.POSTGRES.newLocation();
+          TestGateway other = new TestGateway(broker, otherSchema,
+              c -> c.kafka(KafkaConfig.builder(kafka.bootstrap()).out("test/#", otherTopic).build()))) {
+        GatewaySemanticsTest.send(other, other.topic("x"), "elsewhere");
+        assertEquals(1, KafkaRecords.read(kafka.bootstrap(), otherTopic, 1, READ_TIMEOUT).size());
+      }
     }
   }
 

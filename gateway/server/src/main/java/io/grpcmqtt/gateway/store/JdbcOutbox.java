@@ -23,8 +23,11 @@ import org.slf4j.LoggerFactory;
 final class JdbcOutbox implements Outbox {
   private static final Logger log = LoggerFactory.getLogger(JdbcOutbox.class);
   static final String TABLE = "gateway_kafka_outbox";
-  /** The PostgreSQL advisory lock the relay leader holds (the schema lock is 7236001). */
-  private static final long RELAY_LOCK = 7236002;
+  /**
+   * The PostgreSQL advisory lock the relay leader holds: this number and the schema's name, since
+   * Gateways of unrelated deployments may keep their tables in other schemas of one database.
+   */
+  private static final String RELAY_LOCK = "7236002, hashtext(current_schema())";
   private static final int REASON_MAX_CHARS = 1000;
 
   private final ConnectionPool pool;
