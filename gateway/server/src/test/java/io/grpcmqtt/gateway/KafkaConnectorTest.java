@@ -227,6 +227,29 @@ class KafkaConnectorTest {
   }
 
   @Test
+  void aMessageKafkaRefusesIsParkedAndTheRestFlows() throws Exception {
+    String kafkaTopic = unique("parked");
+    InMemoryMetricReader reader = InMemoryMetricReader.create();
+    try (OpenTelemetrySdk otel = OpenTelemetrySdk.builder()
+            .setMeterProvider(SdkMeterProvider.builder().registerMetricReader(reader).build()).build();
+        StoreKind.Location location = StoreKind.H2.newLocation();
+        TestGateway gw = new TestGateway(Brokers.hivemq(), location, b -> b.openTelemetry(otel).maxPayloadBytes(2 << 20)
+            .kafka(KafkaConfig.builder(kafka.bootstrap()).out("test/#", kafkaTopic).build()))) {
+      String topic = gw.topic("big");
+      GatewaySemanticsTest.send(gw, topic, "small-1");
+      // 1.5 MiB: the Gateway takes it, the broker's message.max.bytes (1 MiB by default) does not.
+      gw.blocking().send(SendRequest.newBuilder().setTopic(topic)
+          .setPayload(ByteString.copyFrom(new byte[3 << 19])).build());
+      GatewaySemanticsTest.send(gw, topic, "small-2");
+      List<KafkaRecords.Text> records = KafkaRecords.read(kafka.bootstrap(), kafkaTopic, 2, READ_TIMEOUT);
+      assertEquals(List.of("small-1", "small-2"), records.stream().map(KafkaRecords.Text::value).toList());
+      await().atMost(Duration.ofSeconds(20)).until(() -> gauge(reader, "robustmq.gateway.kafka.out.parked") == 1);
+      assertEquals(0, gauge(reader, "robustmq.gateway.kafka.out.backlog"));
+      assertEquals(3, GatewaySemanticsTest.receive(gw, topic, 10, 0, 60_000).size(), "the queue has all three");
+    }
+  }
+
+  @Test
   void gatewaysSharingPostgresProduceEachMessageOnce() throws Exception {
     String kafkaTopic = unique("shared");
     TestBroker broker = Brokers.hivemq();
