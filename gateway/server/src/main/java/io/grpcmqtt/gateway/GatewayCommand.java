@@ -38,8 +38,8 @@ import picocli.CommandLine.Option;
       "",
       "Every option can also be set in the environment: --grpc-listen is GATEWAY_GRPC_LISTEN,"
           + " --no-mirror is GATEWAY_NO_MIRROR=true, --ingest takes a comma-separated list"
-          + " (GATEWAY_INGEST='devices/#,legacy/#'); --kafka-out, --kafka-ingest and --kafka-property take a"
-          + " ';'-separated one. The command line wins.",
+          + " (GATEWAY_INGEST='devices/#,legacy/#'); --kafka-out and --kafka-ingest take a ';'-separated one"
+          + " (Kafka properties: GATEWAY_KAFKA_CONFIG, a file). The command line wins.",
       "",
       "Once ready it prints one line with the broker URI and its endpoints; SIGTERM stops it."
           + " Exit codes: 2 bad command line, 1 cannot start, 143 after SIGTERM."
@@ -123,7 +123,8 @@ final class GatewayCommand {
           + " --kafka-ingest topics are taken into the queues.")
   String kafkaBootstrap;
 
-  @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", split = ";",
+  // No split: values such as sasl.jaas.config end with ';'.
+  @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",
       description = "A Kafka client property, e.g. security.protocol=SSL (repeatable); prefix it with producer."
           + " or consumer. for one kind of client only.")
   List<String> kafkaProperties = new ArrayList<>();

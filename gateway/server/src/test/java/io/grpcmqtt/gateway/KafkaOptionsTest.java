@@ -93,7 +93,8 @@ class KafkaOptionsTest {
     GatewayCommand command = new GatewayCommand();
     GatewayCommand.parser(command, Map.of("GATEWAY_KAFKA_INGEST", "a=x/{key};b,c=y"))
         .parseArgs("--kafka-bootstrap", "k:9092", "--kafka-config", file.toString(), "--kafka-property", "linger.ms=20",
-            "--kafka-out", "x/#=xs");
+            "--kafka-out", "x/#=xs", "--kafka-property",
+            "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"u\" password=\"p;q\";");
     KafkaConfig kafka = command.config("tcp://127.0.0.1:1883").kafka();
     assertEquals("20", kafka.clientProperties("producer.").get("linger.ms"), "the command line wins");
     assertEquals("SASL_SSL", kafka.clientProperties("producer.").get("security.protocol"));
@@ -101,5 +102,7 @@ class KafkaOptionsTest {
     assertEquals("latest", kafka.clientProperties("consumer.").get("auto.offset.reset"));
     assertEquals("k:9092", kafka.clientProperties("consumer.").get("bootstrap.servers"));
     assertEquals(List.of("a=x/{key}", "b,c=y"), kafka.ingest().stream().map(Object::toString).toList());
+    assertEquals("org.apache.kafka.common.security.scram.ScramLoginModule required username=\"u\" password=\"p;q\";",
+        kafka.clientProperties("consumer.").get("sasl.jaas.config"), "a value may hold ';'");
   }
 }
