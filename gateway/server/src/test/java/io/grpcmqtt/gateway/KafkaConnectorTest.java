@@ -47,6 +47,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class KafkaConnectorTest {
   private static final AtomicInteger N = new AtomicInteger();
   private static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
+  /** How long the outage test keeps Kafka away; longer outages: -Dgateway.test.kafkaOutageSeconds=300. */
+  private static final int OUTAGE_SECONDS = Integer.getInteger("gateway.test.kafkaOutageSeconds", 3);
   private static KafkaTestBroker kafka;
 
   @BeforeAll
@@ -165,9 +167,9 @@ class KafkaConnectorTest {
           sent.add(GatewaySemanticsTest.send(gw, topic, "during-" + i));
         }
         await().atMost(Duration.ofSeconds(20)).until(() -> gauge(reader, "robustmq.gateway.kafka.out.backlog") == 200);
-        // Kafka stays away until the oldest waiting message is 3 s old.
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
-            .until(() -> gauge(reader, "robustmq.gateway.kafka.out.backlog_age") >= 3.0);
+        // Kafka stays away until the oldest waiting message is OUTAGE_SECONDS old.
+        await().atMost(Duration.ofSeconds(OUTAGE_SECONDS + 30)).pollInterval(Duration.ofMillis(200))
+            .until(() -> gauge(reader, "robustmq.gateway.kafka.out.backlog_age") >= OUTAGE_SECONDS);
       } finally {
         kafka.start();
       }
