@@ -19,6 +19,7 @@ import io.grpcmqtt.gateway.internal.Queues;
 import io.grpcmqtt.gateway.internal.RequestRules;
 import io.grpcmqtt.gateway.internal.StreamRegistry;
 import io.grpcmqtt.gateway.internal.TopicSignals;
+import io.grpcmqtt.gateway.kafka.internal.KafkaConnector;
 import io.grpcmqtt.gateway.store.MessageStore;
 import io.grpcmqtt.gateway.v1.RobustMQGatewayGrpc;
 import io.grpcmqtt.mqtt.MqttConnectionConfig;
@@ -62,11 +63,13 @@ public final class Gateway implements AutoCloseable {
   private final Presence presence;
   private final Server server;
   @Nullable private final Http2Server http2;
+  @Nullable private final KafkaConnector kafka;
   private boolean closed;
 
   private Gateway(GatewayConfig config, MessageStore store, GatewayExecutors executors,
       ExecutorService callExecutor, StreamRegistry streams, QueueStatistics statistics,
-      MqttBridge bridge, Presence presence, Server server, @Nullable Http2Server http2) {
+      MqttBridge bridge, Presence presence, Server server, @Nullable Http2Server http2,
+      @Nullable KafkaConnector kafka) {
     this.config = config;
     this.store = store;
     this.executors = executors;
@@ -77,6 +80,7 @@ public final class Gateway implements AutoCloseable {
     this.presence = presence;
     this.server = server;
     this.http2 = http2;
+    this.kafka = kafka;
   }
 
   /**
@@ -105,6 +109,7 @@ public final class Gateway implements AutoCloseable {
     Presence presence = null;
     Server server = null;
     QueueStatistics statistics = null;
+    KafkaConnector kafka = null;
     try {
       MqttConnectionConfig.Builder connection = MqttConnectionConfig.builder(config.brokerUri());
       if (config.brokerUsername() != null) {
@@ -125,6 +130,9 @@ public final class Gateway implements AutoCloseable {
       queues.mirrorTo(bridge);
       statistics = new QueueStatistics(store, config.openTelemetry().getMeter("io.grpcmqtt.gateway"));
       queues.countIn(statistics);
+      if (config.kafka() != null) {
+        kafka = KafkaConnector.start(config.kafka(), store, queues, config.openTelemetry().getMeter("io.grpcmqtt.gateway"));
+      }
       // One definition for every transport: an idempotency-key header works over MQTT and HTTP/2.
       List<ServerServiceDefinition> services = List.of(
           ServerInterceptors.intercept(new GatewayService(queues, executors), new IdempotencyKeyHeader()),
@@ -151,7 +159,11 @@ public final class Gateway implements AutoCloseable {
           config.deployment().isEmpty() ? "(default)" : "'" + config.deployment() + "'", prefix, group,
           store.describe(), store.id(), mirror, config.ingest().isEmpty() ? "none" : config.ingest(),
           config.callThreads(), config.workThreads());
-      return new Gateway(config, store, executors, callExecutor, streams, statistics, bridge, presence, server, http2);
+      if (kafka != null) {
+        log.info("Kafka: {}", kafka.describe());
+      }
+      return new Gateway(config, store, executors, callExecutor, streams, statistics, bridge, presence,
+          server, http2, kafka);
     } catch (IOException | RuntimeException e) {
       if (statistics != null) {
         statistics.close();
@@ -161,6 +173,9 @@ public final class Gateway implements AutoCloseable {
       }
       if (presence != null) {
         presence.stop();
+      }
+      if (kafka != null) {
+        kafka.close();
       }
       if (bridge != null) {
         bridge.close();
@@ -218,6 +233,12 @@ public final class Gateway implements AutoCloseable {
     return bridge.topicFor(queueTopic);
   }
 
+  /** The Kafka connector in one line, or null without one. */
+  @Nullable
+  public String kafkaDescription() {
+    return kafka == null ? null : kafka.describe();
+  }
+
   /** ReceiveStream calls open on this instance, over MQTT and HTTP/2. */
   public int openStreams() {
     return streams.openStreams();
@@ -255,6 +276,9 @@ public final class Gateway implements AutoCloseable {
       if (http2 != null) {
         http2.shutdownNow();
       }
+    }
+    if (kafka != null) {
+      kafka.close();
     }
     bridge.close();
     callExecutor.shutdown();

@@ -1,10 +1,18 @@
 package io.grpcmqtt.gateway;
 
+import io.grpcmqtt.gateway.kafka.KafkaConfig;
+import io.grpcmqtt.gateway.kafka.KafkaIngestRule;
+import io.grpcmqtt.gateway.kafka.KafkaOutRule;
+import java.io.IOException;
+import java.io.Reader;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Properties;
+import java.util.TreeSet;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.ArgSpec;
@@ -30,7 +38,8 @@ import picocli.CommandLine.Option;
       "",
       "Every option can also be set in the environment: --grpc-listen is GATEWAY_GRPC_LISTEN,"
           + " --no-mirror is GATEWAY_NO_MIRROR=true, --ingest takes a comma-separated list"
-          + " (GATEWAY_INGEST='devices/#,legacy/#'). The command line wins.",
+          + " (GATEWAY_INGEST='devices/#,legacy/#'); --kafka-out and --kafka-ingest take a ';'-separated one"
+          + " (Kafka properties: GATEWAY_KAFKA_CONFIG, a file). The command line wins.",
       "",
       "Once ready it prints one line with the broker URI and its endpoints; SIGTERM stops it."
           + " Exit codes: 2 bad command line, 1 cannot start, 143 after SIGTERM."
@@ -125,6 +134,40 @@ final class GatewayCommand {
           + " (default: 4 per core, at least 8).")
   Integer workThreads;
 
+  @Option(names = "--kafka-bootstrap", paramLabel = "HOST:PORT[,...]",
+      description = "Connect to Kafka: stored messages are also produced to it (see --kafka-out) and the"
+          + " --kafka-ingest topics are taken into the queues.")
+  String kafkaBootstrap;
+
+  // No split: values such as sasl.jaas.config end with ';'.
+  @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",
+      description = "A Kafka client property, e.g. security.protocol=SSL (repeatable); prefix it with producer."
+          + " or consumer. for one kind of client only.")
+  List<String> kafkaProperties = new ArrayList<>();
+
+  @Option(names = "--kafka-config", paramLabel = "FILE",
+      description = "Kafka client properties from a Java properties file (keys as for --kafka-property, which wins);"
+          + " the place for TLS and SASL secrets.")
+  Path kafkaConfigFile;
+
+  @Option(names = "--kafka-out", paramLabel = "FILTER=TOPIC", split = ";",
+      description = "Produce messages of Gateway topics matching FILTER to Kafka topic TOPIC ({topic} stands for"
+          + " the Gateway topic with '/' as '.'; an empty TOPIC: not produced). Repeatable, first match wins."
+          + " Default: '#=" + KafkaConfig.DEFAULT_OUT_TOPIC + "'.")
+  List<String> kafkaOut = new ArrayList<>();
+
+  @Option(names = "--no-kafka-out", description = "Produce nothing to Kafka (ingest only).")
+  boolean noKafkaOut;
+
+  @Option(names = "--kafka-ingest", paramLabel = "TOPICS[=TEMPLATE]", split = ";",
+      description = "Store records of these Kafka topics (comma-separated) on the Gateway topic TEMPLATE: {key}"
+          + " (the default), {header:NAME}, {kafka-topic} or fixed text, e.g. 'orders=shop/{key}'. Repeatable.")
+  List<String> kafkaIngest = new ArrayList<>();
+
+  @Option(names = "--kafka-group", paramLabel = "ID",
+      description = "Consumer group of --kafka-ingest (default " + KafkaConfig.DEFAULT_GROUP + ").")
+  String kafkaGroup;
+
   /** The command line of {@code args}, with the environment {@code env} as defaults. */
   static CommandLine parser(GatewayCommand command, java.util.Map<String, String> env) {
     CommandLine cli = new CommandLine(command);
@@ -164,6 +207,10 @@ final class GatewayCommand {
     }
     if (tlsClientCa != null && tlsCert == null) {
       throw new CommandLine.ParameterException(cli, "--grpc-tls-client-ca needs --grpc-tls-cert and --grpc-tls-key");
+    }
+    if (kafkaBootstrap == null && (!kafkaProperties.isEmpty() || kafkaConfigFile != null || !kafkaOut.isEmpty()
+        || noKafkaOut || !kafkaIngest.isEmpty() || kafkaGroup != null)) {
+      throw new CommandLine.ParameterException(cli, "the --kafka-* options need --kafka-bootstrap");
     }
   }
 
@@ -213,7 +260,44 @@ final class GatewayCommand {
     if (workThreads != null) {
       b.workThreads(workThreads);
     }
+    if (kafkaBootstrap != null) {
+      b.kafka(kafkaConfig());
+    }
     return b.build();
+  }
+
+  private KafkaConfig kafkaConfig() {
+    KafkaConfig.Builder k = KafkaConfig.builder(kafkaBootstrap);
+    if (kafkaConfigFile != null) {
+      Properties file = new Properties();
+      try (Reader in = Files.newBufferedReader(kafkaConfigFile)) {
+        file.load(in);
+      } catch (IOException e) {
+        throw new IllegalArgumentException("cannot read --kafka-config " + kafkaConfigFile + ": " + e.getMessage());
+      }
+      for (String key : new TreeSet<>(file.stringPropertyNames())) {
+        k.property(key, file.getProperty(key));
+      }
+    }
+    for (String p : kafkaProperties) {
+      int eq = p.indexOf('=');
+      if (eq <= 0) {
+        throw new IllegalArgumentException("--kafka-property must be KEY=VALUE, was '" + p + "'");
+      }
+      k.property(p.substring(0, eq).trim(), p.substring(eq + 1));
+    }
+    kafkaOut.forEach(rule -> {
+      KafkaOutRule r = KafkaOutRule.parse(rule);
+      k.out(r.filter(), r.kafkaTopic());
+    });
+    if (noKafkaOut) {
+      k.noOut();
+    }
+    kafkaIngest.forEach(rule -> k.ingest(KafkaIngestRule.parse(rule)));
+    if (kafkaGroup != null) {
+      k.group(kafkaGroup);
+    }
+    return k.build();
   }
 
   /**

@@ -3,6 +3,7 @@ package io.grpcmqtt.gateway;
 import io.grpcmqtt.gateway.internal.DeviceSendPath;
 import io.grpcmqtt.gateway.internal.Presence;
 import io.grpcmqtt.gateway.internal.TopicFilters;
+import io.grpcmqtt.gateway.kafka.KafkaConfig;
 import io.opentelemetry.api.OpenTelemetry;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -48,6 +49,7 @@ public final class GatewayConfig {
   @Nullable private final InetSocketAddress grpcListen;
   @Nullable private final Tls grpcTls;
   private final OpenTelemetry openTelemetry;
+  @Nullable private final KafkaConfig kafka;
 
   private GatewayConfig(Builder b) {
     this.brokerUri = b.brokerUri;
@@ -66,6 +68,7 @@ public final class GatewayConfig {
     this.grpcListen = b.grpcListen;
     this.grpcTls = b.grpcTls;
     this.openTelemetry = b.openTelemetry;
+    this.kafka = b.kafka;
   }
 
   /** Settings for a Gateway serving on the MQTT broker at {@code brokerUri} (tcp, ssl, ws, wss). */
@@ -90,6 +93,7 @@ public final class GatewayConfig {
     b.grpcListen = grpcListen;
     b.grpcTls = grpcTls;
     b.openTelemetry = openTelemetry;
+    b.kafka = kafka;
     return b;
   }
 
@@ -181,6 +185,12 @@ public final class GatewayConfig {
 
   public OpenTelemetry openTelemetry() {
     return openTelemetry;
+  }
+
+  /** The Kafka connector (Kafka out and ingest), or null without one. */
+  @Nullable
+  public KafkaConfig kafka() {
+    return kafka;
   }
 
   /** Store work threads when not configured: 4 per core, at least 8. */
@@ -278,6 +288,7 @@ public final class GatewayConfig {
     private InetSocketAddress grpcListen;
     private Tls grpcTls;
     private OpenTelemetry openTelemetry = OpenTelemetry.noop();
+    private KafkaConfig kafka;
 
     private Builder(String brokerUri) {
       this.brokerUri = Objects.requireNonNull(brokerUri, "brokerUri");
@@ -420,6 +431,12 @@ public final class GatewayConfig {
      */
     public Builder openTelemetry(OpenTelemetry openTelemetry) {
       this.openTelemetry = Objects.requireNonNull(openTelemetry, "openTelemetry");
+      return this;
+    }
+
+    /** Connect to Kafka: stored messages are produced to it, and its records taken in (docs/gateway.md, Kafka). */
+    public Builder kafka(@Nullable KafkaConfig kafka) {
+      this.kafka = kafka;
       return this;
     }
 

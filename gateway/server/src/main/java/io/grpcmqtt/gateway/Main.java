@@ -139,6 +139,7 @@ public final class Main {
         + (c.grpcListen() == null ? "" : " | grpc " + (c.grpcTls() == null ? "" : "tls ")
             + c.grpcListen().getHostString() + ":" + g.grpcPort())
         + (metricsUrl == null ? "" : " | metrics " + metricsUrl)
+        + (g.kafkaDescription() == null ? "" : " | kafka " + g.kafkaDescription())
         + " | store " + g.storeDescription();
   }
 }

@@ -26,6 +26,7 @@ public final class Queues {
   private final StreamRegistry streams;
   private final long idempotencyWindowMillis;
   private volatile Mirror mirror = Mirror.NONE;
+  private volatile OutboxRoute outboxRoute = OutboxRoute.NONE;
   private volatile QueueStatistics statistics;
 
   public Queues(MessageStore store, RequestRules rules, TopicSignals signals, StreamRegistry streams,
@@ -50,6 +51,11 @@ public final class Queues {
 
   public void mirrorTo(Mirror mirror) {
     this.mirror = mirror;
+  }
+
+  /** From now on, every message {@code route} gives a destination also gets an outbox entry (Kafka out). */
+  public void relayThrough(OutboxRoute route) {
+    this.outboxRoute = route;
   }
 
   /** Tells {@code statistics} of every claim (it counts redeliveries). */
@@ -89,11 +95,14 @@ public final class Queues {
       rules.messages().checkTopic(mirrorTopic);
     }
     long now = System.currentTimeMillis();
+    OutboxRoute route = outboxRoute;
+    String destination = route.destination(topic);
     MessageStore.Appended appended;
     try {
       appended = idempotencyKey == null || idempotencyKey.isEmpty()
-          ? new MessageStore.Appended(store.append(topic, payload, headers, now), true)
-          : store.appendOnce(topic, payload, headers, now, idempotencyKey, idempotencyWindowMillis);
+          ? new MessageStore.Appended(store.append(topic, payload, headers, now, destination), true)
+          : store.appendOnce(topic, payload, headers, now, destination, idempotencyKey,
+              idempotencyWindowMillis);
     } catch (RuntimeException e) {
       throw unavailable("store", e);
     }
@@ -101,6 +110,9 @@ public final class Queues {
       return appended.id(); // a retry: the first Send woke consumers and was mirrored
     }
     signals.signal(topic);
+    if (destination != null) {
+      route.appended();
+    }
     if (mirrorTopic != null && !mirrorTopic.equals(arrivedOn)) {
       m.publish(new StoredMessage(appended.id(), topic, payload, headers, now, 0));
     }

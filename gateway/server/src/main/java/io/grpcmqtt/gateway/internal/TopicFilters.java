@@ -25,6 +25,11 @@ public final class TopicFilters {
     return null;
   }
 
+  /** Whether the topic {@code topic} (no wildcards, as every queue topic) matches {@code filter}. */
+  public static boolean matches(String filter, String topic) {
+    return overlap(filter, topic);
+  }
+
   /** Whether some topic matches both filters. */
   public static boolean overlap(String a, String b) {
     String[] x = a.split("/", -1);

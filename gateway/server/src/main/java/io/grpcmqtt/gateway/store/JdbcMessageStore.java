@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import javax.annotation.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +37,7 @@ final class JdbcMessageStore implements MessageStore {
   private final SqlDialect dialect;
   private final String description;
   private final ConnectionPool pool;
+  private final JdbcOutbox outbox;
   /** H2 claims one at a time (no SKIP LOCKED); PostgreSQL claims concurrently. */
   private final ReentrantLock claimLock = new ReentrantLock();
   /** When expired idempotency keys are next deleted (epoch ms). */
@@ -47,6 +49,7 @@ final class JdbcMessageStore implements MessageStore {
     this.dialect = dialect;
     this.description = description;
     this.pool = new ConnectionPool(url, POOL_SIZE, dialect.sessionSetup);
+    this.outbox = new JdbcOutbox(pool, dialect);
   }
 
   static JdbcMessageStore openH2(Path dataDir) {
@@ -90,6 +93,9 @@ final class JdbcMessageStore implements MessageStore {
         for (String ddl : dialect.createSchema()) {
           s.execute(ddl);
         }
+        for (String ddl : JdbcOutbox.createSchema(dialect)) {
+          s.execute(ddl);
+        }
       }
       // Under the lock above (PostgreSQL) or alone (H2): the first store on a database names it.
       id = readMeta(c, "store_id");
@@ -121,6 +127,12 @@ final class JdbcMessageStore implements MessageStore {
   @Override
   public Appended appendOnce(String topic, byte[] payload, Map<String, String> headers, long nowMillis,
       String idempotencyKey, long windowMillis) {
+    return appendOnce(topic, payload, headers, nowMillis, null, idempotencyKey, windowMillis);
+  }
+
+  @Override
+  public Appended appendOnce(String topic, byte[] payload, Map<String, String> headers, long nowMillis,
+      @Nullable String outboxDestination, String idempotencyKey, long windowMillis) {
     long oldest = nowMillis - windowMillis;
     for (int attempt = 1; ; attempt++) {
       try {
@@ -137,6 +149,9 @@ final class JdbcMessageStore implements MessageStore {
             }
           }
           long id = insert(c, topic, payload, headers, nowMillis);
+          if (outboxDestination != null) {
+            outbox.add(c, id, outboxDestination);
+          }
           try (PreparedStatement ps = c.prepareStatement(
               "DELETE FROM gateway_send_key WHERE topic = ? AND idem_key = ? AND created_ms <= ?")) {
             ps.setString(1, topic);
@@ -213,6 +228,25 @@ final class JdbcMessageStore implements MessageStore {
         return rs.getLong(1);
       }
     }
+  }
+
+  @Override
+  public long append(String topic, byte[] payload, Map<String, String> headers, long nowMillis,
+      @Nullable String outboxDestination) {
+    if (outboxDestination == null) {
+      return append(topic, payload, headers, nowMillis);
+    }
+    // The message and its outbox entry commit together (PostgreSQL's notification goes out at the commit).
+    return pool.inTransaction(c -> {
+      long id = insert(c, topic, payload, headers, nowMillis);
+      outbox.add(c, id, outboxDestination);
+      return id;
+    });
+  }
+
+  @Override
+  public Outbox outbox() {
+    return outbox;
   }
 
   private static void bindInsert(
@@ -416,15 +450,17 @@ final class JdbcMessageStore implements MessageStore {
   }
 
   private static StoredMessage read(ResultSet rs) throws SQLException {
-    byte[] headerBytes = rs.getBytes(4);
-    Map<String, String> headers;
+    return new StoredMessage(rs.getLong(1), rs.getString(2), rs.getBytes(3),
+        headers(rs.getBytes(4), rs.getLong(1)), rs.getLong(5), rs.getInt(6));
+  }
+
+  /** The headers column (see the class comment) of message {@code id}. */
+  static Map<String, String> headers(byte[] headerBytes, long id) throws SQLException {
     try {
-      headers = headerBytes == null ? Map.of() : Message.parseFrom(headerBytes).getHeadersMap();
+      return headerBytes == null ? Map.of() : Message.parseFrom(headerBytes).getHeadersMap();
     } catch (InvalidProtocolBufferException e) {
-      throw new SQLException("corrupt headers of message " + rs.getLong(1), e);
+      throw new SQLException("corrupt headers of message " + id, e);
     }
-    return new StoredMessage(
-        rs.getLong(1), rs.getString(2), rs.getBytes(3), headers, rs.getLong(5), rs.getInt(6));
   }
 
   private static String placeholders(int n) {

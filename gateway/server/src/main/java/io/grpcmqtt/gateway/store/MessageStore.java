@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import javax.annotation.Nullable;
 
 /**
  * Where the Gateway keeps its queues: one table of messages, each in one topic's queue, leased to
@@ -42,6 +43,44 @@ public interface MessageStore extends AutoCloseable {
    */
   Appended appendOnce(String topic, byte[] payload, Map<String, String> headers, long nowMillis,
       String idempotencyKey, long windowMillis);
+
+  /**
+   * {@link #appendOnce(String, byte[], Map, long, String, long)}, and, when it appends and {@code
+   * outboxDestination} is not null, an {@link Outbox} entry in the same transaction (a retry that
+   * finds its key adds none).
+   *
+   * @throws UnsupportedOperationException with a destination, from a store without an outbox
+   */
+  default Appended appendOnce(String topic, byte[] payload, Map<String, String> headers,
+      long nowMillis, @Nullable String outboxDestination, String idempotencyKey, long windowMillis) {
+    if (outboxDestination != null) {
+      throw new UnsupportedOperationException(describe() + " has no outbox");
+    }
+    return appendOnce(topic, payload, headers, nowMillis, idempotencyKey, windowMillis);
+  }
+
+  /**
+   * {@link #append(String, byte[], Map, long)}, and, when {@code outboxDestination} is not null,
+   * an {@link Outbox} entry for it in the same transaction: both are stored, or neither.
+   *
+   * @throws UnsupportedOperationException with a destination, from a store without an outbox
+   */
+  default long append(String topic, byte[] payload, Map<String, String> headers, long nowMillis,
+      @Nullable String outboxDestination) {
+    if (outboxDestination != null) {
+      throw new UnsupportedOperationException(describe() + " has no outbox");
+    }
+    return append(topic, payload, headers, nowMillis);
+  }
+
+  /**
+   * The outbox of messages to copy to Kafka (docs/gateway.md, Kafka).
+   *
+   * @throws UnsupportedOperationException from a store without one
+   */
+  default Outbox outbox() {
+    throw new UnsupportedOperationException(describe() + " has no outbox");
+  }
 
   /**
    * Leases up to {@code maxMessages} visible messages of {@code topic}, oldest id first, to

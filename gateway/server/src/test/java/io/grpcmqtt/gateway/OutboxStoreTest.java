@@ -1,0 +1,117 @@
+package io.grpcmqtt.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.grpcmqtt.gateway.store.MessageStore;
+import io.grpcmqtt.gateway.store.Outbox;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The store's Kafka outbox, on both stores: written with the message, independent of its queue. */
+class OutboxStoreTest {
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("io.grpcmqtt.gateway.StoreKind#both")
+  void entriesAreWrittenWithTheMessageAndOutliveItsAck(StoreKind kind) {
+    try (StoreKind.Location location = kind.newLocation(); MessageStore store = location.open()) {
+      long now = System.currentTimeMillis();
+      long a = store.append("t/a", bytes("one"), Map.of("unit", "C"), now, "kafka-a");
+      store.append("t/a", bytes("not relayed"), Map.of(), now + 1, null);
+      long b = store.append("t/b", bytes("two"), Map.of(), now + 2, "kafka-b");
+      Outbox outbox = store.outbox();
+      assertEquals(new Outbox.Backlog(2, now, 0), outbox.backlog(now + 10));
+
+      // Delivered and acknowledged in its queue: its outbox entry stays until relayed.
+      assertEquals(2, store.claim("t/a", 10, 1 << 20, 1, now + 60_000, now + 10).size());
+      assertTrue(store.ack("t/a", a));
+      List<Outbox.Entry> entries = outbox.next(10, 1 << 20);
+      assertEquals(List.of(a, b), entries.stream().map(Outbox.Entry::messageId).toList());
+      Outbox.Entry first = entries.get(0);
+      assertEquals("kafka-a", first.destination());
+      assertEquals("one", new String(first.payload(), StandardCharsets.UTF_8));
+      assertEquals(Map.of("unit", "C"), first.headers());
+      assertEquals(now, first.createdMillis());
+      assertEquals(1, outbox.next(10, 1).size(), "at least one, however small maxBytes");
+
+      outbox.park(entries.get(1).id(), "RecordTooLargeException");
+      outbox.remove(List.of(first.id()));
+      assertEquals(new Outbox.Backlog(0, 0, 1), outbox.backlog(now + 10));
+      assertTrue(outbox.next(10, 1 << 20).isEmpty(), "parked entries wait for an operator");
+    }
+  }
+
+  /** A retried idempotent Send stores nothing new, so it must not be produced twice either. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("io.grpcmqtt.gateway.StoreKind#both")
+  void aRetryWithTheSameIdempotencyKeyAddsNoEntry(StoreKind kind) {
+    try (StoreKind.Location location = kind.newLocation(); MessageStore store = location.open()) {
+      long now = System.currentTimeMillis();
+      MessageStore.Appended first =
+          store.appendOnce("t/k", bytes("once"), Map.of(), now, "kafka-k", "key-1", 60_000);
+      MessageStore.Appended retry =
+          store.appendOnce("t/k", bytes("once"), Map.of(), now + 5, "kafka-k", "key-1", 60_000);
+      assertTrue(first.appended());
+      assertEquals(new MessageStore.Appended(first.id(), false), retry);
+      List<Outbox.Entry> entries = store.outbox().next(10, 1 << 20);
+      assertEquals(List.of(first.id()), entries.stream().map(Outbox.Entry::messageId).toList());
+      assertEquals("kafka-k", entries.get(0).destination());
+    }
+  }
+
+  @Test
+  void onePostgresProcessLeadsPerSchema() {
+    try (StoreKind.Location location = StoreKind.POSTGRES.newLocation();
+        StoreKind.Location otherSchema = StoreKind.POSTGRES.newLocation();
+        MessageStore one = location.open();
+        MessageStore two = location.open();
+        MessageStore other = otherSchema.open()) {
+      Outbox.Leadership leader = one.outbox().lead();
+      assertNotNull(leader);
+      assertTrue(leader.held());
+      assertNull(two.outbox().lead(), "another process sharing the store stands by");
+      Outbox.Leadership elsewhere = other.outbox().lead();
+      assertNotNull(elsewhere, "a store in another schema has a relay of its own");
+      elsewhere.close();
+      leader.close();
+      Outbox.Leadership next = two.outbox().lead();
+      assertNotNull(next, "taken over once released");
+      next.close();
+    }
+  }
+
+  /** A data directory from before the outbox existed gains its table on the next start. */
+  @Test
+  void anExistingH2StoreGainsTheOutbox(@TempDir Path dir) throws Exception {
+    Files.createDirectories(dir);
+    try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + dir.toAbsolutePath().resolve("gateway"));
+        Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE gateway_message (id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,"
+          + " topic VARCHAR(4096) NOT NULL, payload BINARY VARYING NOT NULL, headers BINARY VARYING,"
+          + " created_ms BIGINT NOT NULL, visible_at_ms BIGINT NOT NULL, delivery_count INTEGER NOT NULL, lease BIGINT)");
+      s.execute("INSERT INTO gateway_message (topic, payload, created_ms, visible_at_ms, delivery_count)"
+          + " VALUES ('old/topic', X'6f6c64', 1, 1, 0)");
+    }
+    try (MessageStore store = MessageStore.h2(dir)) {
+      assertEquals(1, store.count("old/topic"));
+      store.append("new/topic", bytes("new"), Map.of(), System.currentTimeMillis(), "kafka");
+      assertEquals(1, store.outbox().backlog(System.currentTimeMillis()).pending());
+    }
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+}
