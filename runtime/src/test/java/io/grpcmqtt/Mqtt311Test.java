@@ -118,6 +118,13 @@ class Mqtt311Test {
       assertEquals(first.topic(), second.topic());
       assertEquals("once-" + dev, Response.parseFrom(second.payload()).getText());
       assertEquals(1, rpc.service.unaryTexts.get("once-" + dev).get());
+
+      // An empty options level is no options: the broker's '+' matches it too.
+      device.publish(request(rpc.prefix, dev, "o1", "", method),
+          Request.newBuilder().setText("empty options").build().toByteArray());
+      Mqtt311Device.Received empty = device.next();
+      assertEquals(rpc.prefix + "/_311/res/" + dev + "/o1/0", empty.topic());
+      assertEquals("empty options", Response.parseFrom(empty.payload()).getText());
     }
   }
 

@@ -62,8 +62,8 @@ final class ProtoText {
     String also = template == null ? ""
         : " or " + template + (body == null ? "" : " (raw payload into " + body + ")");
     return indent + "// " + kind + "; requests to " + mappings.defaultTopic(method) + also + "\n"
-        + mqtt311(method, template, indent)
         + options(mappings.mapped(method), indent)
+        + mqtt311(method, template, indent)
         + indent + "rpc " + method.getName()
         + "(" + (method.isClientStreaming() ? "stream " : "") + method.getInputType().getFullName() + ")"
         + " returns (" + (method.isServerStreaming() ? "stream " : "") + method.getOutputType().getFullName() + ");\n";
