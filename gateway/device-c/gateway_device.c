@@ -1,13 +1,18 @@
 /*
- * A constrained device calling the RobustMQ Gateway with nothing but libmosquitto (MQTT 5) and
+ * A constrained device calling the RobustMQ Gateway with nothing but libmosquitto and
  * hand-encoded protobuf: Send a reading, Receive the oldest message of the topic, Ack it.
  *
- *   gateway_device -h 127.0.0.1 -p 1883 -t sensors/room1 -m 21.5 [-P grpc] [-w 5000]
+ *   gateway_device -h 127.0.0.1 -p 1883 -t sensors/room1 -m 21.5 [-P grpc] [-w 5000] [-3]
  *
- * Each call is one MQTT 5 request/response: PUBLISH the serialized request to
+ * MQTT 5 (the default): each call is one request/response: PUBLISH the serialized request to
  * {prefix}/robustmq.gateway.v1.RobustMQGateway/{Method} with a Response Topic and Correlation
  * Data; the reply carries the same Correlation Data, user property grpc-status (0 = OK) and,
  * when OK, the serialized response.
+ *
+ * MQTT 3.1.1 (-3), for stacks without properties (docs/protocol.md §14): PUBLISH the same request
+ * to {prefix}/_311/req/{client id}/{request id}/-/{prefix}/robustmq.gateway.v1.RobustMQGateway/{Method}
+ * and take the reply from {prefix}/_311/res/{client id}/{request id}/{status}: the serialized
+ * response when the status is 0, else the error text.
  *
  * Prints "sent msg_id=…", "received msg_id=… delivery_count=… payload=…", "acked msg_id=…";
  * exits 0 on success, 1 on any failure (with the reason on stderr), 2 on bad arguments.
@@ -97,7 +102,10 @@ static int next_field(const uint8_t **p, const uint8_t *end, pb_field *f) {
 /* ---- MQTT 5 request/response ---- */
 
 static struct {
-  char reply_topic[128];
+  int v311;                /* -3: the MQTT 3.1.1 binding */
+  char client_id[64];
+  char reply_topic[128];   /* MQTT 5: the Response Topic; 3.1.1: the filter of every reply */
+  char request_id[32];     /* 3.1.1: this call's id, unique across restarts */
   uint8_t correlation[8];
   int subscribed;
   int answered;
@@ -140,6 +148,32 @@ static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_me
   call.answered = 1;
 }
 
+/* MQTT 3.1.1: the call is the request id in the topic, the status its last level. */
+static void on_message_311(struct mosquitto *m, void *obj, const struct mosquitto_message *msg) {
+  (void)m; (void)obj;
+  const char *status = strrchr(msg->topic, '/');
+  if (!status || status == msg->topic) return;
+  const char *id_end = status, *id = status - 1;
+  while (id > msg->topic && *id != '/') id--;
+  id++;
+  size_t id_len = (size_t)(id_end - id);
+  if (id_len != strlen(call.request_id) || strncmp(id, call.request_id, id_len) != 0 || call.answered) {
+    return; /* a late or duplicate reply of an earlier call */
+  }
+  call.status = atoi(status + 1);
+  call.status_message[0] = '\0';
+  call.response.len = 0;
+  if (call.status != 0) {
+    int n = msg->payloadlen < (int)sizeof call.status_message - 1 ? msg->payloadlen : (int)sizeof call.status_message - 1;
+    memcpy(call.status_message, msg->payload, (size_t)(n > 0 ? n : 0));
+    call.status_message[n > 0 ? n : 0] = '\0';
+  } else if (msg->payloadlen > 0 && (size_t)msg->payloadlen <= sizeof call.response.data) {
+    memcpy(call.response.data, msg->payload, (size_t)msg->payloadlen);
+    call.response.len = (size_t)msg->payloadlen;
+  }
+  call.answered = 1;
+}
+
 static double now_seconds(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -161,16 +195,28 @@ static int wait_for(struct mosquitto *m, int *flag, double timeout_s) {
 
 /* One unary call; on success the response is in call.response. */
 static int rpc(struct mosquitto *m, const char *prefix, const char *method, const buf_t *request, double timeout_s) {
-  char topic[256];
-  snprintf(topic, sizeof topic, "%s/%s/%s", prefix, SERVICE, method);
-  for (size_t i = 0; i < sizeof call.correlation; i++) call.correlation[i] = (uint8_t)rand();
+  static unsigned calls;
+  static unsigned boot;
+  char topic[384];
+  int rc;
   call.answered = 0;
-
-  mosquitto_property *props = NULL;
-  mosquitto_property_add_string(&props, MQTT_PROP_RESPONSE_TOPIC, call.reply_topic);
-  mosquitto_property_add_binary(&props, MQTT_PROP_CORRELATION_DATA, call.correlation, sizeof call.correlation);
-  int rc = mosquitto_publish_v5(m, NULL, topic, (int)request->len, request->data, 1, false, props);
-  mosquitto_property_free_all(&props);
+  if (call.v311) {
+    /* The request id must not repeat within a server's reply cache (a minute or more), even
+     * across a reboot: a random part per run and a counter. */
+    if (!boot) boot = (unsigned)rand() | 1u;
+    snprintf(call.request_id, sizeof call.request_id, "%08x.%u", boot, ++calls);
+    snprintf(topic, sizeof topic, "%s/_311/req/%s/%s/-/%s/%s/%s", prefix, call.client_id, call.request_id,
+             prefix, SERVICE, method);
+    rc = mosquitto_publish(m, NULL, topic, (int)request->len, request->data, 1, false);
+  } else {
+    snprintf(topic, sizeof topic, "%s/%s/%s", prefix, SERVICE, method);
+    for (size_t i = 0; i < sizeof call.correlation; i++) call.correlation[i] = (uint8_t)rand();
+    mosquitto_property *props = NULL;
+    mosquitto_property_add_string(&props, MQTT_PROP_RESPONSE_TOPIC, call.reply_topic);
+    mosquitto_property_add_binary(&props, MQTT_PROP_CORRELATION_DATA, call.correlation, sizeof call.correlation);
+    rc = mosquitto_publish_v5(m, NULL, topic, (int)request->len, request->data, 1, false, props);
+    mosquitto_property_free_all(&props);
+  }
   if (rc != MOSQ_ERR_SUCCESS) {
     fprintf(stderr, "%s: publish failed: %s\n", method, mosquitto_strerror(rc));
     return -1;
@@ -187,13 +233,13 @@ static int rpc(struct mosquitto *m, const char *prefix, const char *method, cons
 }
 
 static void usage(void) {
-  fprintf(stderr, "usage: gateway_device -h HOST -p PORT -t TOPIC -m PAYLOAD [-P RPC_PREFIX] [-w MAX_WAIT_MS]\n");
+  fprintf(stderr, "usage: gateway_device -h HOST -p PORT -t TOPIC -m PAYLOAD [-P RPC_PREFIX] [-w MAX_WAIT_MS] [-3]\n");
 }
 
 int main(int argc, char **argv) {
   const char *host = "127.0.0.1", *topic = NULL, *payload = NULL, *prefix = "grpc";
   int port = 1883, max_wait_ms = 5000, opt;
-  while ((opt = getopt(argc, argv, "h:p:t:m:P:w:")) != -1) {
+  while ((opt = getopt(argc, argv, "h:p:t:m:P:w:3")) != -1) {
     switch (opt) {
       case 'h': host = optarg; break;
       case 'p': port = atoi(optarg); break;
@@ -201,6 +247,7 @@ int main(int argc, char **argv) {
       case 'm': payload = optarg; break;
       case 'P': prefix = optarg; break;
       case 'w': max_wait_ms = atoi(optarg); break;
+      case '3': call.v311 = 1; break;
       default: usage(); return 2;
     }
   }
@@ -209,9 +256,14 @@ int main(int argc, char **argv) {
     return 2;
   }
   srand((unsigned)time(NULL) ^ (unsigned)getpid());
-  char client_id[64];
-  snprintf(client_id, sizeof client_id, "gateway-device-%d", (int)getpid());
-  snprintf(call.reply_topic, sizeof call.reply_topic, "devices/%s/reply", client_id);
+  const char *client_id = call.client_id;
+  snprintf(call.client_id, sizeof call.client_id, "gateway-device-%d", (int)getpid());
+  if (call.v311) {
+    /* The client id is the reply reference, so an ACL (%c) can keep the replies to this device. */
+    snprintf(call.reply_topic, sizeof call.reply_topic, "%s/_311/res/%s/#", prefix, client_id);
+  } else {
+    snprintf(call.reply_topic, sizeof call.reply_topic, "devices/%s/reply", client_id);
+  }
 
   mosquitto_lib_init();
   struct mosquitto *m = mosquitto_new(client_id, true, NULL);
@@ -219,15 +271,19 @@ int main(int argc, char **argv) {
     fprintf(stderr, "out of memory\n");
     return 1;
   }
-  mosquitto_int_option(m, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5);
+  mosquitto_int_option(m, MOSQ_OPT_PROTOCOL_VERSION, call.v311 ? MQTT_PROTOCOL_V311 : MQTT_PROTOCOL_V5);
   mosquitto_subscribe_callback_set(m, on_subscribe);
-  mosquitto_message_v5_callback_set(m, on_message);
-  int rc = mosquitto_connect_bind_v5(m, host, port, 30, NULL, NULL);
+  if (call.v311) {
+    mosquitto_message_callback_set(m, on_message_311);
+  } else {
+    mosquitto_message_v5_callback_set(m, on_message);
+  }
+  int rc = call.v311 ? mosquitto_connect(m, host, port, 30) : mosquitto_connect_bind_v5(m, host, port, 30, NULL, NULL);
   if (rc != MOSQ_ERR_SUCCESS) {
     fprintf(stderr, "cannot connect to %s:%d: %s\n", host, port, mosquitto_strerror(rc));
     return 1;
   }
-  if (mosquitto_subscribe_v5(m, NULL, call.reply_topic, 1, 0, NULL) != MOSQ_ERR_SUCCESS
+  if (mosquitto_subscribe(m, NULL, call.reply_topic, 1) != MOSQ_ERR_SUCCESS
       || wait_for(m, &call.subscribed, 10) || call.subscribed < 0) {
     fprintf(stderr, "cannot subscribe to %s\n", call.reply_topic);
     return 1;

@@ -7,6 +7,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpcmqtt.internal.StreamAttributes;
+import io.grpcmqtt.mapper.mqtt311.Mqtt311Topics;
 import javax.annotation.Nullable;
 
 /**
@@ -16,10 +17,12 @@ import javax.annotation.Nullable;
  */
 final class CallerContextInterceptor implements ServerInterceptor {
   private final String replyTopicStart;
+  private final Mqtt311Topics mqtt311;
 
   /** For a server whose topics start with {@code topicPrefix}. */
   CallerContextInterceptor(String topicPrefix) {
     this.replyTopicStart = topicPrefix + "/_reply/";
+    this.mqtt311 = new Mqtt311Topics(topicPrefix);
   }
 
   @Override
@@ -37,11 +40,14 @@ final class CallerContextInterceptor implements ServerInterceptor {
     return Contexts.interceptCall(context, call, headers, next);
   }
 
-  /** The client id of a grpc-mqtt reply topic of this prefix, or null for any other topic. */
+  /**
+   * The client id of a grpc-mqtt reply topic of this prefix, or the reply reference of an MQTT
+   * 3.1.1 caller; null for any other topic.
+   */
   @Nullable
   String clientIdOf(String responseTopic) {
     if (!responseTopic.startsWith(replyTopicStart)) {
-      return null;
+      return mqtt311.replyRefOf(responseTopic);
     }
     String id = responseTopic.substring(replyTopicStart.length());
     return id.isEmpty() || id.indexOf('/') >= 0 ? null : id;

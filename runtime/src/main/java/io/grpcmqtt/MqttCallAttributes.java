@@ -21,6 +21,10 @@ import javax.annotation.Nullable;
  *   <li>{@link #RESPONSE_TOPIC}: the raw Response Topic, or null for a one-way call.
  * </ul>
  *
+ * A call over the MQTT 3.1.1 binding (docs/protocol.md §14) has no Response Topic: its caller id
+ * is the request's reply reference, and its response topic {@code {prefix}/_311/res/{replyRef}},
+ * below which its reply is published.
+ *
  * The Response Topic is also on {@code ServerCall.getAttributes()} (and a stream tracer's {@code
  * ServerCallInfo}) under {@link #ATTR_RESPONSE_TOPIC}.
  *
@@ -41,7 +45,10 @@ import javax.annotation.Nullable;
  * and the answer goes to that client, not to the sender. Do not authorize side effects on the
  * client id alone: authenticate them in the call itself (e.g. a token in metadata), or have the
  * broker reject requests whose Response Topic is not the publisher's own reply topic (a broker
- * extension or plugin; Mosquitto's {@code acl_file} cannot inspect message properties).
+ * extension or plugin; Mosquitto's {@code acl_file} cannot inspect message properties). Over
+ * the MQTT 3.1.1 binding the reply reference is a topic level, which an ACL can tie to the
+ * publisher's client id ({@code pattern write {prefix}/_311/req/%c/...}, docs/operations.md §5):
+ * there it does name the sender.
  */
 public final class MqttCallAttributes {
   /** The calling channel's MQTT client id, taken from the Response Topic; see the class comment. */

@@ -42,7 +42,9 @@ import javax.net.ssl.SSLContext;
  * so several instances split the calls and no request runs twice. Methods that {@code
  * grpcmqtt/options.proto} maps to topic templates are also subscribed there, and their topics fill
  * request fields (docs/mapping.md); {@link #build()} fails with an {@code IllegalArgumentException}
- * naming file, service, method and option when those options are invalid. Interceptors, stream tracers,
+ * naming file, service, method and option when those options are invalid. Unary methods are also
+ * served to devices limited to MQTT 3.1.1, with the reply address, request id and format in
+ * topic levels ({@code grpc/_311/req/...}, docs/protocol.md §14). Interceptors, stream tracers,
  * the fallback handler registry, executors, deadlines and shutdown work as with any gRPC server.
  * {@link Server#start()} connects to the broker and fails with an {@code IOException} naming it
  * when it cannot.
@@ -261,7 +263,8 @@ public final class MqttServerBuilder extends ForwardingServerBuilder<MqttServerB
 
   /**
    * Calls one caller runs at once on this server (default 1,000), a caller being a Response
-   * Topic (a channel's reply topic, a device's own topic); its requests beyond get
+   * Topic (a channel's reply topic, a device's own topic) or the reply reference of an MQTT 3.1.1
+   * device; its requests beyond get
    * RESOURCE_EXHAUSTED, so one caller cannot take every slot of {@link #maxConcurrentCalls} and
    * lock the others out. Raise it for a caller that multiplexes many, such as an ingress proxy.
    */

@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * 10,000 generated PUBLISHes, each a valid request mutated at random (payload bytes, properties,
  * reserved user properties including forged chunk headers, topic, content type, correlation
- * data), on every topic a server watches. The server neither crashes nor leaks threads or heap, and still answers a real call.
+ * data), on every topic a server watches, MQTT 3.1.1 request topics with broken levels included. The server neither crashes nor leaks threads or heap, and still answers a real call.
  * The seed is printed, so a failure can be replayed.
  */
 class HostileInputTest {
@@ -58,6 +58,8 @@ class HostileInputTest {
         rpc.prefix + "/_cancel",
         rpc.prefix + "/_status/client/" + rpc.channelId + "x",
       };
+      // Replies of the MQTT 3.1.1 binding go to topics of their own: drain those too.
+      device.client.subscribe(rpc.prefix + "/_311/res/#", 1).waitForCompletion(5_000);
       byte[] valid = Request.newBuilder().setText("hostile").setCount(3).build().toByteArray();
       for (int i = 0; i < PUBLISHES; i++) {
         MqttMessage message = new MqttMessage(mutate(valid, random));
@@ -91,7 +93,10 @@ class HostileInputTest {
         }
         p.setUserProperties(props);
         message.setProperties(p);
-        device.publishPipelined(topics[random.nextInt(topics.length)], message);
+        String topic = random.nextInt(4) == 0
+            ? mqtt311Topic(rpc.prefix, topics[random.nextInt(5)], random)
+            : topics[random.nextInt(topics.length)];
+        device.publishPipelined(topic, message);
       }
       device.awaitPublished();
       // Drain the answers: each is a final status or a protocol control, nothing else.
@@ -100,16 +105,20 @@ class HostileInputTest {
       while ((reply = device.replies.poll(2, TimeUnit.SECONDS)) != null) {
         replies++;
       }
+      long mqtt311Replies = device.topics.stream()
+          .filter(t -> t.startsWith(rpc.prefix + "/_311/res/")).count();
       assertEquals("still here",
           rpc.blocking().unary(Request.newBuilder().setText("still here").build()).getText());
       System.gc();
       long heapAfter = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
       int threadsAfter = ManagementFactory.getThreadMXBean().getThreadCount();
       System.out.printf(
-          "[%s] %d hostile publishes, %d replies; threads %d -> %d; heap %d -> %d MiB%n",
-          broker, PUBLISHES, replies, threadsBefore, threadsAfter, heapBefore >> 20,
+          "[%s] %d hostile publishes, %d replies (%d to MQTT 3.1.1 callers); threads %d -> %d;"
+              + " heap %d -> %d MiB%n",
+          broker, PUBLISHES, replies, mqtt311Replies, threadsBefore, threadsAfter, heapBefore >> 20,
           heapAfter >> 20);
       assertTrue(replies > 0);
+      assertTrue(mqtt311Replies > 0, "no reply to an MQTT 3.1.1 request");
       assertTrue(threadsAfter <= threadsBefore + 16, "threads grew to " + threadsAfter);
       assertTrue(heapAfter - heapBefore < 64L * 1024 * 1024, "heap grew by "
           + ((heapAfter - heapBefore) >> 20) + " MiB");
@@ -133,6 +142,28 @@ class HostileInputTest {
       default:
         return ("{\"text\":" + junk(random) + "}").getBytes(StandardCharsets.UTF_8);
     }
+  }
+
+  /**
+   * A 3.1.1 request topic for {@code method} with each level valid, empty, junk, too long or
+   * missing; its reply references are few, so their per-caller limits and replies are exercised.
+   */
+  private static String mqtt311Topic(String prefix, String method, Random random) {
+    String[] refs = {"d1", "d2", "", "r".repeat(129), topicJunk(random)};
+    String[] ids = {"1", "2", Integer.toString(random.nextInt(50)), "", "i".repeat(65), topicJunk(random)};
+    String[] options = {"-", "", "json", "pb", "json,pb", "json,1m", "5S,pb", "5x", "1S,2S", topicJunk(random)};
+    String[] tails = {method, method, "", prefix + "/_reply/x", "things/1", topicJunk(random)};
+    String topic = prefix + "/_311/req/" + refs[random.nextInt(refs.length)] + "/"
+        + ids[random.nextInt(ids.length)] + "/" + options[random.nextInt(options.length)] + "/"
+        + tails[random.nextInt(tails.length)];
+    // Now and then cut short, anywhere after the fixed levels.
+    int start = (prefix + "/_311/req/").length();
+    return random.nextInt(8) == 0 ? topic.substring(0, start + random.nextInt(topic.length() - start + 1)) : topic;
+  }
+
+  /** Printable junk that Paho still takes as a topic name: no wildcards. */
+  private static String topicJunk(Random random) {
+    return junk(random).replace('+', 'p').replace('#', 'h');
   }
 
   /** Mostly plausible chunk headers: some consistent, some contradicting, some huge. */

@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
     description =
         "Describes SYMBOL (a service, a method, a message or an enum) in proto syntax, with"
             + " the MQTT topics, call kind and mapping options (QoS, timeout, idempotent) of each"
-            + " method; a method or message comes with every message and enum type its fields"
+            + " method, and where MQTT 3.1.1 devices call its unary methods; a method or message comes with every message and enum type its fields"
             + " use. Without SYMBOL, every service.")
 final class DescribeCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

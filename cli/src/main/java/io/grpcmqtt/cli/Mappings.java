@@ -2,6 +2,7 @@ package io.grpcmqtt.cli;
 
 import com.google.protobuf.Descriptors.MethodDescriptor;
 import com.google.protobuf.Descriptors.ServiceDescriptor;
+import io.grpcmqtt.mapper.mqtt311.Mqtt311Topics;
 import io.grpcmqtt.mapper.table.MappedMethod;
 import io.grpcmqtt.mapper.table.MappedService;
 import io.grpcmqtt.mapper.table.MethodTable;
@@ -63,6 +64,11 @@ final class Mappings {
   /** The request field a raw payload on the template's topics fills; {@code null} for all. */
   String body(MethodDescriptor method) {
     return mapped(method).bodyField().map(f -> f.getName()).orElse(null);
+  }
+
+  /** The topic layout of the MQTT 3.1.1 binding under the same prefix. */
+  Mqtt311Topics mqtt311() {
+    return new Mqtt311Topics(table.prefix());
   }
 
   /** How {@code method} is mapped: topics, body field, QoS, timeout, idempotency. */

@@ -8,7 +8,9 @@ import com.google.protobuf.Descriptors.MethodDescriptor;
 import com.google.protobuf.Descriptors.OneofDescriptor;
 import com.google.protobuf.Descriptors.ServiceDescriptor;
 import com.google.protobuf.Descriptors.GenericDescriptor;
+import io.grpc.MethodDescriptor.MethodType;
 import io.grpcmqtt.bridge.MethodTypes;
+import io.grpcmqtt.mapper.mqtt311.Mqtt311Topics;
 import io.grpcmqtt.mapper.table.MappedMethod;
 import io.grpcmqtt.mapper.table.MappedService;
 import java.util.ArrayDeque;
@@ -40,6 +42,12 @@ final class ProtoText {
       b.append("; QoS ").append(mapped.qos().getAsInt());
     }
     b.append('\n');
+    if (mapped.methods().stream().anyMatch(m -> m.type() == MethodType.UNARY)) {
+      Mqtt311Topics mqtt311 = mappings.mqtt311();
+      b.append("// MQTT 3.1.1 devices call unary methods at ")
+          .append(mqtt311.requestAddress("<request topic>")).append(", replies on ")
+          .append(mqtt311.replyAddress()).append('\n');
+    }
     b.append("service ").append(service.getFullName()).append(" {\n");
     for (MethodDescriptor method : service.getMethods()) {
       b.append(method(method, "  "));
@@ -55,9 +63,20 @@ final class ProtoText {
         : " or " + template + (body == null ? "" : " (raw payload into " + body + ")");
     return indent + "// " + kind + "; requests to " + mappings.defaultTopic(method) + also + "\n"
         + options(mappings.mapped(method), indent)
+        + mqtt311(method, template, indent)
         + indent + "rpc " + method.getName()
         + "(" + (method.isClientStreaming() ? "stream " : "") + method.getInputType().getFullName() + ")"
         + " returns (" + (method.isServerStreaming() ? "stream " : "") + method.getOutputType().getFullName() + ");\n";
+  }
+
+  /** Where an MQTT 3.1.1 device calls a unary method, as one comment line; or nothing. */
+  private String mqtt311(MethodDescriptor method, String template, String indent) {
+    if (MethodTypes.typeOf(method) != MethodType.UNARY) {
+      return "";
+    }
+    Mqtt311Topics mqtt311 = mappings.mqtt311();
+    return indent + "// MQTT 3.1.1: " + mqtt311.requestAddress(mappings.defaultTopic(method))
+        + (template == null ? "" : " or " + mqtt311.requestAddress(template)) + "\n";
   }
 
   /** The mapping options that change how the method is called, as one comment line; or nothing. */

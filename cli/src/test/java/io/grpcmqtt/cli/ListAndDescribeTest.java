@@ -89,6 +89,15 @@ class ListAndDescribeTest {
         described.out);
     assertTrue(described.out.contains("  // unary; requests to grpc/" + service + "/Send or"
         + " gateway/send/{topic=**} (raw payload into payload)\n"), described.out);
+    // MQTT 3.1.1 devices: the same request topics behind the binding's levels, unary methods only.
+    assertTrue(described.out.contains("// MQTT 3.1.1 devices call unary methods at"
+        + " grpc/_311/req/{replyRef}/{requestId}/{options}/<request topic>, replies on"
+        + " grpc/_311/res/{replyRef}/{requestId}/{status}\n"), described.out);
+    assertTrue(described.out.contains("  // MQTT 3.1.1: grpc/_311/req/{replyRef}/{requestId}/{options}/grpc/"
+        + service + "/Send or grpc/_311/req/{replyRef}/{requestId}/{options}/gateway/send/{topic=**}\n"),
+        described.out);
+    assertTrue(described.out.contains("  // server streaming; requests to grpc/" + service + "/ReceiveStream\n"
+        + "  rpc ReceiveStream("), described.out);
   }
 
   @Test

@@ -171,8 +171,12 @@ class MappedCallTest {
         + " lamps/+/+/switch in shared subscription group lamp-workers\n"), service.out);
     assertTrue(service.out.contains("  // unary; requests to grpc/" + LAMPS + "/Switch or lamps/{room}/{lamp.id}/switch\n"
         + "  // QoS 1, timeout 3s, idempotent\n"
+        + "  // MQTT 3.1.1: grpc/_311/req/{replyRef}/{requestId}/{options}/grpc/" + LAMPS + "/Switch or"
+        + " grpc/_311/req/{replyRef}/{requestId}/{options}/lamps/{room}/{lamp.id}/switch\n"
         + "  rpc Switch(grpcmqtt.cli.test.v1.SwitchRequest) returns (grpcmqtt.cli.test.v1.Lamp);\n"), service.out);
-    assertTrue(service.out.contains("  // unary; requests to grpc/" + LAMPS + "/Get\n  rpc Get("), service.out);
+    assertTrue(service.out.contains("  // unary; requests to grpc/" + LAMPS + "/Get\n"
+        + "  // MQTT 3.1.1: grpc/_311/req/{replyRef}/{requestId}/{options}/grpc/" + LAMPS + "/Get\n"
+        + "  rpc Get("), service.out);
 
     Cli method = Cli.run("describe", "--proto", LAMPS_PROTO, "-I", Cli.PROTOS.toString(), LAMPS + "/Switch");
     assertEquals(0, method.exit, method.toString());

@@ -2,6 +2,7 @@ package io.grpcmqtt.codegen;
 
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import io.grpc.MethodDescriptor.MethodType;
+import io.grpcmqtt.mapper.mqtt311.Mqtt311Topics;
 import io.grpcmqtt.mapper.table.MappedMethod;
 import io.grpcmqtt.mapper.table.MappedService;
 import io.grpcmqtt.mapper.template.Segment;
@@ -12,7 +13,9 @@ import java.util.List;
  * An AsyncAPI 3.1.0 document of one service, written from the server's side: it receives each
  * method's requests on the method's topic and replies on the request's Response Topic. Payload
  * schemas describe the proto3 JSON form (Content Type {@code application/json}); without a
- * Content Type the same messages travel as protobuf binary.
+ * Content Type the same messages travel as protobuf binary. Unary methods also have the channels
+ * of the MQTT 3.1.1 binding ({@code Name.mqtt311}, replies on {@code mqtt311.reply}), where the
+ * reply address, request id and payload format are topic levels.
  */
 final class AsyncApiDocument {
   /** The newest AsyncAPI version @asyncapi/parser validates without a warning (codegen-tests). */
@@ -21,12 +24,14 @@ final class AsyncApiDocument {
 
   private final MappedService service;
   private final String prefix;
+  private final Mqtt311Topics mqtt311;
   private final String version;
   private final JsonSchemas schemas = new JsonSchemas();
 
   AsyncApiDocument(MappedService service, String prefix, String version) {
     this.service = service;
     this.prefix = prefix;
+    this.mqtt311 = new Mqtt311Topics(prefix);
     this.version = version;
   }
 
@@ -39,8 +44,28 @@ final class AsyncApiDocument {
     Json.Obj channels = Json.obj();
     Json.Obj operations = Json.obj();
     Json.Obj messages = Json.obj();
+    Json.Obj mqtt311Replies = Json.obj();
     for (MappedMethod method : service.methods()) {
       addMethod(method, channels, operations, messages);
+      if (method.type() == MethodType.UNARY) {
+        addMqtt311(method, channels, operations, messages, mqtt311Replies);
+      }
+    }
+    if (!mqtt311Replies.isEmpty()) {
+      mqtt311Replies.put(MQTT311_ERROR, ref("#/components/messages/" + MQTT311_ERROR));
+      messages.put(MQTT311_ERROR, mqtt311ErrorMessage());
+      channels.put(MQTT311_REPLY, Json.obj()
+          .with("address", mqtt311.replyAddress())
+          .with("title", "MQTT 3.1.1 replies")
+          .with("description", "The one reply of a call made over the MQTT 3.1.1 binding"
+              + " (docs/protocol.md §14): the status code is the last topic level, the payload the"
+              + " response (status 0, in the request's format) or the error text. A device"
+              + " subscribes to " + mqtt311.replyFilter("{replyRef}") + ".")
+          .with("parameters", Json.obj()
+              .with("replyRef", Json.obj().with("description", "The request's reply reference."))
+              .with("requestId", Json.obj().with("description", "The request's id."))
+              .with("status", Json.obj().with("description", "The gRPC status code, 0 for OK.")))
+          .with("messages", mqtt311Replies));
     }
     messages.put("status", statusMessage());
     Json.Obj doc = Json.obj()
@@ -53,7 +78,10 @@ final class AsyncApiDocument {
                 + " method is also reachable on its default topic " + prefix + "/"
                 + service.name() + "/<Method>, where the payload is always the whole request."
                 + " Payloads are proto3 JSON with Content Type application/json, protobuf binary"
-                + " without one; replies use the request's format."))
+                + " without one; replies use the request's format. Unary methods are also"
+                + " callable by MQTT 3.1.1 clients, with everything in topic levels: "
+                + mqtt311.requestAddress("<request topic>") + ", replies on "
+                + mqtt311.replyAddress() + "."))
         .with("channels", channels)
         .with("operations", operations)
         .with("components", Json.obj()
@@ -116,6 +144,81 @@ final class AsyncApiDocument {
             ref("#/channels/" + replyChannel + "/messages/response"),
             ref("#/channels/" + replyChannel + "/messages/status"))));
     operations.put(name, operation);
+  }
+
+  /**
+   * The channel of every MQTT 3.1.1 reply of the service, and its error message. Proto names have
+   * no '.', so these keys never meet a method's.
+   */
+  private static final String MQTT311_REPLY = "mqtt311.reply";
+  private static final String MQTT311_ERROR = "mqtt311.error";
+
+  /** The method's request channel and operation in the MQTT 3.1.1 binding. */
+  private void addMqtt311(MappedMethod method, Json.Obj channels, Json.Obj operations,
+      Json.Obj messages, Json.Obj replies) {
+    String name = method.descriptor().getName();
+    String key = name + ".mqtt311";
+    messages.put(key + ".request", Json.obj()
+        .with("name", method.descriptor().getInputType().getFullName())
+        .with("title", name + " request (MQTT 3.1.1)")
+        .with("summary", "The request message: proto3 JSON with the option json, protobuf binary"
+            + " with pb" + (method.bodyField().isPresent()
+                ? "; with neither, the raw value of request field "
+                    + method.bodyField().get().getName() + "."
+                : " or neither."))
+        .with("contentType", "application/json")
+        .with("payload", schemas.ref(method.descriptor().getInputType())));
+    messages.put(key + ".response", Json.obj()
+        .with("name", method.descriptor().getOutputType().getFullName())
+        .with("title", name + " response (MQTT 3.1.1)")
+        .with("summary", "Status 0: the response, in the request's format (protobuf binary"
+            + " unless the request named json).")
+        .with("contentType", "application/json")
+        .with("payload", schemas.ref(method.descriptor().getOutputType())));
+    replies.put(name + ".response", ref("#/components/messages/" + key + ".response"));
+
+    Json.Obj parameters = Json.obj()
+        .with("replyRef", Json.obj().with("description", "Where the reply goes: 1 to "
+            + Mqtt311Topics.MAX_REPLY_REF + " printable ASCII characters other than / + # and"
+            + " space; the caller's MQTT client id, so a broker ACL can keep its replies to it."))
+        .with("requestId", Json.obj().with("description", "The call's id, 1 to "
+            + Mqtt311Topics.MAX_REQUEST_ID + " such characters, unique per reply reference"
+            + " for at least a minute: a repeated id is answered from the reply cache."))
+        .with("options", Json.obj().with("description", "- (or empty) for none, else items"
+            + " separated by commas: json or pb (the payload format), and a timeout such as 30S"
+            + " (grpc-timeout syntax)."));
+    Json.Obj templateParameters = parameters(method);
+    if (templateParameters != null) {
+      templateParameters.forEach(parameters::put);
+    }
+    channels.put(key, Json.obj()
+        .with("address", mqtt311.requestAddress(address(method)))
+        .with("title", name + " requests (MQTT 3.1.1)")
+        .with("description", "The MQTT 3.1.1 binding of " + method.fullMethodName()
+            + " (docs/protocol.md §14): the method's request topic after the reply reference,"
+            + " request id and options levels.")
+        .with("parameters", parameters)
+        .with("messages", Json.obj().with("request", ref("#/components/messages/" + key + ".request"))));
+    operations.put(key, Json.obj()
+        .with("action", "receive")
+        .with("channel", ref("#/channels/" + key))
+        .with("summary", method.fullMethodName() + " (unary, MQTT 3.1.1)")
+        .with("messages", List.of(ref("#/channels/" + key + "/messages/request")))
+        .with("reply", Json.obj()
+            .with("channel", ref("#/channels/" + MQTT311_REPLY))
+            .with("messages", List.of(
+                ref("#/channels/" + MQTT311_REPLY + "/messages/" + name + ".response"),
+                ref("#/channels/" + MQTT311_REPLY + "/messages/" + MQTT311_ERROR)))));
+  }
+
+  private static Json.Obj mqtt311ErrorMessage() {
+    return Json.obj()
+        .with("name", "error")
+        .with("title", "Error (MQTT 3.1.1)")
+        .with("summary", "A status other than 0 (the last topic level): the payload is the status"
+            + " description, UTF-8 text, possibly empty.")
+        .with("contentType", "text/plain")
+        .with("payload", Json.obj().with("type", "string"));
   }
 
   /** The topic in AsyncAPI form: variables as {@code {name}} parameters. */

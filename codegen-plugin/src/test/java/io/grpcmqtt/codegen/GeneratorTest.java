@@ -63,8 +63,13 @@ class GeneratorTest {
     assertEquals("3.1.0", doc.getFieldsOrThrow("asyncapi").getStringValue());
     assertEquals("2.1.0", doc.getFieldsOrThrow("info").getStructValue()
         .getFieldsOrThrow("version").getStringValue());
-    assertEquals(List.of("Order", "Order-reply", "Watch", "Watch-reply"),
+    // The unary method is also on the MQTT 3.1.1 binding; replies of all on one channel.
+    assertEquals(List.of("Order", "Order-reply", "Order.mqtt311", "Watch", "Watch-reply", "mqtt311.reply"),
         List.copyOf(channels.getFieldsMap().keySet()));
+    assertEquals("grpc/_311/req/{replyRef}/{requestId}/{options}/shops/{shop}/orders",
+        channels.getFieldsOrThrow("Order.mqtt311").getStructValue().getFieldsOrThrow("address").getStringValue());
+    assertEquals("grpc/_311/res/{replyRef}/{requestId}/{status}",
+        channels.getFieldsOrThrow("mqtt311.reply").getStructValue().getFieldsOrThrow("address").getStringValue());
     assertEquals("shops/{shop}/orders", channels.getFieldsOrThrow("Order").getStructValue()
         .getFieldsOrThrow("address").getStringValue());
     assertEquals("grpc/plugintest.v1.Shop/Watch", channels.getFieldsOrThrow("Watch")

@@ -37,6 +37,8 @@ final class MqttServerStream implements ServerStream {
   @Nullable private final byte[] correlation;
   @Nullable private final MethodRegistry.Entry entry;
   private final PayloadFormat format;
+  /** How the call's last frame is addressed and encoded (MQTT 5, or the 3.1.1 binding's). */
+  private final ReplyEncoding replies;
   private final boolean requestStreaming;
   private final boolean responseStreaming;
   private final int qos;
@@ -131,6 +133,7 @@ final class MqttServerStream implements ServerStream {
       boolean requestStreaming,
       boolean responseStreaming,
       PayloadFormat format,
+      ReplyEncoding replies,
       int qos,
       int window,
       int maxInbound,
@@ -143,6 +146,7 @@ final class MqttServerStream implements ServerStream {
     this.correlation = correlation;
     this.entry = entry;
     this.format = format;
+    this.replies = replies;
     this.requestStreaming = requestStreaming;
     this.responseStreaming = responseStreaming;
     this.qos = qos;
@@ -445,7 +449,7 @@ final class MqttServerStream implements ServerStream {
         }
         byte[] payload = status.isOk() && unaryResponse != null ? unaryResponse : new byte[0];
         addStatus(props, status, trailers);
-        publishFinalLocked(payload, props);
+        publishFinalLocked(payload, props, status);
       } else {
         List<UserProperty> props = new ArrayList<>();
         addStatus(props, status, trailers);
@@ -480,8 +484,11 @@ final class MqttServerStream implements ServerStream {
         addStatus(props, status, new Metadata());
         if (responseStreaming) {
           props.add(new UserProperty(Wire.SEQ, Long.toString(nextOutSeq++)));
+          publishLocked(new byte[0], props, MqttConnection.IGNORE);
+        } else {
+          sendLocked(lastFrameLocked(new byte[0], props, status),
+              new TooLargeGuard(props, MqttConnection.IGNORE));
         }
-        publishLocked(new byte[0], props, MqttConnection.IGNORE);
       }
       finishLocked(status, null);
     }
@@ -523,12 +530,11 @@ final class MqttServerStream implements ServerStream {
       if (responseStreaming) {
         props.add(new UserProperty(Wire.SEQ, Long.toString(nextOutSeq++)));
       }
-      MqttProperties properties =
-          Publishes.properties(null, correlation, format.contentType(), props);
-      transport.publish(responseTopic, new byte[0], qos, properties, MqttConnection.IGNORE);
+      RecentCalls.Reply frame = lastFrameLocked(new byte[0], props, status);
+      sendLocked(frame, MqttConnection.IGNORE);
       if (!responseStreaming) {
         // A duplicate of this request gets the same answer.
-        reply = new RecentCalls.Reply(responseTopic, new byte[0], properties);
+        reply = frame;
       }
     }
     finishLocked(Status.CANCELLED.withDescription(status.getDescription()), reply);
@@ -552,7 +558,7 @@ final class MqttServerStream implements ServerStream {
         sentMessages++;
       }
       if (out.kind == Out.FINAL) {
-        publishFinalLocked(out.payload, out.props);
+        publishFinalLocked(out.payload, out.props, closedStatus);
       } else {
         publishLocked(out.payload, out.props, vanishOnNoSubscriber);
       }
@@ -598,17 +604,33 @@ final class MqttServerStream implements ServerStream {
         }
       };
 
+  /**
+   * The frame that ends the call with {@code status}: addressed and encoded by {@link #replies}
+   * (for a stream of responses, always the MQTT 5 FINAL frame).
+   */
   @GuardedBy("this")
-  private void publishFinalLocked(byte[] payload, List<UserProperty> props) {
-    MqttProperties properties =
-        Publishes.properties(null, correlation, format.contentType(), props);
-    RecentCalls.Reply reply =
-        responseStreaming ? null : new RecentCalls.Reply(responseTopic, payload, properties);
-    transport.publish(
-        responseTopic,
-        payload,
-        qos,
-        properties,
+  private RecentCalls.Reply lastFrameLocked(byte[] payload, List<UserProperty> props, Status status) {
+    return new RecentCalls.Reply(
+        replies.topic(responseTopic, status),
+        replies.payload(payload, status),
+        Publishes.properties(null, correlation, format.contentType(), props));
+  }
+
+  @GuardedBy("this")
+  private void sendLocked(RecentCalls.Reply frame, MqttConnection.PublishCallback callback) {
+    if (replies.chunked()) {
+      transport.publish(frame.topic, frame.payload, qos, frame.properties, callback);
+    } else {
+      transport.publishWhole(frame.topic, frame.payload, qos, frame.properties, callback);
+    }
+  }
+
+  @GuardedBy("this")
+  private void publishFinalLocked(byte[] payload, List<UserProperty> props, Status status) {
+    RecentCalls.Reply frame = lastFrameLocked(payload, props, status);
+    RecentCalls.Reply reply = responseStreaming ? null : frame;
+    sendLocked(
+        frame,
         new TooLargeGuard(props, new MqttConnection.PublishCallback() {
           @Override
           public void published(int reasonCode) {
@@ -670,8 +692,8 @@ final class MqttServerStream implements ServerStream {
             error.add(p);
           }
         }
-        transport.publishWhole(responseTopic,
-            Publishes.properties(null, correlation, format.contentType(), error));
+        RecentCalls.Reply frame = lastFrameLocked(new byte[0], error, status);
+        transport.publishWhole(frame.topic, frame.payload, qos, frame.properties, MqttConnection.IGNORE);
         finishLocked(status, null);
       }
       sync.drain();

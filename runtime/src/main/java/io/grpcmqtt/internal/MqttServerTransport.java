@@ -16,6 +16,7 @@ import io.grpc.internal.ServerTransportListener;
 import io.grpc.internal.SharedResourceHolder;
 import io.grpc.internal.StatsTraceContext;
 import io.grpcmqtt.mapper.codec.PayloadFormat;
+import io.grpcmqtt.mapper.mqtt311.Mqtt311Topics;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -58,6 +60,8 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
   private final ConnectionConfig config;
   private final Topics topics;
   private final MethodRegistry registry;
+  /** Requests of MQTT 3.1.1 callers, who carry in topic levels what MQTT 5 ones put in properties. */
+  private final V311RequestParser mqtt311;
   private final List<? extends ServerStreamTracer.Factory> tracerFactories;
   private final InternalLogId logId;
   private final ScheduledExecutorService timer = SharedResourceHolder.get(GrpcUtil.TIMER_SERVICE);
@@ -106,6 +110,7 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
     this.config = settings.connection;
     this.topics = new Topics(config.topicPrefix());
     this.registry = registry;
+    this.mqtt311 = new V311RequestParser(new Mqtt311Topics(config.topicPrefix()), registry);
     this.tracerFactories = tracerFactories;
     this.logId = InternalLogId.allocate(getClass(), config.brokerUriString());
     new SecureRandom().nextBytes(barrier);
@@ -180,14 +185,20 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
   }
 
   private List<String> requestFilters() {
-    return new ArrayList<>(registry.routes().subscriptions(settings.sharedGroup, config.qos()).keySet());
+    return new ArrayList<>(requestFiltersAndQos().keySet());
   }
 
   private List<MqttSubscription> requestSubscriptions() {
     List<MqttSubscription> subs = new ArrayList<>();
-    registry.routes().subscriptions(settings.sharedGroup, config.qos())
-        .forEach((filter, qos) -> subs.add(new MqttSubscription(filter, qos)));
+    requestFiltersAndQos().forEach((filter, qos) -> subs.add(new MqttSubscription(filter, qos)));
     return subs;
+  }
+
+  /** The MQTT 5 request filters, then those of the MQTT 3.1.1 binding, in the same groups. */
+  private Map<String, Integer> requestFiltersAndQos() {
+    Map<String, Integer> filters = registry.routes().subscriptions(settings.sharedGroup, config.qos());
+    filters.putAll(registry.routes().subscriptions(settings.sharedGroup, config.qos(), mqtt311::filterFor));
+    return filters;
   }
 
   private List<MqttSubscription> subscriptions(boolean withRequests) {
@@ -300,19 +311,39 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
       }
       return;
     }
+    if (mqtt311.isRequest(topic)) {
+      handleMqtt311(topic, message);
+      return;
+    }
     RequestRoute route = registry.routes().route(topic);
     if (route == null) {
       RequestRoutes.Mismatch mismatch = registry.routes().mismatch(topic);
       if (mismatch != null) {
         // Answered (if it asks for an answer), like any other malformed request.
         reject(Frame.decode(topic, message), Status.INVALID_ARGUMENT.withDescription(mismatch.reason()),
-            mismatch.fullMethodName());
+            mismatch.fullMethodName(), ReplyEncoding.MQTT5);
         return;
       }
       badInput("message on unexpected topic '" + topic + "' ignored");
       return;
     }
-    handleRequest(route, Frame.decode(topic, message));
+    handleRequest(route, Frame.decode(topic, message), ReplyEncoding.MQTT5);
+  }
+
+  /**
+   * A request of the MQTT 3.1.1 binding: served as the MQTT 5 request it stands for, answered in
+   * topic levels; refused with INVALID_ARGUMENT where it names a reply address, else only logged.
+   */
+  private void handleMqtt311(String topic, MqttMessage message) {
+    V311RequestParser.Result request = mqtt311.parse(topic, message);
+    if (request.refusal == null) {
+      handleRequest(request.route, request.frame, request.replies);
+    } else if (request.frame == null) {
+      badInput(request.subject + ": " + request.refusal.getCode() + " "
+          + request.refusal.getDescription());
+    } else {
+      reject(request.frame, request.refusal, request.subject, request.replies);
+    }
   }
 
   @Nullable
@@ -324,9 +355,10 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
   }
 
   private void cancelCallsOf(String clientId) {
-    int cancelled = endCallsOf(
-        topics.reply(clientId),
-        Status.CANCELLED.withDescription("client '" + clientId + "' went offline"));
+    Status status = Status.CANCELLED.withDescription("client '" + clientId + "' went offline");
+    // An MQTT 3.1.1 device may set a will there too; its calls are those of its reply reference.
+    int cancelled = endCallsOf(topics.reply(clientId), status)
+        + endCallsOf(mqtt311.callerTopic(clientId), status);
     if (cancelled > 0) {
       log.info("client '{}' went offline: cancelled its {} call(s)", clientId, cancelled);
     }
@@ -418,7 +450,7 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
     limitLog.warn("server '{}': {}", serverId(), what);
   }
 
-  private void handleRequest(RequestRoute route, Frame frame) {
+  private void handleRequest(RequestRoute route, Frame frame, ReplyEncoding replies) {
     String fullMethod = route.fullMethodName;
     CallKey key =
         frame.responseTopic != null && frame.correlation != null
@@ -440,18 +472,18 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
       }
     }
     if (!accepting) {
-      reject(frame, SHUTTING_DOWN, fullMethod);
+      reject(frame, SHUTTING_DOWN, fullMethod, replies);
       return;
     }
     Optional<PayloadFormat> format = route.format(frame.contentType);
     if (format.isEmpty()) {
       reject(frame, Status.INVALID_ARGUMENT.withDescription(
           "unsupported content type '" + frame.contentType
-              + "': use application/json, or no content type for protobuf"), fullMethod);
+              + "': use application/json, or no content type for protobuf"), fullMethod, replies);
       return;
     }
     if (frame.error != null) {
-      reject(frame, Status.INVALID_ARGUMENT.withDescription(frame.error), fullMethod);
+      reject(frame, Status.INVALID_ARGUMENT.withDescription(frame.error), fullMethod, replies);
       return;
     }
     if (frame.isChunk()) {
@@ -459,13 +491,13 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
       reject(frame, Status.INVALID_ARGUMENT.withDescription(
           "a chunked message cannot start a call: publish " + Wire.CTL + "=open to the request"
               + " topic, then the chunks to the " + Wire.CALL_TOPIC + " of its accept"),
-          fullMethod);
+          fullMethod, replies);
       return;
     }
     if (frame.payload.length > settings.maxInboundMessageSize) {
       reject(frame, Status.RESOURCE_EXHAUSTED.withDescription(
           MqttServerStream.tooLarge(frame.payload.length, settings.maxInboundMessageSize)),
-          fullMethod);
+          fullMethod, replies);
       return;
     }
     MethodRegistry.Entry entry = route.entry(registry.lookup(fullMethod), frame.contentType);
@@ -480,13 +512,13 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
     if ((requestStreaming || responseStreaming) && key == null) {
       reject(frame, Status.INVALID_ARGUMENT.withDescription(
           "streaming method " + fullMethod + " needs a Response Topic and Correlation Data"),
-          fullMethod);
+          fullMethod, replies);
       return;
     }
     if (frame.control != null && !(requestStreaming && Wire.CTL_OPEN.equals(frame.control))) {
       reject(frame, Status.INVALID_ARGUMENT.withDescription(
           "unexpected " + Wire.CTL + " '" + frame.control + "' on the request topic of "
-              + fullMethod), fullMethod);
+              + fullMethod), fullMethod, replies);
       return;
     }
     Metadata headers;
@@ -497,14 +529,14 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
         timeoutNanos = Wire.decodeTimeout(frame.timeout);
       }
     } catch (RuntimeException e) {
-      reject(frame, Status.INVALID_ARGUMENT.withDescription(e.getMessage()), fullMethod);
+      reject(frame, Status.INVALID_ARGUMENT.withDescription(e.getMessage()), fullMethod, replies);
       return;
     }
     int metadataSize = metadataSize(frame.props);
     if (metadataSize > settings.maxInboundMetadataSize) {
       reject(frame, Status.RESOURCE_EXHAUSTED.withDescription(
           "request metadata of " + metadataSize + " bytes is larger than the limit of "
-              + settings.maxInboundMetadataSize + " bytes"), fullMethod);
+              + settings.maxInboundMetadataSize + " bytes"), fullMethod, replies);
       return;
     }
     if (frame.expirySeconds != null && frame.expirySeconds > 0) {
@@ -527,21 +559,21 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
     if (openStreams.get() >= settings.maxConcurrentCalls) {
       String what = "server is at its limit of " + settings.maxConcurrentCalls + " concurrent calls";
       limitHit(what + " (" + fullMethod + " from '" + frame.responseTopic + "' refused)");
-      replyError(frame, Status.RESOURCE_EXHAUSTED.withDescription(what));
+      replyError(frame, Status.RESOURCE_EXHAUSTED.withDescription(what), replies);
       return;
     }
     if (frame.responseTopic != null && !reserveClientSlot(frame.responseTopic)) {
       String what = "the caller at '" + frame.responseTopic + "' is at its limit of "
           + settings.maxConcurrentCallsPerClient + " concurrent calls on this server";
       limitHit(what + " (" + fullMethod + " refused)");
-      replyError(frame, Status.RESOURCE_EXHAUSTED.withDescription(what));
+      replyError(frame, Status.RESOURCE_EXHAUSTED.withDescription(what), replies);
       return;
     }
     StatsTraceContext stats = StatsTraceContext.newServerContext(tracerFactories, fullMethod, headers);
     MqttServerStream stream =
         new MqttServerStream(
             this, key, frame.responseTopic, frame.correlation, entry, requestStreaming,
-            responseStreaming, format.get(), config.qos(),
+            responseStreaming, format.get(), replies, config.qos(),
             config.flowControlWindow(), settings.maxInboundMessageSize, stats,
             dedupNanos, serverDefaultNanos);
     if (key != null && active.putIfAbsent(key, stream) != null) {
@@ -563,7 +595,7 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
       if (frame.responseTopic != null) {
         releaseClientSlot(frame.responseTopic);
       }
-      reject(frame, SHUTTING_DOWN, fullMethod);
+      reject(frame, SHUTTING_DOWN, fullMethod, replies);
       return;
     }
     stream.queueFirst(frame);
@@ -581,13 +613,13 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
   }
 
   /** Answers a request that cannot become a call, and logs it (the only trace of a one-way one). */
-  private void reject(Frame frame, Status status, String fullMethod) {
+  private void reject(Frame frame, Status status, String fullMethod, ReplyEncoding replies) {
     badInput(fullMethod + ": " + status.getCode() + " " + status.getDescription());
-    replyError(frame, status);
+    replyError(frame, status, replies);
   }
 
   /** Answers a request that cannot become a call, if it has a Response Topic. */
-  private void replyError(Frame frame, Status status) {
+  private void replyError(Frame frame, Status status, ReplyEncoding replies) {
     if (frame.responseTopic == null) {
       return;
     }
@@ -596,8 +628,8 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
     String contentType = PayloadFormat.fromContentType(frame.contentType)
         .map(PayloadFormat::contentType).orElse(null);
     connection.publish(
-        frame.responseTopic,
-        new byte[0],
+        replies.topic(frame.responseTopic, status),
+        replies.payload(new byte[0], status),
         config.qos(),
         false,
         Publishes.properties(null, frame.correlation, contentType, props),
@@ -618,9 +650,14 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
     ChunkingPublisher.publish(connection, topic, payload, qos, properties, callback);
   }
 
-  /** Publishes a small frame as it is (an error status in place of a frame that did not fit). */
-  void publishWhole(String topic, MqttProperties properties) {
-    connection.publish(topic, new byte[0], config.qos(), false, properties, MqttConnection.IGNORE);
+  /**
+   * Publishes a frame in one PUBLISH, never in chunks: an error status in place of a frame that
+   * did not fit, or a reply to a caller that cannot read chunks (MQTT 3.1.1).
+   */
+  void publishWhole(
+      String topic, byte[] payload, int qos, MqttProperties properties,
+      MqttConnection.PublishCallback callback) {
+    connection.publish(topic, payload, qos, false, properties, callback);
   }
 
   /** Reassembles one call's chunked request messages within this connection's budget. */

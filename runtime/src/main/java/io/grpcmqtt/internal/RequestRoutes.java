@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import javax.annotation.Nullable;
 import org.eclipse.paho.mqttv5.common.util.MqttTopicValidator;
 
@@ -65,19 +66,28 @@ final class RequestRoutes {
    * @param qos the connection's QoS, for services and methods whose options set none
    */
   Map<String, Integer> subscriptions(@Nullable String sharedGroup, int qos) {
+    return subscriptions(sharedGroup, qos, UnaryOperator.identity());
+  }
+
+  /**
+   * {@link #subscriptions(String, int)} with each filter first turned into another that receives
+   * the same requests in another form (the MQTT 3.1.1 binding's), in the same group and QoS.
+   */
+  Map<String, Integer> subscriptions(
+      @Nullable String sharedGroup, int qos, UnaryOperator<String> form) {
     Map<String, Integer> filters = new LinkedHashMap<>();
     for (MappedService service : table.services()) {
       String group = sharedGroup == null ? null : service.sharedSubscriptionGroup().orElse(sharedGroup);
       int serviceQos = service.qos().orElse(qos);
-      filters.put(shared(group, service.defaultFilter()), serviceQos);
+      filters.put(shared(group, form.apply(service.defaultFilter())), serviceQos);
       for (MappedMethod method : service.methods()) {
         if (method.binding().isPresent()) {
-          filters.put(shared(group, method.subscriptionFilter()), method.qos().orElse(qos));
+          filters.put(shared(group, form.apply(method.subscriptionFilter())), method.qos().orElse(qos));
         }
       }
     }
     for (String service : unmapped) {
-      filters.put(shared(sharedGroup, topics.serviceFilter(service)), qos);
+      filters.put(shared(sharedGroup, form.apply(topics.serviceFilter(service))), qos);
     }
     return filters;
   }
