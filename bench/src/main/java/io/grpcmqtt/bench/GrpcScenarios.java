@@ -17,6 +17,8 @@ import java.util.concurrent.locks.LockSupport;
 /** The gRPC side of the scenarios, through generated stubs, for any {@link GrpcEndpoint}. */
 final class GrpcScenarios {
   private static final long CALL_DEADLINE_SECONDS = 30;
+  /** How long a measurement window may be extended to see its first message. */
+  private static final long SAMPLE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private GrpcScenarios() {}
 
@@ -88,15 +90,14 @@ final class GrpcScenarios {
    */
   static double clientStreaming(GrpcEndpoint endpoint, int payloadBytes, long warmupNanos,
       long measureNanos, long maxMessages) throws InterruptedException {
-    SinkCall call = new SinkCall(BenchService.payload(payloadBytes),
-        System.nanoTime() + warmupNanos + measureNanos, maxMessages);
+    SinkCall call = new SinkCall(BenchService.payload(payloadBytes), maxMessages);
     BenchGrpc.newStub(endpoint.channel)
-        .withDeadlineAfter(CALL_DEADLINE_SECONDS + (warmupNanos + measureNanos) / 1_000_000_000L,
-            TimeUnit.SECONDS)
+        .withDeadlineAfter(CALL_DEADLINE_SECONDS + (warmupNanos + measureNanos
+                + SAMPLE_WAIT_NANOS) / 1_000_000_000L, TimeUnit.SECONDS)
         .sink(call);
     double rate = rateOver(endpoint.service.sinkReceived, warmupNanos, measureNanos);
-    // A pump waiting for credit does not run again by itself once the clock has run out.
-    call.pump();
+    // A pump waiting for credit does not run again by itself once the measurement is over.
+    call.stop();
     if (!call.ended.await(10, TimeUnit.SECONDS)) {
       call.cancel();
     }
@@ -107,16 +108,23 @@ final class GrpcScenarios {
   private static final class SinkCall implements ClientResponseObserver<Payload, Count> {
     final CountDownLatch ended = new CountDownLatch(1);
     private final Payload message;
-    private final long end;
     private final long maxMessages;
     private ClientCallStreamObserver<Payload> out;
     private long sent;
+    private boolean stopped;
     private boolean halfClosed;
 
-    SinkCall(Payload message, long end, long maxMessages) {
+    SinkCall(Payload message, long maxMessages) {
       this.message = message;
-      this.end = end;
       this.maxMessages = maxMessages;
+    }
+
+    /** The measurement is over: half-closes now, or once the call has started. */
+    synchronized void stop() {
+      stopped = true;
+      if (out != null) {
+        pump();
+      }
     }
 
     @Override
@@ -126,11 +134,11 @@ final class GrpcScenarios {
     }
 
     synchronized void pump() {
-      while (!halfClosed && out.isReady() && sent < maxMessages && System.nanoTime() - end < 0) {
+      while (!halfClosed && out.isReady() && sent < maxMessages && !stopped) {
         out.onNext(message);
         sent++;
       }
-      if (!halfClosed && (sent >= maxMessages || System.nanoTime() - end >= 0)) {
+      if (!halfClosed && (sent >= maxMessages || stopped)) {
         halfClosed = true;
         out.onCompleted();
       }
@@ -161,6 +169,12 @@ final class GrpcScenarios {
     long before = counter.get();
     long from = System.nanoTime();
     sleepUntil(from + measureNanos);
+    // A short window on a busy machine can end before the first message: extend it (bounded)
+    // until one is counted, so a rate is a measurement and not a scheduling accident.
+    long limit = System.nanoTime() + SAMPLE_WAIT_NANOS;
+    while (counter.get() == before && System.nanoTime() - limit < 0) {
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+    }
     long after = counter.get();
     return (after - before) / ((System.nanoTime() - from) / 1e9);
   }
