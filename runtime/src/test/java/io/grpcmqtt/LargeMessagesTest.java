@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -14,6 +16,7 @@ import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import io.grpcmqtt.test.v1.Request;
 import io.grpcmqtt.test.v1.Response;
+import io.grpcmqtt.test.v1.TestServiceGrpc;
 import io.grpcmqtt.testing.Brokers;
 import io.grpcmqtt.testing.TestBroker;
 import java.util.ArrayList;
@@ -172,6 +175,47 @@ class LargeMessagesTest {
       Request request = big(500_000, 3);
       assertArrayEquals(request.getBlob().toByteArray(),
           rpc.blocking().unary(request).getBlob().toByteArray());
+    }
+  }
+
+  /**
+   * A publish that fails on the publishing thread (here: headers over the broker's packet limit)
+   * ends its call without holding the stream's lock, so a listener running on that thread (a
+   * direct executor) may wait for another thread that uses the same call.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("capped")
+  void aPublishThatFailsAtOnceClosesTheCallOutsideTheStreamsLock(TestBroker broker) throws Exception {
+    try (Rpc rpc = new Rpc(broker, service -> MqttServerBuilder.forBroker(broker.uri()),
+        MqttChannelBuilder.forBroker(broker.uri()).directExecutor())) {
+      rpc.warmUp();
+      Metadata huge = new Metadata();
+      huge.put(Metadata.Key.of("x-huge", Metadata.ASCII_STRING_MARSHALLER), "h".repeat(CAP));
+      ClientCall<Request, Response> call = rpc.channel.newCall(TestServiceGrpc.getUnaryMethod(),
+          CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS));
+      CompletableFuture<Status> closed = new CompletableFuture<>();
+      CompletableFuture<Boolean> otherThreadGotIn = new CompletableFuture<>();
+      call.start(new ClientCall.Listener<>() {
+        @Override
+        public void onClose(Status status, Metadata trailers) {
+          // request() takes the stream's lock: it returns at once unless this thread holds it.
+          Thread other = new Thread(() -> call.request(1), "uses-the-call");
+          other.start();
+          try {
+            other.join(10_000);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          otherThreadGotIn.complete(!other.isAlive());
+          closed.complete(status);
+        }
+      }, huge);
+      call.request(1);
+      call.sendMessage(Request.newBuilder().setText("t").build());
+      call.halfClose();
+      assertEquals(Status.Code.RESOURCE_EXHAUSTED,
+          closed.get(20, TimeUnit.SECONDS).getCode(), closed.get().toString());
+      assertTrue(otherThreadGotIn.get(), "onClose ran while its thread held the stream's lock");
     }
   }
 

@@ -61,7 +61,7 @@ final class RawClient implements AutoCloseable {
     });
     MqttConnectionOptions options = new MqttConnectionOptions();
     options.setCleanStart(true);
-    options.setSocketFactory(io.grpcmqtt.internal.NoDelaySocketFactory.plain());
+    options.setSocketFactory(new NoDelaySockets());
     options.setReceiveMaximum(65_535);
     client.connect(options).waitForCompletion(10_000);
   }

@@ -180,7 +180,8 @@ final class Report {
     out.printf(Locale.ROOT, "%-9s %-13s %-16s %3s %4s %8s %8s %8s %8s %10s%n",
         "broker", "kind", "impl", "qos", "conc", "bytes", "p50", "p99", "p99.9", "throughput");
     for (Map<String, Object> m : ratios()) {
-      out.printf(Locale.ROOT, "%-9s %-13s %-16s %3d %4d %8d %8s %8s %8s %10s%n",
+      // %s, not %d: the values are boxed in a Map; right-aligned the same either way.
+      out.printf(Locale.ROOT, "%-9s %-13s %-16s %3s %4s %8s %8s %8s %8s %10s%n",
           m.get("broker"), m.get("kind"), m.get("impl"), m.get("qos"), m.get("concurrency"),
           m.get("payloadBytes"), ratio(m.get("p50")), ratio(m.get("p99")), ratio(m.get("p999")),
           ratio(m.get("throughput")));

@@ -426,7 +426,8 @@ final class MqttClientStream implements ClientStream {
       return;
     }
     requestPublished = true;
-    transport.publish(target.topic(), payload, qos, properties, new RequestCallback(target.topic()));
+    transport.publish(target.topic(), payload, qos, properties,
+        OutsideStreamLock.wrap(this, sync, new RequestCallback(target.topic())));
   }
 
   /** Sends queued messages and the half-close, within the server's credit. */
@@ -464,7 +465,8 @@ final class MqttClientStream implements ClientStream {
   private void publishToServerLocked(byte[] payload, List<UserProperty> props) {
     MqttProperties properties =
         Publishes.properties(transport.replyTopic(), correlation, null, props);
-    transport.publishChunked(callTopic, payload, qos, properties, failOnError);
+    transport.publishChunked(callTopic, payload, qos, properties,
+        OutsideStreamLock.wrap(this, sync, failOnError));
   }
 
   @GuardedBy("this")

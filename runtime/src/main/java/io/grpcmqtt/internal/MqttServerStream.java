@@ -617,7 +617,8 @@ final class MqttServerStream implements ServerStream {
   }
 
   @GuardedBy("this")
-  private void sendLocked(RecentCalls.Reply frame, MqttConnection.PublishCallback callback) {
+  private void sendLocked(RecentCalls.Reply frame, MqttConnection.PublishCallback outcome) {
+    MqttConnection.PublishCallback callback = OutsideStreamLock.wrap(this, sync, outcome);
     if (replies.chunked()) {
       transport.publish(frame.topic, frame.payload, qos, frame.properties, callback);
     } else {
@@ -651,7 +652,8 @@ final class MqttServerStream implements ServerStream {
       byte[] payload, List<UserProperty> props, MqttConnection.PublishCallback callback) {
     MqttProperties properties =
         Publishes.properties(null, correlation, format.contentType(), props);
-    transport.publish(responseTopic, payload, qos, properties, new TooLargeGuard(props, callback));
+    transport.publish(responseTopic, payload, qos, properties,
+        OutsideStreamLock.wrap(this, sync, new TooLargeGuard(props, callback)));
   }
 
   /**

@@ -88,8 +88,12 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
   private Attributes streamAttributes = Attributes.EMPTY;
   private ScheduledFuture<?> prober;
 
-  /** Requests are served; false once a stopping server's barrier came back. */
-  @GuardedBy("lock")
+  /**
+   * Requests are served; false once a stopping server's barrier came back. Written only under
+   * {@code lock}; handleRequest reads it without the lock to refuse early (volatile), and the
+   * admission that counts a call re-reads it under the lock, so a stale read admits nothing.
+   * Not {@code @GuardedBy} for that one lock-free read.
+   */
   private volatile boolean accepting = true;
 
   @GuardedBy("lock")

@@ -1,6 +1,5 @@
 package io.grpcmqtt.bench.jmh;
 
-import io.grpcmqtt.internal.Topics;
 import io.grpcmqtt.mapper.template.TopicTemplate;
 import java.util.Map;
 import java.util.Optional;
@@ -16,8 +15,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Routing a received topic to a method: a mapped topic template's match (mapper) and the default
- * {@code {prefix}/{Service}/{Method}} split (runtime's Topics).
+ * Routing a received topic to a method with a mapped topic template (mapper). The runtime's default
+ * {@code {prefix}/{Service}/{Method}} split is measured by the runtime's own TopicsBenchmark.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -29,7 +28,6 @@ public class TopicTemplateBenchmark {
   private final TopicTemplate literalAndVariable =
       TopicTemplate.parse("devices/{device_id}/commands/{command}");
   private final TopicTemplate multiLevel = TopicTemplate.parse("gateway/send/{topic=**}");
-  private final Topics topics = new Topics("grpc");
 
   @Benchmark
   public Optional<Map<String, String>> matchSingleLevelVariables() {
@@ -44,10 +42,5 @@ public class TopicTemplateBenchmark {
   @Benchmark
   public Optional<Map<String, String>> noMatch() {
     return literalAndVariable.match("devices/sensor-0042/telemetry/temperature");
-  }
-
-  @Benchmark
-  public String defaultMethodOfTopic() {
-    return topics.methodOf("grpc/grpcmqtt.bench.v1.Bench/Echo");
   }
 }

@@ -4,7 +4,7 @@ import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.Metadata;
 import io.grpc.ServerStreamTracer;
-import io.grpcmqtt.internal.Wire;
+import io.grpcmqtt.GrpcTimeout;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import javax.annotation.Nullable;
@@ -32,7 +32,7 @@ public final class TrailingDeadlines extends ServerStreamTracer.Factory {
   public static final Context.Key<Deadline> DEADLINE = Context.key("grpc-mqtt-proxy-deadline");
 
   private static final Metadata.Key<String> TIMEOUT =
-      Metadata.Key.of(Wire.TIMEOUT, Metadata.ASCII_STRING_MARSHALLER);
+      Metadata.Key.of(GrpcTimeout.NAME, Metadata.ASCII_STRING_MARSHALLER);
 
   private static final ServerStreamTracer NO_DEADLINE = new ServerStreamTracer() {};
 
@@ -74,7 +74,7 @@ public final class TrailingDeadlines extends ServerStreamTracer.Factory {
   @Nullable
   private static Long parseTimeoutNanos(String value) {
     try {
-      return Wire.decodeTimeout(value);
+      return GrpcTimeout.parseNanos(value);
     } catch (IllegalArgumentException e) {
       return null;
     }

@@ -138,7 +138,7 @@ class DeviceSendRefusalsTest {
         TestGateway gw = new TestGateway(broker, location, b -> b.maxPayloadBytes(10));
         Mqtt device = new Mqtt(broker.uri());
         LogCapture gatewayLog = new LogCapture(GatewayService.class);
-        LogCapture runtimeLog = new LogCapture(Class.forName("io.grpcmqtt.internal.MqttServerTransport"))) {
+        LogCapture runtimeLog = new LogCapture(LogCapture.GRPC_MQTT)) {
       String ok = gw.topic("ok");
       device.publish("gateway/send/" + ok, new byte[11]);
       await().atMost(Duration.ofSeconds(10)).until(() -> gatewayLog.contains(

@@ -6,13 +6,27 @@ import ch.qos.logback.core.read.ListAppender;
 import java.util.List;
 import org.slf4j.LoggerFactory;
 
-/** The log lines (WARN and above, as logback-test.xml lets through) of one class, while open. */
+/**
+ * The log lines (WARN and above, as logback-test.xml lets through) of one class, or of every logger
+ * below a name, while open.
+ */
 final class LogCapture implements AutoCloseable {
+  /**
+   * All of grpc-mqtt's loggers: the runtime's are internal classes, so tests outside it capture
+   * them by this name rather than by class.
+   */
+  static final String GRPC_MQTT = "io.grpcmqtt";
+
   private final Logger logger;
   private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
   LogCapture(Class<?> source) {
-    logger = (Logger) LoggerFactory.getLogger(source);
+    this(source.getName());
+  }
+
+  /** The lines of logger {@code name} and of the loggers below it ({@code a.b} is below {@code a}). */
+  LogCapture(String name) {
+    logger = (Logger) LoggerFactory.getLogger(name);
     appender.start();
     logger.addAppender(appender);
   }

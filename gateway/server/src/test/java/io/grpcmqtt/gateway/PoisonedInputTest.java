@@ -10,7 +10,6 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpcmqtt.gateway.internal.GatewayExecutors;
 import io.grpcmqtt.gateway.internal.MqttBridge;
-import io.grpcmqtt.internal.PahoMqttConnection;
 import io.grpcmqtt.mqtt.MqttConnectionConfig;
 import io.grpcmqtt.gateway.store.StoredMessage;
 import io.grpcmqtt.gateway.v1.Message;
@@ -59,7 +58,7 @@ class PoisonedInputTest {
     String filter = "poison" + ProcessHandle.current().pid() + broker.name() + "/#";
     String ingestTopic = filter.replace("#", "dev");
     try (StoreKind.Location location = StoreKind.H2.newLocation();
-        LogCapture connectionLog = new LogCapture(PahoMqttConnection.class);
+        LogCapture connectionLog = new LogCapture(LogCapture.GRPC_MQTT);
         TestGateway gw = new TestGateway(broker, location, b -> b.ingest(filter));
         Mqtt publisher = new Mqtt(broker.uri())) {
       List<SendRequest> poison = poisonedSends(gw.topic("p"));
@@ -110,7 +109,7 @@ class PoisonedInputTest {
     try (EmbeddedBrokerFixture broker = Brokers.newHivemq(b -> b.maxPacketSize(64 * 1024));
         StoreKind.Location location = StoreKind.H2.newLocation();
         LogCapture bridgeLog = new LogCapture(MqttBridge.class);
-        LogCapture connectionLog = new LogCapture(PahoMqttConnection.class);
+        LogCapture connectionLog = new LogCapture(LogCapture.GRPC_MQTT);
         TestGateway gw = new TestGateway(broker, location, Transport.HTTP2);
         Mqtt watcher = new Mqtt(broker.uri())) {
       String topic = gw.topic("big");
@@ -138,7 +137,7 @@ class PoisonedInputTest {
     String base = "mirrorguard" + ProcessHandle.current().pid() + broker.name();
     Map<String, String> ingested = new ConcurrentHashMap<>();
     try (LogCapture bridgeLog = new LogCapture(MqttBridge.class);
-        LogCapture connectionLog = new LogCapture(PahoMqttConnection.class);
+        LogCapture connectionLog = new LogCapture(LogCapture.GRPC_MQTT);
         GatewayExecutors executors = new GatewayExecutors(2, 1_000);
         MqttBridge bridge = new MqttBridge(MqttConnectionConfig.builder(broker.uri()), "guard-" + base, "", executors);
         Mqtt watcher = new Mqtt(broker.uri());

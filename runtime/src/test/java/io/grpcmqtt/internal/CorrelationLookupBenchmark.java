@@ -18,7 +18,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * How a channel finds the call a reply belongs to: 8 bytes of correlation data read as a long and
  * looked up in a {@code ConcurrentHashMap<Long, stream>}, as MqttClientTransport does; and the
- * server's lookup of a continuation frame by (response topic, correlation) {@link CallKey}.
+ * server's lookup of a continuation frame by (response topic, correlation) {@link CallKey}. Run
+ * with {@link Microbenchmarks}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

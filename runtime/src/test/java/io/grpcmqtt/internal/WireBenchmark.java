@@ -22,7 +22,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The property codec of every PUBLISH: a received frame's properties decoded ({@link Frame}) and
  * turned into gRPC {@link Metadata} ({@link Wire#toMetadata}), and outgoing metadata turned into
- * user properties ({@link Wire#putMetadata}). In this package because Frame is package-private.
+ * user properties ({@link Wire#putMetadata}). Run with {@link Microbenchmarks}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
