@@ -7,16 +7,19 @@ import com.hivemq.client.mqtt.MqttClientTransportConfigBuilder;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.MqttWebSocketConfig;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.exceptions.MqttClientStateException;
 import com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedContext;
 import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
 import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperties;
 import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperty;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5SubAckException;
 import com.hivemq.client.mqtt.mqtt5.message.connect.Mqtt5Connect;
 import com.hivemq.client.mqtt.mqtt5.message.connect.Mqtt5ConnectBuilder;
+import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishBuilder;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishBuilderBase;
@@ -43,6 +46,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.annotation.Nullable;
+import javax.annotation.concurrent.GuardedBy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,6 +68,13 @@ public final class HiveMqttConnection implements io.grpcmqtt.mqtt.MqttConnection
   private final SubscriptionTable subscriptions;
   private final boolean manualAcks;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final Object lock = new Object();
+  /**
+   * Publishes refused while the client's state said disconnected: it says so while the
+   * disconnected listeners run, before it starts reconnecting. They go out on the next connect.
+   */
+  @GuardedBy("lock")
+  private final List<Runnable> waitingForConnect = new ArrayList<>();
   /** Set once the first CONNACK arrived: from then on a disconnect is a loss, not a failed start. */
   private volatile boolean established;
 
@@ -77,6 +88,27 @@ public final class HiveMqttConnection implements io.grpcmqtt.mqtt.MqttConnection
         .transportConfig(transport(config))
         .addConnectedListener(context -> connected())
         .addDisconnectedListener(this::disconnected);
+    // Credentials and will on the client, not the CONNECT message: the client's own reconnects
+    // send them too.
+    if (config.username() != null) {
+      byte[] password = config.password();
+      if (password == null) {
+        b.simpleAuth().username(config.username()).applySimpleAuth();
+      } else {
+        b.simpleAuth().username(config.username()).password(password).applySimpleAuth();
+      }
+    }
+    MqttMessage will = config.will();
+    if (will != null) {
+      Mqtt5WillPublishBuilder.Complete w = Mqtt5WillPublish.builder()
+          .topic(will.topic())
+          .payload(will.payload())
+          .qos(qos(will.qos()))
+          .retain(will.retain())
+          .delayInterval(config.willDelay().getSeconds());
+      applyProperties(w, will);
+      b.willPublish(w.build().asWill());
+    }
     if (config.automaticReconnect()) {
       b.automaticReconnect()
           .initialDelay(1, TimeUnit.SECONDS)
@@ -150,31 +182,21 @@ public final class HiveMqttConnection implements io.grpcmqtt.mqtt.MqttConnection
         .sessionExpiryInterval(sessionSeconds);
     c.restrictions().receiveMaximum(manualAcks ? config.manualAcknowledgement() : 65_535)
         .applyRestrictions();
-    if (config.username() != null) {
-      byte[] password = config.password();
-      if (password == null) {
-        c.simpleAuth().username(config.username()).applySimpleAuth();
-      } else {
-        c.simpleAuth().username(config.username()).password(password).applySimpleAuth();
-      }
-    }
-    MqttMessage will = config.will();
-    if (will != null) {
-      Mqtt5WillPublishBuilder.Complete w = Mqtt5WillPublish.builder()
-          .topic(will.topic())
-          .payload(will.payload())
-          .qos(qos(will.qos()))
-          .retain(will.retain())
-          .delayInterval(config.willDelay().getSeconds());
-      applyProperties(w, will);
-      c.willPublish(w.build().asWill());
-    }
     return c.build();
   }
 
   private String describeConnectFailure(Throwable cause) {
+    String why;
+    if (cause instanceof Mqtt5ConnAckException) {
+      // As Paho says it ("Not authorized (135)"): the reason, readable, and its code.
+      Mqtt5ConnAckReasonCode code = ((Mqtt5ConnAckException) cause).getMqttMessage().getReasonCode();
+      String name = code.name().replace('_', ' ').toLowerCase(java.util.Locale.ROOT);
+      why = Character.toUpperCase(name.charAt(0)) + name.substring(1) + " (" + code.getCode() + ")";
+    } else {
+      why = cause == null ? "unknown error" : TransportConnection.describe(cause);
+    }
     return "cannot connect to MQTT broker " + config.brokerUri() + " as '" + config.clientId()
-        + "': " + (cause == null ? "unknown error" : TransportConnection.describe(cause));
+        + "': " + why;
   }
 
   @Override
@@ -217,14 +239,31 @@ public final class HiveMqttConnection implements io.grpcmqtt.mqtt.MqttConnection
         .payload(message.payload())
         .retain(message.retain());
     applyProperties(p, message);
-    client.publish(p.build()).whenComplete((published, error) -> {
+    send(p.build(), result);
+    return result;
+  }
+
+  private void send(Mqtt5Publish publish, CompletableFuture<MqttPublishResult> result) {
+    client.publish(publish).whenComplete((published, error) -> {
       if (error == null) {
         result.complete(new MqttPublishResult(reasonCode(published)));
         return;
       }
       Throwable cause = error instanceof CompletionException && error.getCause() != null
           ? error.getCause() : error;
-      if (cause instanceof Mqtt5PubAckException) {
+      if (cause instanceof MqttClientStateException && config.automaticReconnect()
+          && !closed.get() && established) {
+        boolean now;
+        synchronized (lock) {
+          now = client.getState().isConnectedOrReconnect();
+          if (!now) {
+            waitingForConnect.add(() -> send(publish, result));
+          }
+        }
+        if (now) {
+          send(publish, result);
+        }
+      } else if (cause instanceof Mqtt5PubAckException) {
         // A refusal is an answer, not a failure: the caller reads the reason code.
         result.complete(new MqttPublishResult(
             ((Mqtt5PubAckException) cause).getMqttMessage().getReasonCode().getCode()));
@@ -233,7 +272,6 @@ public final class HiveMqttConnection implements io.grpcmqtt.mqtt.MqttConnection
             : new IOException(TransportConnection.describe(cause), cause));
       }
     });
-    return result;
   }
 
   private static int reasonCode(Mqtt5PublishResult result) {
@@ -341,6 +379,13 @@ public final class HiveMqttConnection implements io.grpcmqtt.mqtt.MqttConnection
   /** Disconnects (ending a kept session too) or stops reconnecting, waiting up to 3 s. */
   private void stop() {
     closed.set(true);
+    List<Runnable> waiting;
+    synchronized (lock) {
+      waiting = new ArrayList<>(waitingForConnect);
+      waitingForConnect.clear();
+    }
+    // Each fails at once now that the connection is closed.
+    waiting.forEach(Runnable::run);
     try {
       client.disconnectWith().sessionExpiryInterval(0).send().get(3, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
@@ -380,6 +425,12 @@ public final class HiveMqttConnection implements io.grpcmqtt.mqtt.MqttConnection
   }
 
   private void connected() {
+    List<Runnable> waiting;
+    synchronized (lock) {
+      waiting = new ArrayList<>(waitingForConnect);
+      waitingForConnect.clear();
+    }
+    waiting.forEach(Runnable::run);
     if (!established) {
       established = true;
       return;
@@ -403,8 +454,13 @@ public final class HiveMqttConnection implements io.grpcmqtt.mqtt.MqttConnection
       context.getReconnector().reconnect(false);
       return;
     }
+    // Publishes waiting in the lost session go out again on the new one, as with Paho.
+    context.getReconnector().republishIfSessionExpired(true);
     if (context.getReconnector().getAttempts() > 0) {
-      return; // a failed reconnect: the loss was reported already
+      // A failed reconnect: the loss was reported already.
+      log.info("reconnect of '{}' to {} failed ({}); trying again", config.clientId(),
+          config.brokerUri(), TransportConnection.describe(context.getCause()));
+      return;
     }
     Throwable cause = context.getCause();
     log.warn("MQTT connection '{}' to {} lost ({}){}", config.clientId(), config.brokerUri(),
