@@ -58,7 +58,8 @@ import org.slf4j.LoggerFactory;
  * sets TCP_NODELAY on its sockets. This class translates between the public types and HiveMQ's.
  *
  * <p>Every message arrives through one global flow, so handlers run one message at a time, in
- * the order the broker sent them, as with Paho: on one of the client's threads, never Netty's.
+ * the order the broker sent them, as with Paho: on the connection's Netty thread, which they must
+ * not block.
  */
 public final class HiveMqttConnection implements io.grpcmqtt.mqtt.MqttConnection {
   private static final Logger log = LoggerFactory.getLogger(HiveMqttConnection.class);
@@ -117,7 +118,10 @@ public final class HiveMqttConnection implements io.grpcmqtt.mqtt.MqttConnection
     }
     this.client = b.buildAsync();
     // Registered before connecting, so nothing (a retained message right after a SUBACK) is missed.
-    client.publishes(MqttGlobalPublishFilter.ALL, this::arrived, manualAcks);
+    // Handed over on the connection's Netty thread, as Paho hands over on its callback thread:
+    // no hop to another thread, and the PUBACK of an automatically acknowledged message goes out
+    // as soon as its handler returns (a broker holds a message in flight until then).
+    client.publishes(MqttGlobalPublishFilter.ALL, this::arrived, Runnable::run, manualAcks);
   }
 
   /** See {@link io.grpcmqtt.mqtt.MqttConnection#connect}. */

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import javax.annotation.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,9 +22,19 @@ import org.slf4j.LoggerFactory;
 final class SubscriptionTable {
   private static final Logger log = LoggerFactory.getLogger(SubscriptionTable.class);
 
+  /**
+   * How long an ended subscription still takes messages on its filter: those the broker routed
+   * before it took the UNSUBSCRIBE, which a client library may hand over after the UNSUBACK (a
+   * stopping server serves every request that reached it).
+   */
+  private static final long LEAVING_NANOS = TimeUnit.SECONDS.toNanos(30);
+
   record Subscription(String filter, int qos, MqttMessageHandler handler) {}
 
+  private record Leaving(Subscription subscription, long sinceNanos) {}
+
   private final Map<String, Subscription> byFilter = new ConcurrentHashMap<>();
+  private final Map<String, Leaving> leaving = new ConcurrentHashMap<>();
   private final List<String> order = new CopyOnWriteArrayList<>();
   private final boolean manualAcknowledgement;
 
@@ -46,15 +57,23 @@ final class SubscriptionTable {
     if (byFilter.putIfAbsent(filter, new Subscription(filter, qos, handler)) != null) {
       throw new IllegalArgumentException("already subscribed to '" + filter + "'");
     }
+    leaving.remove(filter);
     order.add(filter);
   }
 
-  /** Forgets a subscription; false when there was none. */
+  /**
+   * Ends a subscription: not renewed after a reconnect; messages on its filter still reach its
+   * handler for a while (see {@link #LEAVING_NANOS}). False when there was none.
+   */
   boolean remove(String filter) {
-    if (byFilter.remove(filter) == null) {
+    Subscription removed = byFilter.remove(filter);
+    if (removed == null) {
       return false;
     }
     order.remove(filter);
+    long now = System.nanoTime();
+    leaving.values().removeIf(l -> now - l.sinceNanos() > LEAVING_NANOS);
+    leaving.put(filter, new Leaving(removed, now));
     return true;
   }
 
@@ -77,6 +96,15 @@ final class SubscriptionTable {
         Subscription s = byFilter.get(filter);
         if (s != null) {
           return s.handler();
+        }
+      }
+    }
+    if (!leaving.isEmpty()) {
+      long now = System.nanoTime();
+      for (Leaving l : leaving.values()) {
+        if (now - l.sinceNanos() <= LEAVING_NANOS
+            && MqttTopics.matches(l.subscription().filter(), topic)) {
+          return l.subscription().handler();
         }
       }
     }
