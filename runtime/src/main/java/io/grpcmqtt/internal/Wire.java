@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import javax.annotation.Nullable;
 
 /** Names and encodings of the user properties of wire contract v1 (see docs/protocol.md). */
 public final class Wire {
