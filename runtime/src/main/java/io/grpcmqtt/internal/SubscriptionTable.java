@@ -66,14 +66,17 @@ final class SubscriptionTable {
    * handler for a while (see {@link #LEAVING_NANOS}). False when there was none.
    */
   boolean remove(String filter) {
-    Subscription removed = byFilter.remove(filter);
-    if (removed == null) {
+    Subscription ending = byFilter.get(filter);
+    if (ending == null) {
       return false;
     }
-    order.remove(filter);
     long now = System.nanoTime();
     leaving.values().removeIf(l -> now - l.sinceNanos() > LEAVING_NANOS);
-    leaving.put(filter, new Leaving(removed, now));
+    // Leaving before it is gone: a message being delivered meanwhile finds it in one or the
+    // other, never in neither (it would be acknowledged and dropped).
+    leaving.put(filter, new Leaving(ending, now));
+    byFilter.remove(filter);
+    order.remove(filter);
     return true;
   }
 
