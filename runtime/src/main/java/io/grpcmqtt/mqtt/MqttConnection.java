@@ -71,7 +71,9 @@ public interface MqttConnection extends AutoCloseable {
    * Ends a subscription (and forgets it for reconnects); unknown filters are ignored. The future
    * completes when the broker's UNSUBACK arrives (from then on it routes nothing more to this
    * connection for the filter; at once for an unknown filter), or fails with an {@code
-   * IOException}.
+   * IOException}. Messages the broker routed before it took the UNSUBSCRIBE may arrive after this
+   * call, even after the UNSUBACK: they still go to the subscription's handler (for 30 s), so a
+   * consumer that stops loses none of them.
    */
   CompletableFuture<Void> unsubscribe(String filter);
 
