@@ -12,13 +12,16 @@ import io.grpcmqtt.internal.ConnectionConfig;
 import io.grpcmqtt.internal.DefaultDeadlineInterceptor;
 import io.grpcmqtt.internal.DeferringExecutor;
 import io.grpcmqtt.internal.MqttClientTransportFactory;
+import io.grpcmqtt.mqtt.MqttClientLibrary;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import javax.annotation.Nullable;
 import javax.net.SocketFactory;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Builds a {@link ManagedChannel} whose calls travel as MQTT 5 messages through a broker.
@@ -105,7 +108,7 @@ public final class MqttChannelBuilder extends ForwardingChannelBuilder2<MqttChan
   }
 
   /**
-   * TLS to the broker with this context; use an {@code ssl://} (or {@code wss://}) broker URI.
+   * TLS to the broker with this context (Paho only; see {@link #tls}); use an {@code ssl://} (or {@code wss://}) broker URI.
    * The broker's certificate chain is checked against the context's trust material and the URI's
    * host against the certificate's subject alternative names (HTTPS rules: an IP address needs an
    * IP entry, a name a DNS entry). A context with a key manager presents a client certificate.
@@ -115,9 +118,34 @@ public final class MqttChannelBuilder extends ForwardingChannelBuilder2<MqttChan
     return this;
   }
 
-  /** Sockets from this factory (an {@code SSLSocketFactory} for {@code ssl://}); NODELAY is set. */
+  /**
+   * Sockets from this factory (an {@code SSLSocketFactory} for {@code ssl://}); NODELAY is set.
+   * Paho only.
+   */
   public MqttChannelBuilder socketFactory(SocketFactory socketFactory) {
     connection.socketFactory(socketFactory);
+    return this;
+  }
+
+  /**
+   * TLS to the broker trusting {@code trust} (null: the JDK's trust store) and presenting the
+   * client certificate of {@code keys} (null: none); use an {@code ssl://} (or {@code wss://})
+   * broker URI. Checked as with {@link #sslContext}. Unlike {@code sslContext} and {@code
+   * socketFactory}, which only Paho can use, this works with every {@link MqttClientLibrary}.
+   */
+  public MqttChannelBuilder tls(@Nullable TrustManagerFactory trust, @Nullable KeyManagerFactory keys) {
+    connection.tls(trust, keys);
+    return this;
+  }
+
+  /**
+   * The MQTT client library under this channel's connection: {@link MqttClientLibrary#PAHO}
+   * (the default, unless the system property {@value MqttClientLibrary#PROPERTY} says {@code
+   * hivemq}) or {@link MqttClientLibrary#HIVEMQ}. Calls, the wire and every setting behave the
+   * same with either; see docs/mqtt-connection.md for how they differ in speed.
+   */
+  public MqttChannelBuilder mqttClient(MqttClientLibrary library) {
+    connection.mqttClient(java.util.Objects.requireNonNull(library, "library"));
     return this;
   }
 

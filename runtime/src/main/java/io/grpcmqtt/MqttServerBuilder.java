@@ -17,6 +17,7 @@ import io.grpcmqtt.internal.MethodRegistry;
 import io.grpcmqtt.internal.MqttTransportServer;
 import io.grpcmqtt.internal.ServerSettings;
 import io.grpcmqtt.internal.StartedServer;
+import io.grpcmqtt.mqtt.MqttClientLibrary;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -26,7 +27,9 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import javax.annotation.Nullable;
 import javax.net.SocketFactory;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Builds a {@link Server} that serves its services behind an MQTT 5 broker.
@@ -146,7 +149,7 @@ public final class MqttServerBuilder extends ForwardingServerBuilder<MqttServerB
   }
 
   /**
-   * TLS to the broker with this context; use an {@code ssl://} (or {@code wss://}) broker URI.
+   * TLS to the broker with this context (Paho only; see {@link #tls}); use an {@code ssl://} (or {@code wss://}) broker URI.
    * The broker's certificate chain is checked against the context's trust material and the URI's
    * host against the certificate's subject alternative names (HTTPS rules: an IP address needs an
    * IP entry, a name a DNS entry). A context with a key manager presents a client certificate.
@@ -156,9 +159,34 @@ public final class MqttServerBuilder extends ForwardingServerBuilder<MqttServerB
     return this;
   }
 
-  /** Sockets from this factory (an {@code SSLSocketFactory} for {@code ssl://}); NODELAY is set. */
+  /**
+   * Sockets from this factory (an {@code SSLSocketFactory} for {@code ssl://}); NODELAY is set.
+   * Paho only.
+   */
   public MqttServerBuilder socketFactory(SocketFactory socketFactory) {
     connection.socketFactory(socketFactory);
+    return this;
+  }
+
+  /**
+   * TLS to the broker trusting {@code trust} (null: the JDK's trust store) and presenting the
+   * client certificate of {@code keys} (null: none); use an {@code ssl://} (or {@code wss://})
+   * broker URI. Checked as with {@link #sslContext}. Unlike {@code sslContext} and {@code
+   * socketFactory}, which only Paho can use, this works with every {@link MqttClientLibrary}.
+   */
+  public MqttServerBuilder tls(@Nullable TrustManagerFactory trust, @Nullable KeyManagerFactory keys) {
+    connection.tls(trust, keys);
+    return this;
+  }
+
+  /**
+   * The MQTT client library under this server's connection: {@link MqttClientLibrary#PAHO}
+   * (the default, unless the system property {@value MqttClientLibrary#PROPERTY} says {@code
+   * hivemq}) or {@link MqttClientLibrary#HIVEMQ}. Calls, the wire and every setting behave the
+   * same with either; see docs/mqtt-connection.md for how they differ in speed.
+   */
+  public MqttServerBuilder mqttClient(MqttClientLibrary library) {
+    connection.mqttClient(java.util.Objects.requireNonNull(library, "library"));
     return this;
   }
 

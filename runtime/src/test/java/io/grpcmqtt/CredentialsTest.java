@@ -47,9 +47,9 @@ class CredentialsTest {
   void rightCredentialsWork() throws Exception {
     try (Endpoints e =
         new Endpoints(
-            MqttServerBuilder.forBroker(broker.sslUri()).sslContext(pki.trustingContext())
+            TestTls.trusting(MqttServerBuilder.forBroker(broker.sslUri()), pki)
                 .credentials("grpc-server", "server-secret"),
-            MqttChannelBuilder.forBroker(broker.sslUri()).sslContext(pki.trustingContext())
+            TestTls.trusting(MqttChannelBuilder.forBroker(broker.sslUri()), pki)
                 .credentials("alice", "alice-secret"))) {
       e.smokeAllCallKinds();
     }
@@ -64,8 +64,8 @@ class CredentialsTest {
         channel.getStatus().getDescription());
 
     IOException server =
-        assertThrows(IOException.class, () -> MqttServerBuilder.forBroker(broker.sslUri())
-            .sslContext(pki.trustingContext()).credentials("grpc-server", "wrong")
+        assertThrows(IOException.class, () -> TestTls.trusting(
+            MqttServerBuilder.forBroker(broker.sslUri()), pki).credentials("grpc-server", "wrong")
             .addService(new TestServiceImpl()).build().start());
     assertTrue(server.getMessage().contains("cannot connect to MQTT broker " + broker.sslUri()),
         server.getMessage());
@@ -86,9 +86,9 @@ class CredentialsTest {
             .user("alice", "alice-secret").start();
         Endpoints e =
             new Endpoints(
-                MqttServerBuilder.forBroker(own.sslUri()).sslContext(pki.trustingContext())
+                TestTls.trusting(MqttServerBuilder.forBroker(own.sslUri()), pki)
                     .credentials("grpc-server", "server-secret"),
-                MqttChannelBuilder.forBroker(own.sslUri()).sslContext(pki.trustingContext())
+                TestTls.trusting(MqttChannelBuilder.forBroker(own.sslUri()), pki)
                     .credentials("alice", "alice-secret"))) {
       assertEquals("before", e.blocking().unary(text("before")).getText());
       own.stop();
@@ -104,6 +104,6 @@ class CredentialsTest {
   }
 
   private static MqttChannelBuilder channel() {
-    return MqttChannelBuilder.forBroker(broker.sslUri()).sslContext(pki.trustingContext());
+    return TestTls.trusting(MqttChannelBuilder.forBroker(broker.sslUri()), pki);
   }
 }

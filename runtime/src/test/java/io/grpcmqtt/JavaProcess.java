@@ -1,5 +1,6 @@
 package io.grpcmqtt;
 
+import io.grpcmqtt.mqtt.MqttClientLibrary;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -49,6 +50,11 @@ final class JavaProcess implements AutoCloseable {
     // Starts in about half the time; these processes serve tests, not benchmarks.
     command.add("-XX:TieredStopAtLevel=1");
     command.add("-XX:+UseSerialGC");
+    // The child uses the same MQTT client library as the test that starts it.
+    String library = System.getProperty(MqttClientLibrary.PROPERTY);
+    if (library != null) {
+      command.add("-D" + MqttClientLibrary.PROPERTY + "=" + library);
+    }
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(main.getName());

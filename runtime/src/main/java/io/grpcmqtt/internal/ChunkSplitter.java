@@ -1,10 +1,9 @@
 package io.grpcmqtt.internal;
 
+import io.grpcmqtt.mqtt.MqttUserProperty;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
-import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 
 /**
  * Splits a frame that does not fit in one PUBLISH under the broker's Maximum Packet Size into
@@ -14,7 +13,7 @@ import org.eclipse.paho.mqttv5.common.packet.UserProperty;
  */
 final class ChunkSplitter {
   /** One PUBLISH to send: a slice of the payload and its properties. */
-  record Part(byte[] payload, MqttProperties properties) {}
+  record Part(byte[] payload, PublishProperties properties) {}
 
   /**
    * The varint of a packet's remaining length grows from 1 to at most 4 bytes as the payload
@@ -25,7 +24,7 @@ final class ChunkSplitter {
   private ChunkSplitter() {}
 
   /** True when the frame fits in one PUBLISH of at most {@code maxPacket} bytes. */
-  static boolean fits(String topic, byte[] payload, int qos, MqttProperties properties,
+  static boolean fits(String topic, byte[] payload, int qos, PublishProperties properties,
       int maxPacket) {
     return maxPacket >= PublishSize.PROTOCOL_MAX
         || PublishSize.of(topic, properties, payload.length, qos) <= maxPacket;
@@ -37,7 +36,7 @@ final class ChunkSplitter {
    * @throws PacketTooLargeException when even a chunk with one byte of payload would not fit (the
    *     frame's properties alone are too large), or the frame has no payload to split
    */
-  static List<Part> split(String topic, byte[] payload, int qos, MqttProperties properties,
+  static List<Part> split(String topic, byte[] payload, int qos, PublishProperties properties,
       int maxPacket) throws PacketTooLargeException {
     if (fits(topic, payload, qos, properties, maxPacket)) {
       return List.of(new Part(payload, properties));
@@ -68,35 +67,35 @@ final class ChunkSplitter {
   }
 
   /** Every property of the frame, plus the chunk header. */
-  private static MqttProperties first(MqttProperties frame, String header) {
-    MqttProperties p = new MqttProperties();
+  private static PublishProperties first(PublishProperties frame, String header) {
+    PublishProperties p = new PublishProperties();
     p.setResponseTopic(frame.getResponseTopic());
     p.setCorrelationData(frame.getCorrelationData());
     p.setContentType(frame.getContentType());
     p.setMessageExpiryInterval(frame.getMessageExpiryInterval());
-    List<UserProperty> user = new ArrayList<>();
+    List<MqttUserProperty> user = new ArrayList<>();
     if (frame.getUserProperties() != null) {
       user.addAll(frame.getUserProperties());
     }
-    user.add(new UserProperty(Wire.CHUNK, header));
+    user.add(new MqttUserProperty(Wire.CHUNK, header));
     p.setUserProperties(user);
     return p;
   }
 
   /** What routes a later chunk to its call and its place in the call: RT, corr, grpc-seq. */
-  private static MqttProperties rest(MqttProperties frame, String header) {
-    MqttProperties p = new MqttProperties();
+  private static PublishProperties rest(PublishProperties frame, String header) {
+    PublishProperties p = new PublishProperties();
     p.setResponseTopic(frame.getResponseTopic());
     p.setCorrelationData(frame.getCorrelationData());
-    List<UserProperty> user = new ArrayList<>(2);
+    List<MqttUserProperty> user = new ArrayList<>(2);
     if (frame.getUserProperties() != null) {
-      for (UserProperty up : frame.getUserProperties()) {
-        if (Wire.SEQ.equals(up.getKey())) {
+      for (MqttUserProperty up : frame.getUserProperties()) {
+        if (Wire.SEQ.equals(up.name())) {
           user.add(up);
         }
       }
     }
-    user.add(new UserProperty(Wire.CHUNK, header));
+    user.add(new MqttUserProperty(Wire.CHUNK, header));
     p.setUserProperties(user);
     return p;
   }

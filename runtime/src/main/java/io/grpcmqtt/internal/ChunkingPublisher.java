@@ -2,7 +2,6 @@ package io.grpcmqtt.internal;
 
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 
 /**
  * Publishes a frame whole when it fits the broker's Maximum Packet Size, else as the chunks of
@@ -13,12 +12,12 @@ final class ChunkingPublisher {
   private ChunkingPublisher() {}
 
   static void publish(
-      MqttConnection connection,
+      TransportConnection connection,
       String topic,
       byte[] payload,
       int qos,
-      MqttProperties properties,
-      MqttConnection.PublishCallback callback) {
+      PublishProperties properties,
+      TransportConnection.PublishCallback callback) {
     List<ChunkSplitter.Part> parts;
     try {
       parts = ChunkSplitter.split(topic, payload, qos, properties, connection.maximumPacketSize());
@@ -26,7 +25,7 @@ final class ChunkingPublisher {
       callback.failed(e);
       return;
     }
-    MqttConnection.PublishCallback each =
+    TransportConnection.PublishCallback each =
         parts.size() == 1 ? callback : new AllPublished(parts.size(), callback);
     for (ChunkSplitter.Part part : parts) {
       connection.publish(topic, part.payload(), qos, false, part.properties(), each);
@@ -34,13 +33,13 @@ final class ChunkingPublisher {
   }
 
   /** Reports the outcome of all chunks of one frame once. */
-  private static final class AllPublished implements MqttConnection.PublishCallback {
+  private static final class AllPublished implements TransportConnection.PublishCallback {
     private final AtomicInteger outstanding;
-    private final MqttConnection.PublishCallback callback;
+    private final TransportConnection.PublishCallback callback;
     private volatile int reason;
     private volatile boolean failed;
 
-    AllPublished(int count, MqttConnection.PublishCallback callback) {
+    AllPublished(int count, TransportConnection.PublishCallback callback) {
       this.outstanding = new AtomicInteger(count);
       this.callback = callback;
     }

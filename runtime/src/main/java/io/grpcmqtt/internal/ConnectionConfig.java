@@ -3,14 +3,18 @@ package io.grpcmqtt.internal;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import io.grpcmqtt.mqtt.MqttClientLibrary;
 import java.net.URI;
+import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Executor;
 import javax.annotation.Nullable;
 import javax.net.SocketFactory;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /** Immutable settings of one MQTT connection, shared by channels and servers. */
 public final class ConnectionConfig {
@@ -25,6 +29,9 @@ public final class ConnectionConfig {
   @Nullable private final String username;
   @Nullable private final byte[] password;
   @Nullable private final SocketFactory socketFactory;
+  @Nullable private final TrustManagerFactory trustManagers;
+  @Nullable private final KeyManagerFactory keyManagers;
+  private final MqttClientLibrary mqttClient;
   private final Duration keepAlive;
   private final Duration connectTimeout;
   private final String topicPrefix;
@@ -43,6 +50,9 @@ public final class ConnectionConfig {
     this.username = b.username;
     this.password = b.password;
     this.socketFactory = b.socketFactory;
+    this.trustManagers = b.trustManagers;
+    this.keyManagers = b.keyManagers;
+    this.mqttClient = b.mqttClient != null ? b.mqttClient : MqttClientLibrary.fromSystemProperty();
     this.keepAlive = b.keepAlive;
     this.connectTimeout = b.connectTimeout;
     this.topicPrefix = b.topicPrefix;
@@ -97,6 +107,41 @@ public final class ConnectionConfig {
   @Nullable
   public SocketFactory socketFactory() {
     return socketFactory;
+  }
+
+  /** The trust managers of {@code tls(...)}, or null (then the JDK's default trust store). */
+  @Nullable
+  public TrustManagerFactory trustManagers() {
+    return trustManagers;
+  }
+
+  /** The key managers of {@code tls(...)} (a client certificate), or null for none. */
+  @Nullable
+  public KeyManagerFactory keyManagers() {
+    return keyManagers;
+  }
+
+  /**
+   * The TLS context for a client library that takes one (Paho) when no socket factory was given:
+   * from the trust and key managers of {@code tls(...)}, or the JDK's default.
+   */
+  public SSLContext tlsContext() {
+    try {
+      if (trustManagers == null && keyManagers == null) {
+        return SSLContext.getDefault();
+      }
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(keyManagers == null ? null : keyManagers.getKeyManagers(),
+          trustManagers == null ? null : trustManagers.getTrustManagers(), null);
+      return context;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("cannot set up TLS: " + e.getMessage(), e);
+    }
+  }
+
+  /** The MQTT client library the connection uses. */
+  public MqttClientLibrary mqttClient() {
+    return mqttClient;
   }
 
   public Duration keepAlive() {
@@ -183,6 +228,9 @@ public final class ConnectionConfig {
     private String username;
     private byte[] password;
     private SocketFactory socketFactory;
+    private TrustManagerFactory trustManagers;
+    private KeyManagerFactory keyManagers;
+    private MqttClientLibrary mqttClient;
     private Duration keepAlive = Duration.ofSeconds(30);
     private Duration connectTimeout = Duration.ofSeconds(10);
     private String topicPrefix = "grpc";
@@ -242,6 +290,19 @@ public final class ConnectionConfig {
 
     public Builder sslContext(SSLContext sslContext) {
       return socketFactory(checkNotNull(sslContext, "sslContext").getSocketFactory());
+    }
+
+    /** TLS trusting {@code trust} (null: the JDK's trust store), presenting {@code keys} if any. */
+    public Builder tls(@Nullable TrustManagerFactory trust, @Nullable KeyManagerFactory keys) {
+      this.trustManagers = trust;
+      this.keyManagers = keys;
+      return this;
+    }
+
+    /** The MQTT client library; null (the default): {@link MqttClientLibrary#fromSystemProperty()}. */
+    public Builder mqttClient(@Nullable MqttClientLibrary library) {
+      this.mqttClient = library;
+      return this;
     }
 
     public Builder keepAlive(Duration keepAlive) {

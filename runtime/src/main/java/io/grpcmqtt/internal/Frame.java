@@ -1,15 +1,14 @@
 package io.grpcmqtt.internal;
 
+import io.grpcmqtt.mqtt.MqttMessage;
+import io.grpcmqtt.mqtt.MqttUserProperty;
 import java.util.Collections;
 import java.util.List;
 import javax.annotation.Nullable;
-import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
-import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 
 /**
  * One received PUBLISH with the wire contract's properties pulled out in a single pass. Decoding
- * is cheap on purpose: it runs on Paho's callback thread.
+ * is cheap on purpose: it runs on the connection's delivery thread.
  */
 final class Frame {
   static final long ABSENT = -1;
@@ -20,7 +19,7 @@ final class Frame {
   @Nullable final byte[] correlation;
   @Nullable final String contentType;
   @Nullable final Long expirySeconds;
-  final List<UserProperty> props;
+  final List<MqttUserProperty> props;
   /** Index of grpc-status in {@link #props}, or -1: the message is the last of its call. */
   final int statusIndex;
   @Nullable final String status;
@@ -38,17 +37,21 @@ final class Frame {
   final int chunkCount;
   final int chunkSize;
 
-  private Frame(String topic, MqttMessage message) {
+  private Frame(
+      String topic,
+      byte[] payload,
+      @Nullable String responseTopic,
+      @Nullable byte[] corr,
+      @Nullable String contentType,
+      @Nullable Long expirySeconds,
+      @Nullable List<MqttUserProperty> userProps) {
     this.topic = topic;
-    this.payload = message.getPayload();
-    MqttProperties p = message.getProperties();
-    List<UserProperty> userProps = p == null ? null : p.getUserProperties();
+    this.payload = payload;
     this.props = userProps == null ? Collections.emptyList() : userProps;
-    this.responseTopic = p == null ? null : emptyToNull(p.getResponseTopic());
-    byte[] corr = p == null ? null : p.getCorrelationData();
+    this.responseTopic = emptyToNull(responseTopic);
     this.correlation = corr == null || corr.length == 0 ? null : corr;
-    this.contentType = p == null ? null : p.getContentType();
-    this.expirySeconds = p == null ? null : p.getMessageExpiryInterval();
+    this.contentType = contentType;
+    this.expirySeconds = expirySeconds;
 
     int statusIdx = -1;
     String statusValue = null;
@@ -62,8 +65,8 @@ final class Frame {
     String err = null;
     int[] chunk = null;
     for (int i = 0; i < props.size(); i++) {
-      UserProperty up = props.get(i);
-      String key = up.getKey();
+      MqttUserProperty up = props.get(i);
+      String key = up.name();
       if (key.length() < 5 || !key.regionMatches(true, 0, "grpc-", 0, 5)) {
         continue;
       }
@@ -71,40 +74,40 @@ final class Frame {
         case Wire.STATUS:
           if (statusIdx < 0) {
             statusIdx = i;
-            statusValue = up.getValue();
+            statusValue = up.value();
           }
           break;
         case Wire.MESSAGE:
-          statusMsg = up.getValue();
+          statusMsg = up.value();
           break;
         case Wire.SEQ:
-          seqValue = parseCount(up.getValue());
+          seqValue = parseCount(up.value());
           if (seqValue < 0) {
-            err = "invalid grpc-seq '" + up.getValue() + "'";
+            err = "invalid grpc-seq '" + up.value() + "'";
           }
           break;
         case Wire.CREDIT:
-          creditValue = parseCount(up.getValue());
+          creditValue = parseCount(up.value());
           if (creditValue < 0) {
-            err = "invalid grpc-credit '" + up.getValue() + "'";
+            err = "invalid grpc-credit '" + up.value() + "'";
           }
           break;
         case Wire.CTL:
-          ctl = up.getValue();
+          ctl = up.value();
           break;
         case Wire.SERVER:
-          server = up.getValue();
+          server = up.value();
           break;
         case Wire.CALL_TOPIC:
-          call = up.getValue();
+          call = up.value();
           break;
         case Wire.TIMEOUT:
-          timeoutValue = up.getValue();
+          timeoutValue = up.value();
           break;
         case Wire.CHUNK:
-          chunk = parseChunk(up.getValue());
+          chunk = parseChunk(up.value());
           if (chunk == null) {
-            err = "invalid " + Wire.CHUNK + " '" + up.getValue() + "'";
+            err = "invalid " + Wire.CHUNK + " '" + up.value() + "'";
           }
           break;
         default:
@@ -156,8 +159,16 @@ final class Frame {
     this.chunkSize = -1;
   }
 
-  static Frame decode(String topic, MqttMessage message) {
-    return new Frame(topic, message);
+  static Frame decode(MqttMessage message) {
+    return new Frame(message.topic(), message.payload(), message.responseTopic(),
+        message.correlationData(), message.contentType(), message.messageExpirySeconds(),
+        message.userProperties());
+  }
+
+  /** A frame made here rather than received (the MQTT 5 request an MQTT 3.1.1 one stands for). */
+  static Frame of(String topic, byte[] payload, PublishProperties p) {
+    return new Frame(topic, payload, p.getResponseTopic(), p.getCorrelationData(),
+        p.getContentType(), p.getMessageExpiryInterval(), p.getUserProperties());
   }
 
   /** The frame chunk 0 describes, carrying the reassembled payload. */

@@ -15,6 +15,7 @@ import io.grpc.internal.ClientStreamListener;
 import io.grpc.internal.ClientStreamListener.RpcProgress;
 import io.grpc.internal.InsightBuilder;
 import io.grpc.internal.StatsTraceContext;
+import io.grpcmqtt.mqtt.MqttUserProperty;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,8 +26,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.annotation.Nullable;
 import javax.annotation.concurrent.GuardedBy;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
-import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -394,24 +393,24 @@ final class MqttClientStream implements ClientStream {
       failLocked(e.getStatus(), false);
       return;
     }
-    List<UserProperty> props = new ArrayList<>();
+    List<MqttUserProperty> props = new ArrayList<>();
     if (control != null) {
-      props.add(new UserProperty(Wire.CTL, control));
-      props.add(new UserProperty(Wire.SEQ, "0"));
+      props.add(new MqttUserProperty(Wire.CTL, control));
+      props.add(new MqttUserProperty(Wire.SEQ, "0"));
     }
     Long expiry = null;
     if (deadline != null) {
       long nanos = Math.max(0, deadline.timeRemaining(TimeUnit.NANOSECONDS));
-      props.add(new UserProperty(Wire.TIMEOUT, Wire.encodeTimeout(nanos)));
+      props.add(new MqttUserProperty(Wire.TIMEOUT, Wire.encodeTimeout(nanos)));
       // Message Expiry is in whole seconds: round up so the broker never drops a live request.
       expiry = Math.max(1, (nanos + 999_999_999L) / 1_000_000_000L);
     }
     if (serverStreaming) {
       creditGranted = window;
-      props.add(new UserProperty(Wire.CREDIT, Long.toString(creditGranted)));
+      props.add(new MqttUserProperty(Wire.CREDIT, Long.toString(creditGranted)));
     }
     Wire.putMetadata(props, headers);
-    MqttProperties properties =
+    PublishProperties properties =
         Publishes.properties(transport.replyTopic(), correlation, target.contentType(), props);
     if (expiry != null) {
       properties.setMessageExpiryInterval(expiry);
@@ -439,14 +438,14 @@ final class MqttClientStream implements ClientStream {
     while (!pendingOut.isEmpty() && sentMessages < peerCredit) {
       byte[] message = pendingOut.poll();
       sentMessages++;
-      List<UserProperty> props = new ArrayList<>(1);
-      props.add(new UserProperty(Wire.SEQ, Long.toString(nextOutSeq++)));
+      List<MqttUserProperty> props = new ArrayList<>(1);
+      props.add(new MqttUserProperty(Wire.SEQ, Long.toString(nextOutSeq++)));
       publishToServerLocked(message, props);
     }
     if (!closed && pendingOut.isEmpty() && pendingHalfClose) {
       pendingHalfClose = false;
-      List<UserProperty> props = Publishes.control(Wire.CTL_HALF_CLOSE);
-      props.add(new UserProperty(Wire.SEQ, Long.toString(nextOutSeq++)));
+      List<MqttUserProperty> props = Publishes.control(Wire.CTL_HALF_CLOSE);
+      props.add(new MqttUserProperty(Wire.SEQ, Long.toString(nextOutSeq++)));
       publishToServerLocked(new byte[0], props);
     }
     signalReadyLocked();
@@ -462,8 +461,8 @@ final class MqttClientStream implements ClientStream {
   }
 
   @GuardedBy("this")
-  private void publishToServerLocked(byte[] payload, List<UserProperty> props) {
-    MqttProperties properties =
+  private void publishToServerLocked(byte[] payload, List<MqttUserProperty> props) {
+    PublishProperties properties =
         Publishes.properties(transport.replyTopic(), correlation, null, props);
     transport.publishChunked(callTopic, payload, qos, properties,
         OutsideStreamLock.wrap(this, sync, failOnError));
@@ -477,8 +476,8 @@ final class MqttClientStream implements ClientStream {
     long target = delivered + window;
     if (target - creditGranted >= Math.max(1, window / 2)) {
       creditGranted = target;
-      List<UserProperty> props = Publishes.control(Wire.CTL_CREDIT);
-      props.add(new UserProperty(Wire.CREDIT, Long.toString(target)));
+      List<MqttUserProperty> props = Publishes.control(Wire.CTL_CREDIT);
+      props.add(new MqttUserProperty(Wire.CREDIT, Long.toString(target)));
       publishToServerLocked(new byte[0], props);
     }
   }
@@ -698,8 +697,8 @@ final class MqttClientStream implements ClientStream {
     sync.executeLater(() -> listener.closed(status, RpcProgress.PROCESSED, trailers));
   }
 
-  private final MqttConnection.PublishCallback failOnError =
-      new MqttConnection.PublishCallback() {
+  private final TransportConnection.PublishCallback failOnError =
+      new TransportConnection.PublishCallback() {
         @Override
         public void published(int reasonCode) {
           if (reasonCode == Wire.NO_MATCHING_SUBSCRIBERS) {
@@ -723,7 +722,7 @@ final class MqttClientStream implements ClientStream {
         }
       };
 
-  private final class RequestCallback implements MqttConnection.PublishCallback {
+  private final class RequestCallback implements TransportConnection.PublishCallback {
     private final String topic;
 
     RequestCallback(String topic) {

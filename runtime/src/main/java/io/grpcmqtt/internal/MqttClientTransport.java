@@ -21,11 +21,13 @@ import io.grpc.internal.GrpcAttributes;
 import io.grpc.internal.ManagedClientTransport;
 import io.grpc.internal.SimpleDisconnectError;
 import io.grpc.internal.StatsTraceContext;
+import io.grpcmqtt.mqtt.MqttMessage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -34,9 +36,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import javax.annotation.Nullable;
 import javax.annotation.concurrent.GuardedBy;
-import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.MqttSubscription;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * find their call by correlation data. When the connection drops, the transport ends and gRPC's
  * channel makes a new one with backoff.
  */
-final class MqttClientTransport implements ConnectionClientTransport, MqttConnection.Listener {
+final class MqttClientTransport implements ConnectionClientTransport, TransportConnection.Listener {
   private static final Logger log = LoggerFactory.getLogger(MqttClientTransport.class);
 
   private final ConnectionConfig config;
@@ -64,7 +63,7 @@ final class MqttClientTransport implements ConnectionClientTransport, MqttConnec
   private final Object lock = new Object();
   private final Attributes attributes;
 
-  private MqttConnection connection;
+  private volatile TransportConnection connection;
   private ManagedClientTransport.Listener listener;
 
   @GuardedBy("lock")
@@ -102,45 +101,53 @@ final class MqttClientTransport implements ConnectionClientTransport, MqttConnec
   @Override
   public Runnable start(ManagedClientTransport.Listener listener) {
     this.listener = listener;
-    try {
-      connection =
-          new MqttConnection(
-              config,
-              new MqttConnection.Will(
-                  topics.clientStatus(config.clientId()), Topics.OFFLINE, false),
-              false,
-              this);
-    } catch (IOException e) {
-      return () -> failStart(e);
-    }
-    connection
-        .connectAsync()
-        .thenCompose(
-            ignored ->
-                connection.subscribeFuture(
-                    List.of(
-                        new MqttSubscription(replyTopic, config.qos()),
-                        new MqttSubscription(topics.serverStatusFilter(), 1))))
-        .whenComplete(
-            (ignored, error) -> {
-              if (error != null) {
-                failStart(error);
-              } else {
-                statusesSubscribedNanos = System.nanoTime();
-                becomeReady();
-              }
-            });
+    // Connecting waits for the broker, which gRPC's channel must not: a thread of its own.
+    Thread connector = new Thread(this::connect, "grpc-mqtt-connect-" + config.clientId());
+    connector.setDaemon(true);
+    connector.start();
     return null;
   }
 
-  private void failStart(Throwable error) {
-    Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-        ? error.getCause() : error;
+  private void connect() {
+    TransportConnection opened;
+    try {
+      opened = TransportConnection.open(
+          config, topics.clientStatus(config.clientId()), Topics.OFFLINE, false, false, this,
+          this::connectionLost, () -> {});
+    } catch (IOException | RuntimeException e) {
+      failStart(e);
+      return;
+    }
+    boolean ended;
+    synchronized (lock) {
+      connection = opened;
+      ended = terminated;
+    }
+    if (ended) {
+      // Shut down while connecting: terminate() found no connection to close.
+      TransportConnection.closeInBackground(
+          opened, topics.clientStatus(config.clientId()), false, null, config.clientId(), () -> {});
+      return;
+    }
+    try {
+      Map<String, Integer> filters = new LinkedHashMap<>();
+      filters.put(replyTopic, config.qos());
+      filters.put(topics.serverStatusFilter(), 1);
+      opened.subscribe(filters);
+    } catch (IOException | RuntimeException e) {
+      failStart(e);
+      return;
+    }
+    statusesSubscribedNanos = System.nanoTime();
+    becomeReady();
+  }
+
+  private void failStart(Throwable cause) {
     Status status =
         Status.UNAVAILABLE
-            .withDescription(connection == null
-                ? "cannot connect to MQTT broker " + config.brokerUriString() + ": " + cause
-                : connection.describeConnectFailure(cause))
+            .withDescription(cause instanceof IOException
+                ? cause.getMessage()
+                : "cannot connect to MQTT broker " + config.brokerUriString() + ": " + cause)
             .withCause(cause);
     log.warn("{}", status.getDescription());
     shutdownNow(status);
@@ -159,7 +166,7 @@ final class MqttClientTransport implements ConnectionClientTransport, MqttConnec
     connection.publish(
         topics.clientStatus(config.clientId()),
         Topics.ONLINE.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-        1, false, new MqttProperties(), MqttConnection.IGNORE);
+        1, false, new PublishProperties(), TransportConnection.IGNORE);
     listener.transportReady();
   }
 
@@ -280,8 +287,8 @@ final class MqttClientTransport implements ConnectionClientTransport, MqttConnec
       String topic,
       byte[] payload,
       int qos,
-      MqttProperties properties,
-      MqttConnection.PublishCallback callback) {
+      PublishProperties properties,
+      TransportConnection.PublishCallback callback) {
     connection.publish(topic, payload, qos, false, properties, callback);
   }
 
@@ -290,13 +297,13 @@ final class MqttClientTransport implements ConnectionClientTransport, MqttConnec
       String topic,
       byte[] payload,
       int qos,
-      MqttProperties properties,
-      MqttConnection.PublishCallback callback) {
+      PublishProperties properties,
+      TransportConnection.PublishCallback callback) {
     ChunkingPublisher.publish(connection, topic, payload, qos, properties, callback);
   }
 
   /** Whether this frame fits in one PUBLISH under the broker's Maximum Packet Size. */
-  boolean fits(String topic, byte[] payload, int qos, MqttProperties properties) {
+  boolean fits(String topic, byte[] payload, int qos, PublishProperties properties) {
     return ChunkSplitter.fits(topic, payload, qos, properties, connection.maximumPacketSize());
   }
 
@@ -309,17 +316,17 @@ final class MqttClientTransport implements ConnectionClientTransport, MqttConnec
 
   /** Tells servers a call is over; best effort, servers also see the deadline. */
   void publishCancel(byte[] correlation, int qos) {
-    MqttProperties properties =
+    PublishProperties properties =
         Publishes.properties(replyTopic, correlation, null, Publishes.control(Wire.CTL_CANCEL));
-    connection.publish(topics.cancel(), new byte[0], qos, false, properties, MqttConnection.IGNORE);
+    connection.publish(topics.cancel(), new byte[0], qos, false, properties, TransportConnection.IGNORE);
   }
 
-  // --- MqttConnection.Listener (Paho's callback thread) ---
+  // --- TransportConnection.Listener (the connection's delivery thread) ---
 
   @Override
   public void messageArrived(String topic, MqttMessage message) {
     if (topic.equals(replyTopic)) {
-      Frame frame = Frame.decode(topic, message);
+      Frame frame = Frame.decode(message);
       if (Wire.CTL_PROBE.equals(frame.control)) {
         return; // a server checking that this reply topic still has a subscriber
       }
@@ -336,11 +343,11 @@ final class MqttClientTransport implements ConnectionClientTransport, MqttConnec
       return;
     }
     String server = topics.serverOfStatus(topic);
+    byte[] payload = server == null ? null : message.payload();
     if (server != null) {
-      MqttProperties props = message.getProperties();
-      servers.update(server, message.getPayload(), props == null ? null : props.getUserProperties());
+      servers.update(server, payload, message.userProperties());
     }
-    if (server != null && Topics.OFFLINE.equals(new String(message.getPayload(),
+    if (server != null && Topics.OFFLINE.equals(new String(payload,
         java.nio.charset.StandardCharsets.UTF_8))) {
       Status gone =
           Status.UNAVAILABLE.withDescription(
@@ -348,7 +355,7 @@ final class MqttClientTransport implements ConnectionClientTransport, MqttConnec
       // A retained "offline" is what a server left behind long ago, delivered on subscribing; one
       // from an orderly stop comes after the server ended all its calls. Only a will, published
       // as it happens, may have taken unary calls with it.
-      boolean justNow = !message.isRetained() && !Wire.isOrderlyStop(message.getProperties());
+      boolean justNow = !message.retain() && !Wire.isOrderlyStop(message.userProperties());
       int resent = 0;
       for (MqttClientStream stream : new ArrayList<>(streams.values())) {
         if (server.equals(stream.serverId())) {
@@ -368,8 +375,7 @@ final class MqttClientTransport implements ConnectionClientTransport, MqttConnec
     }
   }
 
-  @Override
-  public void connectionLost(Throwable cause) {
+  private void connectionLost(Throwable cause) {
     Status status =
         Status.UNAVAILABLE
             .withDescription(
@@ -378,11 +384,6 @@ final class MqttClientTransport implements ConnectionClientTransport, MqttConnec
             .withCause(cause);
     log.warn("{}", status.getDescription());
     shutdownNow(status);
-  }
-
-  @Override
-  public void reconnected() {
-    // Channels do not reconnect in place: gRPC opens a new transport.
   }
 
   // --- lifecycle ---
@@ -413,17 +414,19 @@ final class MqttClientTransport implements ConnectionClientTransport, MqttConnec
   }
 
   private void terminate() {
+    TransportConnection toClose;
     synchronized (lock) {
       if (terminated) {
         return;
       }
       terminated = true;
+      toClose = connection;
     }
-    MqttConnection.closeInBackground(
-        connection,
+    TransportConnection.closeInBackground(
+        toClose,
         topics.clientStatus(config.clientId()),
         false,
-        new MqttProperties(),
+        new PublishProperties(),
         config.clientId(),
         () -> {
           log.info("channel connection '{}' to {} closed", config.clientId(),

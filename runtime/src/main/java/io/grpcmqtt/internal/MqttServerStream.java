@@ -12,6 +12,7 @@ import io.grpc.internal.ServerStreamListener;
 import io.grpc.internal.StatsTraceContext;
 import io.grpc.internal.StreamListener;
 import io.grpcmqtt.mapper.codec.PayloadFormat;
+import io.grpcmqtt.mqtt.MqttUserProperty;
 import java.io.InputStream;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -19,8 +20,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.annotation.Nullable;
 import javax.annotation.concurrent.GuardedBy;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
-import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -191,12 +190,12 @@ final class MqttServerStream implements ServerStream {
   void start() {
     synchronized (this) {
       if (isStreaming() && responseTopic != null) {
-        List<UserProperty> props = Publishes.control(Wire.CTL_ACCEPT);
-        props.add(new UserProperty(Wire.SERVER, transport.serverId()));
-        props.add(new UserProperty(Wire.CALL_TOPIC, transport.inboxTopic()));
+        List<MqttUserProperty> props = Publishes.control(Wire.CTL_ACCEPT);
+        props.add(new MqttUserProperty(Wire.SERVER, transport.serverId()));
+        props.add(new MqttUserProperty(Wire.CALL_TOPIC, transport.inboxTopic()));
         if (requestStreaming) {
           creditGranted = window;
-          props.add(new UserProperty(Wire.CREDIT, Long.toString(creditGranted)));
+          props.add(new MqttUserProperty(Wire.CREDIT, Long.toString(creditGranted)));
         }
         publishLocked(new byte[0], props, vanishOnNoSubscriber);
       }
@@ -347,8 +346,8 @@ final class MqttServerStream implements ServerStream {
       long target = (long) delivered + window;
       if (target - creditGranted >= Math.max(1, window / 2)) {
         creditGranted = target;
-        List<UserProperty> props = Publishes.control(Wire.CTL_CREDIT);
-        props.add(new UserProperty(Wire.CREDIT, Long.toString(target)));
+        List<MqttUserProperty> props = Publishes.control(Wire.CTL_CREDIT);
+        props.add(new MqttUserProperty(Wire.CREDIT, Long.toString(target)));
         publishLocked(new byte[0], props, vanishOnNoSubscriber);
       }
     }
@@ -395,7 +394,7 @@ final class MqttServerStream implements ServerStream {
         unaryHeaders = headers;
         return;
       }
-      List<UserProperty> props = Publishes.control(Wire.CTL_HEADERS);
+      List<MqttUserProperty> props = Publishes.control(Wire.CTL_HEADERS);
       Wire.putMetadata(props, headers);
       pendingOut.add(new Out(Out.HEADERS, new byte[0], props));
       flushLocked();
@@ -443,7 +442,7 @@ final class MqttServerStream implements ServerStream {
         // One-way call: the response is dropped by design.
         finishLocked(Status.OK, null);
       } else if (!responseStreaming) {
-        List<UserProperty> props = new ArrayList<>();
+        List<MqttUserProperty> props = new ArrayList<>();
         if (unaryHeaders != null) {
           Wire.putMetadata(props, unaryHeaders);
         }
@@ -451,7 +450,7 @@ final class MqttServerStream implements ServerStream {
         addStatus(props, status, trailers);
         publishFinalLocked(payload, props, status);
       } else {
-        List<UserProperty> props = new ArrayList<>();
+        List<MqttUserProperty> props = new ArrayList<>();
         addStatus(props, status, trailers);
         pendingOut.add(new Out(Out.FINAL, new byte[0], props));
         flushLocked();
@@ -480,14 +479,14 @@ final class MqttServerStream implements ServerStream {
       closing = true;
       pendingOut.clear();
       if (responseTopic != null) {
-        List<UserProperty> props = new ArrayList<>();
+        List<MqttUserProperty> props = new ArrayList<>();
         addStatus(props, status, new Metadata());
         if (responseStreaming) {
-          props.add(new UserProperty(Wire.SEQ, Long.toString(nextOutSeq++)));
-          publishLocked(new byte[0], props, MqttConnection.IGNORE);
+          props.add(new MqttUserProperty(Wire.SEQ, Long.toString(nextOutSeq++)));
+          publishLocked(new byte[0], props, TransportConnection.IGNORE);
         } else {
           sendLocked(lastFrameLocked(new byte[0], props, status),
-              new TooLargeGuard(props, MqttConnection.IGNORE));
+              new TooLargeGuard(props, TransportConnection.IGNORE));
         }
       }
       finishLocked(status, null);
@@ -525,13 +524,13 @@ final class MqttServerStream implements ServerStream {
     deliverable.clear();
     RecentCalls.Reply reply = null;
     if (responseTopic != null) {
-      List<UserProperty> props = new ArrayList<>();
+      List<MqttUserProperty> props = new ArrayList<>();
       addStatus(props, status, new Metadata());
       if (responseStreaming) {
-        props.add(new UserProperty(Wire.SEQ, Long.toString(nextOutSeq++)));
+        props.add(new MqttUserProperty(Wire.SEQ, Long.toString(nextOutSeq++)));
       }
       RecentCalls.Reply frame = lastFrameLocked(new byte[0], props, status);
-      sendLocked(frame, MqttConnection.IGNORE);
+      sendLocked(frame, TransportConnection.IGNORE);
       if (!responseStreaming) {
         // A duplicate of this request gets the same answer.
         reply = frame;
@@ -540,7 +539,7 @@ final class MqttServerStream implements ServerStream {
     finishLocked(Status.CANCELLED.withDescription(status.getDescription()), reply);
   }
 
-  private static void addStatus(List<UserProperty> props, Status status, Metadata trailers) {
+  private static void addStatus(List<MqttUserProperty> props, Status status, Metadata trailers) {
     Wire.putStatus(props, status);
     Wire.putMetadata(props, trailers);
   }
@@ -553,7 +552,7 @@ final class MqttServerStream implements ServerStream {
         break;
       }
       pendingOut.poll();
-      out.props.add(new UserProperty(Wire.SEQ, Long.toString(nextOutSeq++)));
+      out.props.add(new MqttUserProperty(Wire.SEQ, Long.toString(nextOutSeq++)));
       if (out.kind == Out.MESSAGE) {
         sentMessages++;
       }
@@ -589,8 +588,8 @@ final class MqttServerStream implements ServerStream {
   }
 
   /** A stream's frames find out, from their PUBACKs, that the client is gone. */
-  private final MqttConnection.PublishCallback vanishOnNoSubscriber =
-      new MqttConnection.PublishCallback() {
+  private final TransportConnection.PublishCallback vanishOnNoSubscriber =
+      new TransportConnection.PublishCallback() {
         @Override
         public void published(int reasonCode) {
           if (reasonCode == Wire.NO_MATCHING_SUBSCRIBERS) {
@@ -609,7 +608,7 @@ final class MqttServerStream implements ServerStream {
    * (for a stream of responses, always the MQTT 5 FINAL frame).
    */
   @GuardedBy("this")
-  private RecentCalls.Reply lastFrameLocked(byte[] payload, List<UserProperty> props, Status status) {
+  private RecentCalls.Reply lastFrameLocked(byte[] payload, List<MqttUserProperty> props, Status status) {
     return new RecentCalls.Reply(
         replies.topic(responseTopic, status),
         replies.payload(payload, status),
@@ -617,8 +616,8 @@ final class MqttServerStream implements ServerStream {
   }
 
   @GuardedBy("this")
-  private void sendLocked(RecentCalls.Reply frame, MqttConnection.PublishCallback outcome) {
-    MqttConnection.PublishCallback callback = OutsideStreamLock.wrap(this, sync, outcome);
+  private void sendLocked(RecentCalls.Reply frame, TransportConnection.PublishCallback outcome) {
+    TransportConnection.PublishCallback callback = OutsideStreamLock.wrap(this, sync, outcome);
     if (replies.chunked()) {
       transport.publish(frame.topic, frame.payload, qos, frame.properties, callback);
     } else {
@@ -627,12 +626,12 @@ final class MqttServerStream implements ServerStream {
   }
 
   @GuardedBy("this")
-  private void publishFinalLocked(byte[] payload, List<UserProperty> props, Status status) {
+  private void publishFinalLocked(byte[] payload, List<MqttUserProperty> props, Status status) {
     RecentCalls.Reply frame = lastFrameLocked(payload, props, status);
     RecentCalls.Reply reply = responseStreaming ? null : frame;
     sendLocked(
         frame,
-        new TooLargeGuard(props, new MqttConnection.PublishCallback() {
+        new TooLargeGuard(props, new TransportConnection.PublishCallback() {
           @Override
           public void published(int reasonCode) {
             finish(reasonCode == Wire.NO_MATCHING_SUBSCRIBERS
@@ -649,8 +648,8 @@ final class MqttServerStream implements ServerStream {
 
   @GuardedBy("this")
   private void publishLocked(
-      byte[] payload, List<UserProperty> props, MqttConnection.PublishCallback callback) {
-    MqttProperties properties =
+      byte[] payload, List<MqttUserProperty> props, TransportConnection.PublishCallback callback) {
+    PublishProperties properties =
         Publishes.properties(null, correlation, format.contentType(), props);
     transport.publish(responseTopic, payload, qos, properties,
         OutsideStreamLock.wrap(this, sync, new TooLargeGuard(props, callback)));
@@ -661,11 +660,11 @@ final class MqttServerStream implements ServerStream {
    * in chunks: the client gets RESOURCE_EXHAUSTED in its place (same {@code grpc-seq}, so it ends
    * the call in order) instead of waiting for its deadline.
    */
-  private final class TooLargeGuard implements MqttConnection.PublishCallback {
-    private final List<UserProperty> props;
-    private final MqttConnection.PublishCallback next;
+  private final class TooLargeGuard implements TransportConnection.PublishCallback {
+    private final List<MqttUserProperty> props;
+    private final TransportConnection.PublishCallback next;
 
-    TooLargeGuard(List<UserProperty> props, MqttConnection.PublishCallback next) {
+    TooLargeGuard(List<MqttUserProperty> props, TransportConnection.PublishCallback next) {
       this.props = props;
       this.next = next;
     }
@@ -687,15 +686,15 @@ final class MqttServerStream implements ServerStream {
       synchronized (MqttServerStream.this) {
         closing = true;
         pendingOut.clear();
-        List<UserProperty> error = new ArrayList<>(3);
+        List<MqttUserProperty> error = new ArrayList<>(3);
         Wire.putStatus(error, status);
-        for (UserProperty p : props) {
-          if (Wire.SEQ.equals(p.getKey())) {
+        for (MqttUserProperty p : props) {
+          if (Wire.SEQ.equals(p.name())) {
             error.add(p);
           }
         }
         RecentCalls.Reply frame = lastFrameLocked(new byte[0], error, status);
-        transport.publishWhole(frame.topic, frame.payload, qos, frame.properties, MqttConnection.IGNORE);
+        transport.publishWhole(frame.topic, frame.payload, qos, frame.properties, TransportConnection.IGNORE);
         finishLocked(status, null);
       }
       sync.drain();
@@ -775,9 +774,9 @@ final class MqttServerStream implements ServerStream {
 
     final int kind;
     final byte[] payload;
-    final List<UserProperty> props;
+    final List<MqttUserProperty> props;
 
-    Out(int kind, byte[] payload, List<UserProperty> props) {
+    Out(int kind, byte[] payload, List<MqttUserProperty> props) {
       this.kind = kind;
       this.payload = payload;
       this.props = props;

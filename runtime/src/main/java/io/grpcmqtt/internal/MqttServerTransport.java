@@ -17,12 +17,15 @@ import io.grpc.internal.SharedResourceHolder;
 import io.grpc.internal.StatsTraceContext;
 import io.grpcmqtt.mapper.codec.PayloadFormat;
 import io.grpcmqtt.mapper.mqtt311.Mqtt311Topics;
+import io.grpcmqtt.mqtt.MqttMessage;
+import io.grpcmqtt.mqtt.MqttUserProperty;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -34,10 +37,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.annotation.Nullable;
 import javax.annotation.concurrent.GuardedBy;
-import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.MqttSubscription;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
-import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * into gRPC streams and answers malformed ones itself. Paho's callback thread only decodes and
  * hands off; service code runs on the server's executor.
  */
-final class MqttServerTransport implements ServerTransport, MqttConnection.Listener {
+final class MqttServerTransport implements ServerTransport, TransportConnection.Listener {
   private static final Logger log = LoggerFactory.getLogger(MqttServerTransport.class);
   /** How long a finished call is remembered when its request carried no deadline. */
   private static final long DEFAULT_DEDUP_NANOS = TimeUnit.SECONDS.toNanos(60);
@@ -83,7 +82,7 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
   private final ReassemblyBudget reassembly;
   private final Object lock = new Object();
 
-  private MqttConnection connection;
+  private volatile TransportConnection connection;
   private ServerTransportListener transportListener;
   private Attributes streamAttributes = Attributes.EMPTY;
   private ScheduledFuture<?> prober;
@@ -98,10 +97,6 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
 
   @GuardedBy("lock")
   private boolean shutdown;
-
-  /** The request topics are subscribed (and renewed on reconnect) from start until shutdown. */
-  @GuardedBy("lock")
-  private boolean servingRequests;
 
   @GuardedBy("lock")
   private boolean terminated;
@@ -122,12 +117,6 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
   }
 
   void start(ServerListener serverListener) throws IOException {
-    connection =
-        new MqttConnection(
-            config,
-            new MqttConnection.Will(topics.serverStatus(serverId()), Topics.OFFLINE, true),
-            true,
-            this);
     transportListener = serverListener.transportCreated(this);
     streamAttributes =
         transportListener.transportReady(
@@ -136,9 +125,11 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
                 .set(Grpc.TRANSPORT_ATTR_REMOTE_ADDR, new BrokerAddress(config.brokerUriString()))
                 .build());
     try {
-      connection.connect();
-      connection.subscribe(subscriptions(false));
-    } catch (IOException e) {
+      connection = TransportConnection.open(
+          config, topics.serverStatus(serverId()), Topics.OFFLINE, true, true, this,
+          this::connectionLost, this::reconnected);
+      connection.subscribe(subscriptions());
+    } catch (IOException | RuntimeException e) {
       terminate();
       throw e;
     }
@@ -153,10 +144,9 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
       if (shutdown) {
         return;
       }
-      servingRequests = true;
     }
     try {
-      connection.subscribe(requestSubscriptions());
+      connection.subscribe(requestFiltersAndQos());
     } catch (IOException e) {
       terminate();
       throw e;
@@ -192,12 +182,6 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
     return new ArrayList<>(requestFiltersAndQos().keySet());
   }
 
-  private List<MqttSubscription> requestSubscriptions() {
-    List<MqttSubscription> subs = new ArrayList<>();
-    requestFiltersAndQos().forEach((filter, qos) -> subs.add(new MqttSubscription(filter, qos)));
-    return subs;
-  }
-
   /** The MQTT 5 request filters, then those of the MQTT 3.1.1 binding, in the same groups. */
   private Map<String, Integer> requestFiltersAndQos() {
     Map<String, Integer> filters = registry.routes().subscriptions(settings.sharedGroup, config.qos());
@@ -205,21 +189,22 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
     return filters;
   }
 
-  private List<MqttSubscription> subscriptions(boolean withRequests) {
-    List<MqttSubscription> subs = withRequests ? requestSubscriptions() : new ArrayList<>();
-    subs.add(new MqttSubscription(inboxTopic(), config.qos()));
-    subs.add(new MqttSubscription(topics.cancel(), config.qos()));
-    subs.add(new MqttSubscription(topics.clientStatusFilter(), 1));
+  /** What a server hears besides requests: its inbox, cancels and the callers' statuses. */
+  private Map<String, Integer> subscriptions() {
+    Map<String, Integer> subs = new LinkedHashMap<>();
+    subs.put(inboxTopic(), config.qos());
+    subs.put(topics.cancel(), config.qos());
+    subs.put(topics.clientStatusFilter(), 1);
     return subs;
   }
 
   private void publishStatus(String status) {
     // "online" lists the hosted services, so channels can answer a call of a service no server
     // hosts with UNIMPLEMENTED; the payload stays the bare word for every other reader.
-    List<UserProperty> services = new ArrayList<>();
+    List<MqttUserProperty> services = new ArrayList<>();
     if (Topics.ONLINE.equals(status)) {
       for (String service : registry.serviceNames()) {
-        services.add(new UserProperty(Wire.SERVICE, service));
+        services.add(new MqttUserProperty(Wire.SERVICE, service));
       }
     }
     connection.publish(
@@ -228,7 +213,7 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
         1,
         true,
         Publishes.properties(null, null, null, services),
-        MqttConnection.IGNORE);
+        TransportConnection.IGNORE);
   }
 
   /**
@@ -243,17 +228,17 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
       drained();
       return;
     }
-    connection.unsubscribeFuture(requestFilters()).whenComplete((ok, error) -> {
+    connection.unsubscribe(requestFilters()).whenComplete((ok, error) -> {
       if (error != null) {
         log.info("server '{}': unsubscribe failed ({}); stopping without a barrier", serverId(),
-            MqttConnection.describe(error));
+            TransportConnection.describe(error));
         drained();
         return;
       }
       connection.publish(
           inboxTopic(), new byte[0], 1, false,
           Publishes.properties(null, barrier, null, new ArrayList<>(0)),
-          new MqttConnection.PublishCallback() {
+          new TransportConnection.PublishCallback() {
             @Override
             public void published(int reasonCode) {}
 
@@ -283,12 +268,12 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
     }
   }
 
-  // --- inbound (Paho's callback thread) ---
+  // --- inbound (the connection's delivery thread) ---
 
   @Override
   public void messageArrived(String topic, MqttMessage message) {
     if (topics.isInbox(topic)) {
-      Frame frame = Frame.decode(topic, message);
+      Frame frame = Frame.decode(message);
       if (frame.responseTopic == null && Arrays.equals(frame.correlation, barrier)) {
         drained();
         return;
@@ -302,7 +287,7 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
       return;
     }
     if (topic.equals(topics.cancel())) {
-      MqttServerStream stream = find(Frame.decode(topic, message));
+      MqttServerStream stream = find(Frame.decode(message));
       if (stream != null) {
         stream.clientGone(Status.CANCELLED.withDescription("client cancelled"));
       }
@@ -310,7 +295,7 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
     }
     String client = topics.clientOfStatus(topic);
     if (client != null) {
-      if (Topics.OFFLINE.equals(new String(message.getPayload(), StandardCharsets.UTF_8))) {
+      if (Topics.OFFLINE.equals(new String(message.payload(), StandardCharsets.UTF_8))) {
         cancelCallsOf(client);
       }
       return;
@@ -324,14 +309,14 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
       RequestRoutes.Mismatch mismatch = registry.routes().mismatch(topic);
       if (mismatch != null) {
         // Answered (if it asks for an answer), like any other malformed request.
-        reject(Frame.decode(topic, message), Status.INVALID_ARGUMENT.withDescription(mismatch.reason()),
+        reject(Frame.decode(message), Status.INVALID_ARGUMENT.withDescription(mismatch.reason()),
             mismatch.fullMethodName(), ReplyEncoding.MQTT5);
         return;
       }
       badInput("message on unexpected topic '" + topic + "' ignored");
       return;
     }
-    handleRequest(route, Frame.decode(topic, message), ReplyEncoding.MQTT5);
+    handleRequest(route, Frame.decode(message), ReplyEncoding.MQTT5);
   }
 
   /**
@@ -339,7 +324,7 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
    * topic levels; refused with INVALID_ARGUMENT where it names a reply address, else only logged.
    */
   private void handleMqtt311(String topic, MqttMessage message) {
-    V311RequestParser.Result request = mqtt311.parse(topic, message);
+    V311RequestParser.Result request = mqtt311.parse(message);
     if (request.refusal == null) {
       handleRequest(request.route, request.frame, request.replies);
     } else if (request.frame == null) {
@@ -414,7 +399,7 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
       connection.publish(
           topic, new byte[0], 1, false,
           Publishes.properties(null, null, null, Publishes.control(Wire.CTL_PROBE)),
-          new MqttConnection.PublishCallback() {
+          new TransportConnection.PublishCallback() {
             @Override
             public void published(int reasonCode) {
               probing.remove(topic);
@@ -469,7 +454,7 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
       if (recent.lookup(key, cached)) {
         if (cached[0] != null) {
           ChunkingPublisher.publish(connection, cached[0].topic, cached[0].payload, config.qos(),
-              cached[0].properties, MqttConnection.IGNORE);
+              cached[0].properties, TransportConnection.IGNORE);
         }
         log.debug("duplicate of finished call {} answered from the reply cache", key);
         return;
@@ -607,11 +592,11 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
     stream.start();
   }
 
-  private static int metadataSize(List<UserProperty> props) {
+  private static int metadataSize(List<MqttUserProperty> props) {
     int size = 0;
-    for (UserProperty p : props) {
+    for (MqttUserProperty p : props) {
       // Counted as HTTP/2 does (RFC 7540 6.5.2), so limits mean the same as over HTTP/2.
-      size += 32 + p.getKey().length() + p.getValue().length();
+      size += 32 + p.name().length() + p.value().length();
     }
     return size;
   }
@@ -627,7 +612,7 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
     if (frame.responseTopic == null) {
       return;
     }
-    List<UserProperty> props = new ArrayList<>(2);
+    List<MqttUserProperty> props = new ArrayList<>(2);
     Wire.putStatus(props, status);
     String contentType = PayloadFormat.fromContentType(frame.contentType)
         .map(PayloadFormat::contentType).orElse(null);
@@ -637,7 +622,7 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
         config.qos(),
         false,
         Publishes.properties(null, frame.correlation, contentType, props),
-        MqttConnection.IGNORE);
+        TransportConnection.IGNORE);
   }
 
   void badInput(String what) {
@@ -649,8 +634,8 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
       String topic,
       byte[] payload,
       int qos,
-      MqttProperties properties,
-      MqttConnection.PublishCallback callback) {
+      PublishProperties properties,
+      TransportConnection.PublishCallback callback) {
     ChunkingPublisher.publish(connection, topic, payload, qos, properties, callback);
   }
 
@@ -659,8 +644,8 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
    * did not fit, or a reply to a caller that cannot read chunks (MQTT 3.1.1).
    */
   void publishWhole(
-      String topic, byte[] payload, int qos, MqttProperties properties,
-      MqttConnection.PublishCallback callback) {
+      String topic, byte[] payload, int qos, PublishProperties properties,
+      TransportConnection.PublishCallback callback) {
     connection.publish(topic, payload, qos, false, properties, callback);
   }
 
@@ -688,8 +673,7 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
     }
   }
 
-  @Override
-  public void connectionLost(Throwable cause) {
+  private void connectionLost(Throwable cause) {
     boolean expected;
     synchronized (lock) {
       expected = terminated;
@@ -708,15 +692,10 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
     }
   }
 
-  @Override
-  public void reconnected() {
-    boolean withRequests;
-    synchronized (lock) {
-      withRequests = servingRequests;
-    }
+  /** The connection renewed the subscriptions (the request filters only while serving). */
+  private void reconnected() {
     log.info("server '{}' reconnected to {}; subscriptions renewed", serverId(),
         config.brokerUriString());
-    connection.subscribeAsync(subscriptions(withRequests));
     publishStatus(Topics.ONLINE);
   }
 
@@ -730,7 +709,6 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
         return;
       }
       shutdown = true;
-      servingRequests = false;
     }
     drain();
   }
@@ -755,7 +733,7 @@ final class MqttServerTransport implements ServerTransport, MqttConnection.Liste
     if (prober != null) {
       prober.cancel(false);
     }
-    MqttConnection.closeInBackground(
+    TransportConnection.closeInBackground(
         connection,
         topics.serverStatus(serverId()),
         true,

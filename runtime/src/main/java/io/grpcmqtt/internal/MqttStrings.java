@@ -1,9 +1,8 @@
 package io.grpcmqtt.internal;
 
+import io.grpcmqtt.mqtt.MqttUserProperty;
 import java.util.List;
 import javax.annotation.Nullable;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
-import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 
 /**
  * The characters Paho refuses in MQTT strings: control characters (U+0000-U+001F,
@@ -73,7 +72,7 @@ public final class MqttStrings {
 
   /** The first string of a publish Paho would refuse, described, or null when all are clean. */
   @Nullable
-  static String findRefused(String topic, @Nullable MqttProperties properties) {
+  static String findRefused(String topic, @Nullable PublishProperties properties) {
     if (!isClean(topic)) {
       return "topic";
     }
@@ -86,11 +85,11 @@ public final class MqttStrings {
     if (!isClean(properties.getContentType())) {
       return "content type";
     }
-    List<UserProperty> props = properties.getUserProperties();
+    List<MqttUserProperty> props = properties.getUserProperties();
     if (props != null) {
-      for (UserProperty p : props) {
-        if (!isClean(p.getKey()) || !isClean(p.getValue())) {
-          return "user property '" + sanitize(p.getKey()) + "'";
+      for (MqttUserProperty p : props) {
+        if (!isClean(p.name()) || !isClean(p.value())) {
+          return "user property '" + sanitize(p.name()) + "'";
         }
       }
     }

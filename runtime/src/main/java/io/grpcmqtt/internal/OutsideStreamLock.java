@@ -11,13 +11,13 @@ import io.grpc.SynchronizationContext;
  * when it arrives on another thread (a PUBACK on the client library's thread), else by the drain
  * every stream method does after it releases its lock.
  */
-final class OutsideStreamLock implements MqttConnection.PublishCallback {
+final class OutsideStreamLock implements TransportConnection.PublishCallback {
   private final Object streamLock;
   private final SynchronizationContext sync;
-  private final MqttConnection.PublishCallback next;
+  private final TransportConnection.PublishCallback next;
 
   private OutsideStreamLock(
-      Object streamLock, SynchronizationContext sync, MqttConnection.PublishCallback next) {
+      Object streamLock, SynchronizationContext sync, TransportConnection.PublishCallback next) {
     this.streamLock = streamLock;
     this.sync = sync;
     this.next = next;
@@ -27,9 +27,9 @@ final class OutsideStreamLock implements MqttConnection.PublishCallback {
    * {@code next}, run through {@code sync} and never while the current thread holds {@code
    * streamLock}. The stream must drain {@code sync} after every block that publishes under it.
    */
-  static MqttConnection.PublishCallback wrap(
-      Object streamLock, SynchronizationContext sync, MqttConnection.PublishCallback next) {
-    return next == MqttConnection.IGNORE ? next : new OutsideStreamLock(streamLock, sync, next);
+  static TransportConnection.PublishCallback wrap(
+      Object streamLock, SynchronizationContext sync, TransportConnection.PublishCallback next) {
+    return next == TransportConnection.IGNORE ? next : new OutsideStreamLock(streamLock, sync, next);
   }
 
   @Override

@@ -5,14 +5,11 @@ import io.grpcmqtt.mqtt.MqttDelivery;
 import io.grpcmqtt.mqtt.MqttMessage;
 import io.grpcmqtt.mqtt.MqttMessageHandler;
 import io.grpcmqtt.mqtt.MqttPublishResult;
-import io.grpcmqtt.mqtt.MqttTopics;
 import io.grpcmqtt.mqtt.MqttUserProperty;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
@@ -21,30 +18,30 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link io.grpcmqtt.mqtt.MqttConnection} on the runtime's own Paho connection ({@link
- * MqttConnection}): its publish window, its reconnect with a fresh client. This class only
- * translates between the public types and Paho's, and keeps the subscriptions for resubscribing.
+ * {@link io.grpcmqtt.mqtt.MqttConnection} on Eclipse Paho v5, the default: {@link PahoClient}
+ * brings the publish window and the reconnect with a fresh client; this class translates between
+ * the public types and Paho's, and keeps the subscriptions for resubscribing. With {@link
+ * HiveMqttConnection}, the only classes that touch a client library.
  */
-public final class PahoMqttConnection implements io.grpcmqtt.mqtt.MqttConnection, MqttConnection.Listener {
+public final class PahoMqttConnection implements io.grpcmqtt.mqtt.MqttConnection, PahoClient.Listener {
   private static final Logger log = LoggerFactory.getLogger(PahoMqttConnection.class);
 
   private final MqttConnectionConfig config;
-  private final MqttConnection connection;
-  /** Filter to (qos, handler), in subscribe order. */
-  private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
-  private final List<String> order = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final PahoClient connection;
+  private final SubscriptionTable subscriptions;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile boolean connected;
 
-  private record Subscription(int qos, MqttMessageHandler handler) {}
-
   private PahoMqttConnection(MqttConnectionConfig config) throws IOException {
     this.config = config;
+    this.subscriptions = new SubscriptionTable(config.manualAcknowledgement() > 0);
     ConnectionConfig.Builder b = ConnectionConfig.builder(config.brokerUri().toString(), "grpcmqttm")
         .clientId(config.clientId())
         .keepAlive(config.keepAlive())
         .connectTimeout(config.connectTimeout())
-        .sessionExpiry(config.sessionExpiry());
+        .sessionExpiry(config.sessionExpiry())
+        .willDelay(config.willDelay())
+        .tls(config.trustManagers(), config.keyManagers());
     if (config.username() != null) {
       b.credentials(config.username(), config.password());
     }
@@ -52,8 +49,8 @@ public final class PahoMqttConnection implements io.grpcmqtt.mqtt.MqttConnection
       b.socketFactory(config.socketFactory());
     }
     MqttMessage will = config.will();
-    this.connection = new MqttConnection(b.build(),
-        will == null ? null : new MqttConnection.Will(will.topic(), will.payload(), will.qos(), will.retain(), toPaho(will)),
+    this.connection = new PahoClient(b.build(),
+        will == null ? null : new PahoClient.Will(will.topic(), will.payload(), will.qos(), will.retain(), toPaho(will)),
         config.automaticReconnect(), this);
     if (config.manualAcknowledgement() > 0) {
       connection.acknowledgeManually(config.manualAcknowledgement());
@@ -88,8 +85,18 @@ public final class PahoMqttConnection implements io.grpcmqtt.mqtt.MqttConnection
   @Override
   public CompletableFuture<MqttPublishResult> publish(MqttMessage message) {
     CompletableFuture<MqttPublishResult> result = new CompletableFuture<>();
+    // The broker disconnects a client that sends a packet above its limit (reason 0x95), which
+    // would end everything on the connection: only this publish fails.
+    int max = connection.maximumPacketSize();
+    if (max < PublishSize.PROTOCOL_MAX) {
+      int size = PublishSize.of(message);
+      if (size > max) {
+        result.completeExceptionally(new PacketTooLargeException(size, max));
+        return result;
+      }
+    }
     connection.publish(message.topic(), message.payload(), message.qos(), message.retain(),
-        toPaho(message), new MqttConnection.PublishCallback() {
+        toPaho(message), new PahoClient.PublishCallback() {
           @Override
           public void published(int reasonCode) {
             result.complete(new MqttPublishResult(reasonCode));
@@ -98,7 +105,7 @@ public final class PahoMqttConnection implements io.grpcmqtt.mqtt.MqttConnection
           @Override
           public void failed(Throwable cause) {
             result.completeExceptionally(cause instanceof IOException || cause instanceof IllegalArgumentException
-                ? cause : new IOException(MqttConnection.describe(cause), cause));
+                ? cause : new IOException(PahoClient.describe(cause), cause));
           }
         });
     return result;
@@ -106,83 +113,63 @@ public final class PahoMqttConnection implements io.grpcmqtt.mqtt.MqttConnection
 
   @Override
   public void subscribe(String filter, int qos, MqttMessageHandler handler) throws IOException {
-    MqttTopics.checkFilter("topic filter", filter);
-    if (qos < 0 || qos > 2) {
-      throw new IllegalArgumentException("qos must be 0, 1 or 2, was " + qos);
-    }
-    java.util.Objects.requireNonNull(handler, "handler");
-    if (subscriptions.putIfAbsent(filter, new Subscription(qos, handler)) != null) {
-      throw new IllegalArgumentException("already subscribed to '" + filter + "'");
-    }
-    order.add(filter);
+    subscriptions.add(filter, qos, handler);
     try {
       connection.subscribe(List.of(new MqttSubscription(filter, qos)));
     } catch (IOException e) {
-      order.remove(filter);
       subscriptions.remove(filter);
       throw e;
     }
   }
 
   @Override
-  public void unsubscribe(String filter) {
-    if (subscriptions.remove(filter) != null) {
-      order.remove(filter);
-      connection.unsubscribeFuture(List.of(filter)).whenComplete((ok, error) -> {
-        if (error != null) {
-          log.warn("unsubscribe of '{}' on '{}' failed: {}", filter, config.clientId(), error.toString());
-        }
-      });
+  public CompletableFuture<Void> unsubscribe(String filter) {
+    if (!subscriptions.remove(filter)) {
+      return CompletableFuture.completedFuture(null);
     }
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    connection.unsubscribeFuture(List.of(filter)).whenComplete((ok, error) -> {
+      if (error == null) {
+        done.complete(null);
+      } else {
+        log.warn("unsubscribe of '{}' on '{}' failed: {}", filter, config.clientId(), error.toString());
+        done.completeExceptionally(error instanceof IOException ? error
+            : new IOException("unsubscribe of '" + filter + "' failed: " + PahoClient.describe(error), error));
+      }
+    });
+    return done;
   }
 
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
       connected = false;
-      connection.close(null, null, false, new MqttProperties());
+      connection.close();
       log.info("MQTT connection '{}' to {} closed", config.clientId(), config.brokerUri());
     }
   }
 
-  // --- MqttConnection.Listener (Paho's callback thread) ---
+  // --- PahoClient.Listener (Paho's callback thread) ---
 
   @Override
   public void messageArrived(String topic, org.eclipse.paho.mqttv5.common.MqttMessage message) {
     int generation = connection.generation();
-    Delivery delivery = new Delivery(fromPaho(topic, message), message.getId(), message.getQos(), generation);
-    MqttMessageHandler handler = null;
-    for (String filter : order) {
-      if (MqttTopics.matches(filter, topic)) {
-        Subscription s = subscriptions.get(filter);
-        if (s != null) {
-          handler = s.handler();
-          break;
-        }
-      }
-    }
-    if (handler == null) {
-      delivery.acknowledge();
-      return;
-    }
-    try {
-      handler.onMessage(delivery);
-    } catch (RuntimeException e) {
-      log.error("The handler of a message on '{}' failed; the message is acknowledged", topic, e);
-      delivery.acknowledge();
-      return;
-    }
-    if (config.manualAcknowledgement() == 0) {
-      delivery.acknowledge();
-    }
+    subscriptions.deliver(
+        new Delivery(fromPaho(topic, message), message.getId(), message.getQos(), generation));
   }
 
   @Override
   public void connectionLost(Throwable cause) {
     connected = false;
-    if (!closed.get()) {
-      log.warn("MQTT connection '{}' to {} lost ({}){}", config.clientId(), config.brokerUri(),
-          MqttConnection.describe(cause), config.automaticReconnect() ? "; reconnecting" : "");
+    if (closed.get()) {
+      return;
+    }
+    log.warn("MQTT connection '{}' to {} lost ({}){}", config.clientId(), config.brokerUri(),
+        PahoClient.describe(cause), config.automaticReconnect() ? "; reconnecting" : "");
+    try {
+      config.onConnectionLost().accept(cause);
+    } catch (RuntimeException e) {
+      log.error("The connection-lost action of MQTT connection '{}' failed", config.clientId(), e);
     }
   }
 
@@ -190,11 +177,8 @@ public final class PahoMqttConnection implements io.grpcmqtt.mqtt.MqttConnection
   public void reconnected() {
     connected = true;
     List<MqttSubscription> again = new ArrayList<>();
-    for (String filter : order) {
-      Subscription s = subscriptions.get(filter);
-      if (s != null) {
-        again.add(new MqttSubscription(filter, s.qos()));
-      }
+    for (SubscriptionTable.Subscription s : subscriptions.all()) {
+      again.add(new MqttSubscription(s.filter(), s.qos()));
     }
     // A clean session lost its subscriptions; a kept one does not mind them made again.
     connection.subscribeAsync(again);
@@ -260,44 +244,18 @@ public final class PahoMqttConnection implements io.grpcmqtt.mqtt.MqttConnection
     return p;
   }
 
-  /**
-   * A received message as the public type. A broker may pass on strings MQTT says it should not
-   * (control characters): such text is cleaned rather than the message lost.
-   */
+  /** A received message as the public type. */
   static MqttMessage fromPaho(String topic, org.eclipse.paho.mqttv5.common.MqttMessage m) {
     MqttProperties p = m.getProperties();
-    try {
-      return build(topic, m, p, false);
-    } catch (IllegalArgumentException e) {
-      log.debug("A message on '{}' holds text MQTT forbids ({}); cleaned", MqttStrings.sanitize(topic), e.getMessage());
-      return build(topic, m, p, true);
-    }
-  }
-
-  private static MqttMessage build(String topic, org.eclipse.paho.mqttv5.common.MqttMessage m,
-      MqttProperties p, boolean clean) {
-    MqttMessage.Builder b = MqttMessage.builder(clean ? MqttStrings.sanitize(topic) : topic)
-        .payload(m.getPayload())
-        .qos(m.getQos())
-        .retain(m.isRetained());
-    if (p != null) {
-      if (p.getResponseTopic() != null) {
-        b.responseTopic(clean ? MqttStrings.sanitize(p.getResponseTopic()) : p.getResponseTopic());
-      }
-      b.correlationData(p.getCorrelationData());
-      if (p.getContentType() != null) {
-        b.contentType(clean ? MqttStrings.sanitize(p.getContentType()) : p.getContentType());
-      }
-      if (p.getMessageExpiryInterval() != null) {
-        b.messageExpirySeconds(p.getMessageExpiryInterval());
-      }
-      if (p.getUserProperties() != null) {
-        for (UserProperty u : p.getUserProperties()) {
-          b.userProperty(clean ? MqttStrings.sanitize(u.getKey()) : u.getKey(),
-              clean ? MqttStrings.sanitize(u.getValue()) : u.getValue());
-        }
+    List<MqttUserProperty> user = new ArrayList<>();
+    if (p != null && p.getUserProperties() != null) {
+      for (UserProperty u : p.getUserProperties()) {
+        user.add(new MqttUserProperty(u.getKey(), u.getValue()));
       }
     }
-    return b.build();
+    return ReceivedMessages.of(topic, m.getPayload(), m.getQos(), m.isRetained(),
+        p == null ? null : p.getResponseTopic(), p == null ? null : p.getCorrelationData(),
+        p == null ? null : p.getContentType(), p == null ? null : p.getMessageExpiryInterval(),
+        user);
   }
 }

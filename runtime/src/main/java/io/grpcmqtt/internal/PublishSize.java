@@ -1,9 +1,9 @@
 package io.grpcmqtt.internal;
 
+import io.grpcmqtt.mqtt.MqttMessage;
+import io.grpcmqtt.mqtt.MqttUserProperty;
 import java.util.List;
 import javax.annotation.Nullable;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
-import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 
 /**
  * The size in bytes of an MQTT 5 PUBLISH packet, counted as the broker counts it against its
@@ -16,41 +16,47 @@ final class PublishSize {
 
   private PublishSize() {}
 
-  static int of(String topic, @Nullable MqttProperties properties, int payloadLength, int qos) {
-    long props = propertiesLength(properties);
+  static int of(String topic, @Nullable PublishProperties properties, int payloadLength, int qos) {
+    long props = properties == null ? 0 : propertiesLength(properties.getMessageExpiryInterval(),
+        properties.getResponseTopic(), properties.getCorrelationData(),
+        properties.getContentType(), properties.getUserProperties());
+    return total(topic, props, payloadLength, qos);
+  }
+
+  /** The size of {@code message} as one PUBLISH. */
+  static int of(MqttMessage m) {
+    byte[] correlation = m.correlationData();
+    long props = propertiesLength(m.messageExpirySeconds(), m.responseTopic(), correlation,
+        m.contentType(), m.userProperties());
+    return total(m.topic(), props, m.payloadLength(), m.qos());
+  }
+
+  private static int total(String topic, long props, int payloadLength, int qos) {
     long remaining = 2L + utf8Length(topic) + (qos > 0 ? 2 : 0)
         + varIntSize(props) + props + payloadLength;
     long total = 1 + varIntSize(remaining) + remaining;
     return total > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) total;
   }
 
-  private static long propertiesLength(@Nullable MqttProperties p) {
-    if (p == null) {
-      return 0;
-    }
+  private static long propertiesLength(@Nullable Long expiry, @Nullable String responseTopic,
+      @Nullable byte[] correlation, @Nullable String contentType,
+      @Nullable List<MqttUserProperty> user) {
     long n = 0;
-    if (p.getPayloadFormat()) {
-      n += 2;
-    }
-    if (p.getMessageExpiryInterval() != null) {
+    if (expiry != null) {
       n += 5;
     }
-    if (p.getTopicAlias() != null) {
-      n += 3;
+    if (responseTopic != null) {
+      n += 3 + utf8Length(responseTopic);
     }
-    if (p.getResponseTopic() != null) {
-      n += 3 + utf8Length(p.getResponseTopic());
+    if (correlation != null) {
+      n += 3 + correlation.length;
     }
-    if (p.getCorrelationData() != null) {
-      n += 3 + p.getCorrelationData().length;
+    if (contentType != null) {
+      n += 3 + utf8Length(contentType);
     }
-    if (p.getContentType() != null) {
-      n += 3 + utf8Length(p.getContentType());
-    }
-    List<UserProperty> user = p.getUserProperties();
     if (user != null) {
-      for (UserProperty up : user) {
-        n += 5 + utf8Length(up.getKey()) + utf8Length(up.getValue());
+      for (MqttUserProperty up : user) {
+        n += 5 + utf8Length(up.name()) + utf8Length(up.value());
       }
     }
     return n;

@@ -1,21 +1,20 @@
 package io.grpcmqtt.internal;
 
+import io.grpcmqtt.mqtt.MqttUserProperty;
 import java.util.ArrayList;
 import java.util.List;
 import javax.annotation.Nullable;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
-import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 
 /** Builds the properties of outgoing PUBLISHes. */
 final class Publishes {
   private Publishes() {}
 
-  static MqttProperties properties(
+  static PublishProperties properties(
       @Nullable String responseTopic,
       @Nullable byte[] correlation,
       @Nullable String contentType,
-      List<UserProperty> userProperties) {
-    MqttProperties p = new MqttProperties();
+      List<MqttUserProperty> userProperties) {
+    PublishProperties p = new PublishProperties();
     if (responseTopic != null) {
       p.setResponseTopic(responseTopic);
     }
@@ -27,11 +26,11 @@ final class Publishes {
     }
     if (!userProperties.isEmpty()) {
       for (int i = 0; i < userProperties.size(); i++) {
-        UserProperty up = userProperties.get(i);
-        String key = MqttStrings.sanitize(up.getKey());
-        String value = MqttStrings.sanitize(up.getValue());
-        if (key != up.getKey() || value != up.getValue()) {
-          userProperties.set(i, new UserProperty(key, value));
+        MqttUserProperty up = userProperties.get(i);
+        String key = MqttStrings.sanitize(up.name());
+        String value = MqttStrings.sanitize(up.value());
+        if (key != up.name() || value != up.value()) {
+          userProperties.set(i, new MqttUserProperty(key, value));
         }
       }
       p.setUserProperties(userProperties);
@@ -39,14 +38,14 @@ final class Publishes {
     return p;
   }
 
-  static List<UserProperty> control(String control) {
+  static List<MqttUserProperty> control(String control) {
     return single(Wire.CTL, control);
   }
 
   /** A mutable list holding one user property. */
-  static List<UserProperty> single(String key, String value) {
-    List<UserProperty> props = new ArrayList<>(4);
-    props.add(new UserProperty(key, value));
+  static List<MqttUserProperty> single(String key, String value) {
+    List<MqttUserProperty> props = new ArrayList<>(4);
+    props.add(new MqttUserProperty(key, value));
     return props;
   }
 }

@@ -4,7 +4,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import javax.annotation.Nullable;
 import javax.annotation.concurrent.GuardedBy;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 
 /**
  * Calls that ended recently, so a QoS 1 duplicate of their request is answered from here (unary)
@@ -16,9 +15,9 @@ final class RecentCalls {
   static final class Reply {
     final String topic;
     final byte[] payload;
-    final MqttProperties properties;
+    final PublishProperties properties;
 
-    Reply(String topic, byte[] payload, MqttProperties properties) {
+    Reply(String topic, byte[] payload, PublishProperties properties) {
       this.topic = topic;
       this.payload = payload;
       this.properties = properties;

@@ -6,6 +6,7 @@ import io.grpc.protobuf.ProtoServiceDescriptorSupplier;
 import io.grpcmqtt.mapper.table.MappedMethod;
 import io.grpcmqtt.mapper.table.MappedService;
 import io.grpcmqtt.mapper.table.MethodTable;
+import io.grpcmqtt.mqtt.MqttTopics;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,7 +14,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 import javax.annotation.Nullable;
-import org.eclipse.paho.mqttv5.common.util.MqttTopicValidator;
 
 /**
  * Which topics a server subscribes to and which method a received topic addresses.
@@ -108,7 +108,7 @@ final class RequestRoutes {
     for (MappedService service : table.services()) {
       for (MappedMethod method : service.methods()) {
         if (method.binding().isPresent()
-            && MqttTopicValidator.isMatched(method.subscriptionFilter(), topic)) {
+            && MqttTopics.matches(method.subscriptionFilter(), topic)) {
           var template = method.binding().get().template();
           return new Mismatch(method.fullMethodName(), "topic '" + topic + "' does not fit the topic template '"
               + template + "' of " + method.fullMethodName() + ": "

@@ -1,12 +1,12 @@
 package io.grpcmqtt.internal;
 
+import io.grpcmqtt.mqtt.MqttUserProperty;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.annotation.Nullable;
-import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 
 /**
  * The servers a channel knows to be online under its prefix, and the services each hosts, read
@@ -19,16 +19,16 @@ final class ServerDirectory {
   private final ConcurrentHashMap<String, Set<String>> online = new ConcurrentHashMap<>();
 
   /** Records a status message of {@code serverId}; anything but {@code online} means gone. */
-  void update(String serverId, byte[] payload, @Nullable List<UserProperty> props) {
+  void update(String serverId, byte[] payload, @Nullable List<MqttUserProperty> props) {
     if (!Topics.ONLINE.equals(new String(payload, StandardCharsets.UTF_8))) {
       online.remove(serverId);
       return;
     }
     Set<String> services = new LinkedHashSet<>();
     if (props != null) {
-      for (UserProperty p : props) {
-        if (Wire.SERVICE.equals(p.getKey())) {
-          services.add(p.getValue());
+      for (MqttUserProperty p : props) {
+        if (Wire.SERVICE.equals(p.name())) {
+          services.add(p.value());
         }
       }
     }

@@ -4,14 +4,13 @@ import io.grpc.MethodDescriptor.MethodType;
 import io.grpc.Status;
 import io.grpcmqtt.mapper.mqtt311.Mqtt311Request;
 import io.grpcmqtt.mapper.mqtt311.Mqtt311Topics;
+import io.grpcmqtt.mqtt.MqttMessage;
+import io.grpcmqtt.mqtt.MqttUserProperty;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import javax.annotation.Nullable;
-import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
-import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 
 /**
  * Turns a request of the MQTT 3.1.1 binding (docs/protocol.md §14) into what the MQTT 5 path
@@ -66,13 +65,14 @@ final class V311RequestParser {
     return topics.callerTopic(replyRef);
   }
 
-  Result parse(String topic, MqttMessage message) {
+  Result parse(MqttMessage message) {
+    String topic = message.topic();
     Mqtt311Request request = topics.parse(topic);
     if (!request.hasReplyAddress()) {
       return new Result(null, null, null, invalid(request.problem()), "MQTT 3.1.1 request");
     }
     V311Replies replies = new V311Replies(topics, request.replyRef(), request.requestId());
-    byte[] payload = message.getPayload();
+    byte[] payload = message.payload();
     if (request.problem() != null) {
       return refuse(request, payload, replies, topic, request.problem());
     }
@@ -125,19 +125,17 @@ final class V311RequestParser {
   /** The request as an MQTT 5 caller would have published it. */
   private Frame frame(
       Mqtt311Request request, String topic, byte[] payload, @Nullable String timeout) {
-    MqttProperties p = new MqttProperties();
+    PublishProperties p = new PublishProperties();
     p.setResponseTopic(topics.callerTopic(request.replyRef()));
     p.setCorrelationData(request.requestId().getBytes(StandardCharsets.US_ASCII));
     if (request.contentType() != null) {
       p.setContentType(request.contentType());
     }
     if (timeout != null) {
-      List<UserProperty> props = new ArrayList<>(1);
-      props.add(new UserProperty(Wire.TIMEOUT, timeout));
+      List<MqttUserProperty> props = new ArrayList<>(1);
+      props.add(new MqttUserProperty(Wire.TIMEOUT, timeout));
       p.setUserProperties(props);
     }
-    MqttMessage message = new MqttMessage(payload);
-    message.setProperties(p);
-    return Frame.decode(topic, message);
+    return Frame.of(topic, payload, p);
   }
 }

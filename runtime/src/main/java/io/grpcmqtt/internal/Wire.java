@@ -4,14 +4,12 @@ import com.google.common.collect.ImmutableSet;
 import com.google.common.io.BaseEncoding;
 import io.grpc.Metadata;
 import io.grpc.Status;
+import io.grpcmqtt.mqtt.MqttUserProperty;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import javax.annotation.Nullable;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
-import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 
 /** Names and encodings of the user properties of wire contract v1 (see docs/protocol.md). */
 public final class Wire {
@@ -82,12 +80,9 @@ public final class Wire {
   private Wire() {}
 
   /** Whether a status message carries {@link #ORDERLY}. */
-  static boolean isOrderlyStop(@Nullable MqttProperties properties) {
-    if (properties == null) {
-      return false;
-    }
-    for (UserProperty p : properties.getUserProperties()) {
-      if (ORDERLY.equals(p.getKey())) {
+  static boolean isOrderlyStop(List<MqttUserProperty> properties) {
+    for (MqttUserProperty p : properties) {
+      if (ORDERLY.equals(p.name())) {
         return true;
       }
     }
@@ -99,7 +94,7 @@ public final class Wire {
   }
 
   /** Appends every non-reserved metadata entry as a user property. */
-  public static void putMetadata(List<UserProperty> out, Metadata metadata) {
+  public static void putMetadata(List<MqttUserProperty> out, Metadata metadata) {
     for (String key : metadata.keys()) {
       if (isReserved(key)) {
         continue;
@@ -109,7 +104,7 @@ public final class Wire {
             metadata.getAll(Metadata.Key.of(key, Metadata.BINARY_BYTE_MARSHALLER));
         if (values != null) {
           for (byte[] value : values) {
-            out.add(new UserProperty(key, BASE64.encode(value)));
+            out.add(new MqttUserProperty(key, BASE64.encode(value)));
           }
         }
       } else {
@@ -117,7 +112,7 @@ public final class Wire {
             metadata.getAll(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER));
         if (values != null) {
           for (String value : values) {
-            out.add(new UserProperty(key, value));
+            out.add(new MqttUserProperty(key, value));
           }
         }
       }
@@ -129,15 +124,15 @@ public final class Wire {
    *
    * @throws IllegalArgumentException naming the key when a key or value is not valid metadata
    */
-  public static Metadata toMetadata(List<UserProperty> props, int from, int to) {
+  public static Metadata toMetadata(List<MqttUserProperty> props, int from, int to) {
     Metadata metadata = new Metadata();
     for (int i = from; i < to; i++) {
-      UserProperty p = props.get(i);
-      String key = p.getKey().toLowerCase(Locale.ROOT);
+      MqttUserProperty p = props.get(i);
+      String key = p.name().toLowerCase(Locale.ROOT);
       if (isReserved(key)) {
         continue;
       }
-      addEntry(metadata, key, p.getValue());
+      addEntry(metadata, key, p.value());
     }
     return metadata;
   }
@@ -253,10 +248,10 @@ public final class Wire {
   }
 
   /** Appends {@code grpc-status} and, when the status has a description, {@code grpc-message}. */
-  public static void putStatus(List<UserProperty> out, Status status) {
-    out.add(new UserProperty(STATUS, Integer.toString(status.getCode().value())));
+  public static void putStatus(List<MqttUserProperty> out, Status status) {
+    out.add(new MqttUserProperty(STATUS, Integer.toString(status.getCode().value())));
     if (status.getDescription() != null) {
-      out.add(new UserProperty(MESSAGE, encodeMessage(status.getDescription())));
+      out.add(new MqttUserProperty(MESSAGE, encodeMessage(status.getDescription())));
     }
   }
 

@@ -1,5 +1,6 @@
 package io.grpcmqtt.mqtt;
 
+import io.grpcmqtt.internal.HiveMqttConnection;
 import io.grpcmqtt.internal.PahoMqttConnection;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
@@ -8,18 +9,25 @@ import java.util.concurrent.CompletableFuture;
  * One MQTT 5 client connection to a broker: windowed publishing, subscriptions with handlers,
  * reconnect with resubscribe. Thread-safe. See the {@linkplain io.grpcmqtt.mqtt package} for an
  * example and what it adds to a plain client library.
+ *
+ * <p>It is also the only way grpc-mqtt's own channels and servers reach a broker: they publish,
+ * subscribe and hear of a lost connection through this interface (and {@link
+ * MqttConnectionConfig#onConnectionLost}, {@link MqttConnectionConfig#onReconnect}), so either
+ * {@link MqttClientLibrary} carries them.
  */
 public interface MqttConnection extends AutoCloseable {
 
   /**
-   * Connects (with Eclipse Paho v5, as grpc-mqtt's transports do) and returns once the broker
-   * accepted the connection.
+   * Connects with the config's {@linkplain MqttConnectionConfig#mqttClient() client library}
+   * (Eclipse Paho v5 by default) and returns once the broker accepted the connection.
    *
    * @throws IOException naming the broker and the client id when it cannot connect within the
    *     connect timeout
    */
   static MqttConnection connect(MqttConnectionConfig config) throws IOException {
-    return PahoMqttConnection.connect(config);
+    return config.mqttClient() == MqttClientLibrary.HIVEMQ
+        ? HiveMqttConnection.connect(config)
+        : PahoMqttConnection.connect(config);
   }
 
   MqttConnectionConfig config();
@@ -40,7 +48,9 @@ public interface MqttConnection extends AutoCloseable {
    * in order, until a PUBACK frees a slot; while the connection is down, messages wait for the
    * reconnect. The future completes with the PUBACK's reason code (also a refusal, which is a
    * {@link MqttPublishResult} with a code of 0x80 or more), or fails with an {@code IOException}
-   * when the connection is closed or the message was in flight when it was lost.
+   * when the connection is closed, the message was in flight when it was lost, or it is larger
+   * than the broker's {@link #maximumPacketSize()} (then it was not sent, and the connection
+   * stays up).
    */
   CompletableFuture<MqttPublishResult> publish(MqttMessage message);
 
@@ -57,8 +67,15 @@ public interface MqttConnection extends AutoCloseable {
    */
   void subscribe(String filter, int qos, MqttMessageHandler handler) throws IOException;
 
-  /** Ends a subscription (and forgets it for reconnects); unknown filters are ignored. */
-  void unsubscribe(String filter);
+  /**
+   * Ends a subscription (and forgets it for reconnects); unknown filters are ignored. The future
+   * completes when the broker's UNSUBACK arrives (from then on it routes nothing more to this
+   * connection for the filter; at once for an unknown filter), or fails with an {@code
+   * IOException}. Messages the broker routed before it took the UNSUBSCRIBE may arrive after this
+   * call, even after the UNSUBACK: they still go to the subscription's handler (for 30 s), so a
+   * consumer that stops loses none of them.
+   */
+  CompletableFuture<Void> unsubscribe(String filter);
 
   /**
    * Disconnects (ending the session), fails publishes still waiting and stops reconnecting.

@@ -4,9 +4,12 @@ import io.grpcmqtt.internal.ConnectionConfig;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.function.Consumer;
 import javax.annotation.Nullable;
 import javax.net.SocketFactory;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Immutable settings of one {@link MqttConnection}; made with {@link #builder(String)}, whose
@@ -32,6 +35,7 @@ public final class MqttConnectionConfig {
   private final int manualAcknowledgement;
   @Nullable private final MqttMessage will;
   private final Runnable onReconnect;
+  private final Consumer<Throwable> onConnectionLost;
 
   private MqttConnectionConfig(Builder b) {
     this.connection = b.connection.build();
@@ -39,6 +43,7 @@ public final class MqttConnectionConfig {
     this.manualAcknowledgement = b.manualAcknowledgement;
     this.will = b.will;
     this.onReconnect = b.onReconnect;
+    this.onConnectionLost = b.onConnectionLost;
   }
 
   /**
@@ -77,8 +82,30 @@ public final class MqttConnectionConfig {
     return connection.socketFactory();
   }
 
+  /** The trust managers of {@link Builder#tls}, or null (the JDK's trust store). */
+  @Nullable
+  public TrustManagerFactory trustManagers() {
+    return connection.trustManagers();
+  }
+
+  /** The key managers of {@link Builder#tls} (a client certificate), or null. */
+  @Nullable
+  public KeyManagerFactory keyManagers() {
+    return connection.keyManagers();
+  }
+
+  /** The client library the connection uses (see {@link MqttClientLibrary}). */
+  public MqttClientLibrary mqttClient() {
+    return connection.mqttClient();
+  }
+
   public Duration keepAlive() {
     return connection.keepAlive();
+  }
+
+  /** How long the broker waits after an unexpected end before it publishes the will (default 0). */
+  public Duration willDelay() {
+    return connection.willDelay();
   }
 
   public Duration connectTimeout() {
@@ -114,6 +141,11 @@ public final class MqttConnectionConfig {
     return onReconnect;
   }
 
+  /** What runs when the connection is lost, with the cause (nothing unless set). */
+  public Consumer<Throwable> onConnectionLost() {
+    return onConnectionLost;
+  }
+
   @Override
   public String toString() {
     return "MqttConnectionConfig{" + brokerUri() + ", clientId=" + clientId() + "}";
@@ -126,6 +158,7 @@ public final class MqttConnectionConfig {
     private int manualAcknowledgement;
     private MqttMessage will;
     private Runnable onReconnect = NOTHING;
+    private Consumer<Throwable> onConnectionLost = cause -> {};
 
     private Builder(String brokerUri) {
       this.connection = ConnectionConfig.builder(brokerUri, "grpcmqttm");
@@ -143,13 +176,49 @@ public final class MqttConnectionConfig {
       return this;
     }
 
-    /** TLS with this context (for {@code ssl://} and {@code wss://}). */
+    /** User name and a binary password (MQTT passwords are bytes); password may be null. */
+    public Builder credentials(String username, @Nullable byte[] password) {
+      connection.credentials(username, password);
+      return this;
+    }
+
+    /**
+     * TLS (for {@code ssl://} and {@code wss://}) trusting {@code trust} (null: the JDK's trust
+     * store) and presenting the client certificate of {@code keys} (null: none). Works with every
+     * {@link MqttClientLibrary}, unlike {@link #sslContext} and {@link #socketFactory}, which only
+     * Paho can use.
+     */
+    public Builder tls(@Nullable TrustManagerFactory trust, @Nullable KeyManagerFactory keys) {
+      connection.tls(trust, keys);
+      return this;
+    }
+
+    /**
+     * The client library (default: {@link MqttClientLibrary#fromSystemProperty()}, which is
+     * {@link MqttClientLibrary#PAHO} unless the system property says otherwise).
+     */
+    public Builder mqttClient(MqttClientLibrary library) {
+      connection.mqttClient(java.util.Objects.requireNonNull(library, "library"));
+      return this;
+    }
+
+    /**
+     * How long the broker waits after the connection ended unexpectedly before it publishes the
+     * will (MQTT 5 Will Delay Interval; default 0, capped by the session expiry): a client back
+     * within it publishes none.
+     */
+    public Builder willDelay(Duration delay) {
+      connection.willDelay(delay);
+      return this;
+    }
+
+    /** TLS with this context (for {@code ssl://} and {@code wss://}; Paho only). */
     public Builder sslContext(SSLContext sslContext) {
       connection.sslContext(sslContext);
       return this;
     }
 
-    /** Sockets from this factory; TCP_NODELAY is set on each. */
+    /** Sockets from this factory; TCP_NODELAY is set on each (Paho only). */
     public Builder socketFactory(SocketFactory factory) {
       connection.socketFactory(factory);
       return this;
@@ -220,6 +289,16 @@ public final class MqttConnectionConfig {
      */
     public Builder onReconnect(Runnable action) {
       this.onReconnect = java.util.Objects.requireNonNull(action, "action");
+      return this;
+    }
+
+    /**
+     * Runs {@code action} with the cause when the connection is lost (on a thread of the
+     * connection: it must not block), before any reconnect. Not after {@link
+     * MqttConnection#close()}.
+     */
+    public Builder onConnectionLost(Consumer<Throwable> action) {
+      this.onConnectionLost = java.util.Objects.requireNonNull(action, "action");
       return this;
     }
 

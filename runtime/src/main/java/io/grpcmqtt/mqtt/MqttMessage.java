@@ -68,6 +68,11 @@ public final class MqttMessage {
     return payload.clone();
   }
 
+  /** The payload's length in bytes (without copying it). */
+  public int payloadLength() {
+    return payload.length;
+  }
+
   /** 0, 1 or 2. */
   public int qos() {
     return qos;

@@ -17,21 +17,23 @@
  * }</pre>
  *
  * <p>The types here say nothing of the client library underneath ({@link
- * MqttConnection#connect} uses Eclipse Paho v5, the one grpc-mqtt's transports use): messages are
- * {@link MqttMessage}, validated when built, so nothing MQTT forbids ever reaches the wire. What a
- * connection does for its user, beyond the client library:
+ * MqttConnection#connect} uses Eclipse Paho v5 by default, or the HiveMQ MQTT client: {@link
+ * MqttClientLibrary}); grpc-mqtt's own channels and servers reach the broker through this same
+ * interface. Messages are {@link MqttMessage}, validated when built, so nothing MQTT forbids ever
+ * reaches the wire. What a connection does for its user, beyond the client library:
  *
  * <ul>
  *   <li><b>A publish window.</b> QoS 1 publishes beyond the broker's receive maximum wait, in
- *       order, until a PUBACK frees a slot (Paho alone throws instead); the future completes
- *       with the PUBACK's reason code.
+ *       order, until a PUBACK frees a slot (Paho alone throws instead; the HiveMQ client queues
+ *       them itself); the future completes with the PUBACK's reason code.
  *   <li><b>Reconnect and resubscribe.</b> A lost connection is replaced by a fresh one (backing
  *       off from 1 s to 30 s), every subscription is made again, and publishes waiting in the
  *       window are sent on the new connection.
  *   <li><b>Bounded delivery.</b> With {@link MqttConnectionConfig.Builder#manualAcknowledgement}
  *       a QoS 1 message is acknowledged only when its handler says so, and the broker sends at
  *       most that many unacknowledged messages: a slow consumer slows the broker, not the heap.
- *   <li><b>TCP_NODELAY</b> on every socket (Nagle costs a round trip 40-90 ms).
+ *   <li><b>TCP_NODELAY</b> on every socket (Nagle costs a round trip 40-90 ms; Netty, under the
+ *       HiveMQ client, sets it itself).
  * </ul>
  */
 package io.grpcmqtt.mqtt;

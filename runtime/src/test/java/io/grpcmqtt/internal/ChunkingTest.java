@@ -8,14 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.Status;
 import io.grpc.StatusException;
+import io.grpcmqtt.mqtt.MqttUserProperty;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.eclipse.paho.mqttv5.common.packet.MqttPublish;
-import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -25,10 +24,10 @@ class ChunkingTest {
   private static final String TOPIC = "grpc/_reply/grpcmqttc46zbjkveawkvi2";
   private static final int MAX = 131_072;
 
-  private static MqttProperties frame(String... userProps) {
-    List<UserProperty> props = new ArrayList<>();
+  private static PublishProperties frame(String... userProps) {
+    List<MqttUserProperty> props = new ArrayList<>();
     for (int i = 0; i < userProps.length; i += 2) {
-      props.add(new UserProperty(userProps[i], userProps[i + 1]));
+      props.add(new MqttUserProperty(userProps[i], userProps[i + 1]));
     }
     return Publishes.properties(null, new byte[] {1, 2, 3, 4, 5, 6, 7, 8}, null, props);
   }
@@ -36,14 +35,14 @@ class ChunkingTest {
   @ParameterizedTest
   @ValueSource(ints = {0, 1, 127, 128, 16_000, 16_384, 200_000, 2_097_152})
   void publishSizeIsWhatPahoEncodes(int payloadLength) throws Exception {
-    MqttProperties p = frame("grpc-seq", "12", "x-caf\u00e9-bin", "w6k=", "grpc-status", "0");
+    PublishProperties p = frame("grpc-seq", "12", "x-caf\u00e9-bin", "w6k=", "grpc-status", "0");
     p.setResponseTopic("r\u00e9ponse/\ud83d\ude08");
     p.setContentType("application/json");
     p.setMessageExpiryInterval(30L);
     for (int qos = 0; qos <= 1; qos++) {
       MqttMessage m = new MqttMessage(new byte[payloadLength]);
       m.setQos(qos);
-      MqttPublish publish = new MqttPublish("t\u00e9/x", m, p);
+      MqttPublish publish = new MqttPublish("t\u00e9/x", m, toPaho(p));
       if (qos > 0) {
         publish.setMessageId(1);
       }
@@ -54,7 +53,7 @@ class ChunkingTest {
 
   @Test
   void aFrameThatFitsIsSentWhole() throws Exception {
-    MqttProperties p = frame("grpc-seq", "3");
+    PublishProperties p = frame("grpc-seq", "3");
     byte[] payload = new byte[100_000];
     List<ChunkSplitter.Part> parts = ChunkSplitter.split(TOPIC, payload, 1, p, MAX);
     assertEquals(1, parts.size());
@@ -63,7 +62,7 @@ class ChunkingTest {
 
   @Test
   void everyChunkFitsAndCarriesWhatRoutesIt() throws Exception {
-    MqttProperties p = frame("x-h", "v", "grpc-status", "0", "x-t", "w", "grpc-seq", "7");
+    PublishProperties p = frame("x-h", "v", "grpc-status", "0", "x-t", "w", "grpc-seq", "7");
     p.setContentType("application/json");
     byte[] payload = random(1_000_000, 1);
     List<ChunkSplitter.Part> parts = ChunkSplitter.split(TOPIC, payload, 1, p, MAX);
@@ -88,7 +87,7 @@ class ChunkingTest {
 
   @Test
   void propertiesThatAloneExceedTheLimitCannotBeSplit() {
-    MqttProperties p = frame("x-big", "v".repeat(MAX));
+    PublishProperties p = frame("x-big", "v".repeat(MAX));
     PacketTooLargeException e = assertThrows(PacketTooLargeException.class,
         () -> ChunkSplitter.split(TOPIC, new byte[10], 1, p, MAX));
     assertEquals(MAX, e.maxPacketSize);
@@ -126,7 +125,7 @@ class ChunkingTest {
     assertEquals(2, whole.size());
     for (Frame f : whole) {
       assertArrayEquals(f.seq == 1 ? a : b, f.payload);
-      assertEquals(f.seq == 1 ? "x-a" : "x-b", f.props.get(1).getKey());
+      assertEquals(f.seq == 1 ? "x-a" : "x-b", f.props.get(1).name());
     }
     assertEquals(0, budget.used(), "budget released");
   }
@@ -197,16 +196,27 @@ class ChunkingTest {
   }
 
   private static Frame chunk(long seq, String header, int length) {
-    MqttProperties p = frame("grpc-seq", Long.toString(seq), "grpc-chunk", header);
-    MqttMessage m = new MqttMessage(new byte[length]);
-    m.setProperties(p);
-    return Frame.decode(TOPIC, m);
+    PublishProperties p = frame("grpc-seq", Long.toString(seq), "grpc-chunk", header);
+    return Frame.of(TOPIC, new byte[length], p);
   }
 
   private static Frame decode(ChunkSplitter.Part part) {
-    MqttMessage m = new MqttMessage(part.payload());
-    m.setProperties(part.properties());
-    return Frame.decode(TOPIC, m);
+    return Frame.of(TOPIC, part.payload(), part.properties());
+  }
+
+  /** The same properties as Paho's type, for Paho's own encoder to measure. */
+  private static org.eclipse.paho.mqttv5.common.packet.MqttProperties toPaho(PublishProperties p) {
+    var paho = new org.eclipse.paho.mqttv5.common.packet.MqttProperties();
+    paho.setResponseTopic(p.getResponseTopic());
+    paho.setCorrelationData(p.getCorrelationData());
+    paho.setContentType(p.getContentType());
+    paho.setMessageExpiryInterval(p.getMessageExpiryInterval());
+    List<org.eclipse.paho.mqttv5.common.packet.UserProperty> user = new ArrayList<>();
+    for (MqttUserProperty u : p.getUserProperties()) {
+      user.add(new org.eclipse.paho.mqttv5.common.packet.UserProperty(u.name(), u.value()));
+    }
+    paho.setUserProperties(user);
+    return paho;
   }
 
   private static byte[] random(int size, long seed) {

@@ -3,11 +3,9 @@ package io.grpcmqtt.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import io.grpcmqtt.mqtt.MqttUserProperty;
 import java.util.ArrayList;
 import java.util.List;
-import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
-import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -25,25 +23,23 @@ class FrameTest {
         "grpc-ctl, half-close, null",
       })
   void reportsMalformedReservedProperties(String key, String value, String error) {
-    assertEquals(error, frame(new UserProperty(key, value)).error);
+    assertEquals(error, frame(new MqttUserProperty(key, value)).error);
   }
 
   @ParameterizedTest
   @CsvSource({"x-header, 1", "grpc-status, 0"})
   void theFirstStatusSplitsHeadersFromTrailers(String firstKey, int statusIndex) {
     Frame frame =
-        frame(new UserProperty(firstKey, "7"), new UserProperty("grpc-status", "5"),
-            new UserProperty("x-trailer", "t"));
+        frame(new MqttUserProperty(firstKey, "7"), new MqttUserProperty("grpc-status", "5"),
+            new MqttUserProperty("x-trailer", "t"));
     assertEquals(statusIndex, frame.statusIndex);
     assertEquals("x-header".equals(firstKey) ? "5" : "7", frame.status);
     assertNull(frame.error);
   }
 
-  private static Frame frame(UserProperty... props) {
-    MqttMessage message = new MqttMessage(new byte[0]);
-    MqttProperties p = new MqttProperties();
+  private static Frame frame(MqttUserProperty... props) {
+    PublishProperties p = new PublishProperties();
     p.setUserProperties(new ArrayList<>(List.of(props)));
-    message.setProperties(p);
-    return Frame.decode("t", message);
+    return Frame.of("t", new byte[0], p);
   }
 }

@@ -4,10 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
+import io.grpcmqtt.mqtt.MqttUserProperty;
 import java.util.ArrayList;
 import java.util.List;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
-import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 import org.junit.jupiter.api.Test;
 
 class MqttStringsTest {
@@ -24,17 +23,17 @@ class MqttStringsTest {
 
   @Test
   void findsTheRefusedStringOfAPublish() {
-    MqttProperties p = new MqttProperties();
-    p.setUserProperties(new ArrayList<>(List.of(new UserProperty("grpc-message", "bad\ntext"))));
+    PublishProperties p = new PublishProperties();
+    p.setUserProperties(new ArrayList<>(List.of(new MqttUserProperty("grpc-message", "bad\ntext"))));
     assertEquals("user property 'grpc-message'", MqttStrings.findRefused("t/ok", p));
     assertEquals("topic", MqttStrings.findRefused("t/\u0001", null));
-    assertNull(MqttStrings.findRefused("t/ok", new MqttProperties()));
+    assertNull(MqttStrings.findRefused("t/ok", new PublishProperties()));
   }
 
   @Test
   void publishesSanitizeUserProperties() {
-    List<UserProperty> props = new ArrayList<>(List.of(new UserProperty("grpc-message", "x\ny")));
-    MqttProperties p = Publishes.properties(null, null, null, props);
-    assertEquals("x y", p.getUserProperties().get(0).getValue());
+    List<MqttUserProperty> props = new ArrayList<>(List.of(new MqttUserProperty("grpc-message", "x\ny")));
+    PublishProperties p = Publishes.properties(null, null, null, props);
+    assertEquals("x y", p.getUserProperties().get(0).value());
   }
 }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.TimeUnit;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.junit.jupiter.api.Test;
 
 class RecentCallsTest {
@@ -20,7 +19,7 @@ class RecentCallsTest {
   @Test
   void remembersRepliesAndStreamMarkers() {
     RecentCalls recent = new RecentCalls(10, 1_000_000);
-    RecentCalls.Reply reply = new RecentCalls.Reply("r/t", new byte[] {1}, new MqttProperties());
+    RecentCalls.Reply reply = new RecentCalls.Reply("r/t", new byte[] {1}, new PublishProperties());
     recent.remember(key(1), reply, MINUTE);
     recent.remember(key(2), null, MINUTE);
 
@@ -46,7 +45,7 @@ class RecentCallsTest {
 
     RecentCalls bytes = new RecentCalls(100, 2_000);
     for (int i = 0; i < 10; i++) {
-      bytes.remember(key(i), new RecentCalls.Reply("r/t", new byte[900], new MqttProperties()), MINUTE);
+      bytes.remember(key(i), new RecentCalls.Reply("r/t", new byte[900], new PublishProperties()), MINUTE);
     }
     assertEquals(2, bytes.size());
   }

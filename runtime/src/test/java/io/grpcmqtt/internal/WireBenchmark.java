@@ -1,12 +1,11 @@
 package io.grpcmqtt.internal;
 
 import io.grpc.Metadata;
+import io.grpcmqtt.mqtt.MqttMessage;
+import io.grpcmqtt.mqtt.MqttUserProperty;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
-import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -35,39 +34,39 @@ public class WireBenchmark {
   @Param({"0", "4"})
   public int userEntries;
 
-  private List<UserProperty> requestProps;
+  private List<MqttUserProperty> requestProps;
   private MqttMessage request;
   private Metadata headers;
 
   @Setup
   public void setUp() {
     requestProps = new ArrayList<>();
-    requestProps.add(new UserProperty(Wire.TIMEOUT, "29999876u"));
+    requestProps.add(new MqttUserProperty(Wire.TIMEOUT, "29999876u"));
     headers = new Metadata();
     for (int i = 0; i < userEntries; i++) {
       if (i % 2 == 0) {
-        requestProps.add(new UserProperty("x-header-" + i, "value-" + i));
+        requestProps.add(new MqttUserProperty("x-header-" + i, "value-" + i));
         headers.put(Metadata.Key.of("x-header-" + i, Metadata.ASCII_STRING_MARSHALLER),
             "value-" + i);
       } else {
-        requestProps.add(new UserProperty("x-trace-" + i + "-bin", "AAECAwQFBgcICQ"));
+        requestProps.add(new MqttUserProperty("x-trace-" + i + "-bin", "AAECAwQFBgcICQ"));
         headers.put(Metadata.Key.of("x-trace-" + i + "-bin", Metadata.BINARY_BYTE_MARSHALLER),
             new byte[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
       }
     }
-    MqttProperties p = new MqttProperties();
-    p.setResponseTopic("grpc/_reply/grpc-mqtt-c-abcdefabcdef");
-    p.setCorrelationData(new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
-    p.setMessageExpiryInterval(30L);
-    p.setUserProperties(requestProps);
-    request = new MqttMessage(new byte[64]);
-    request.setProperties(p);
+    request = MqttMessage.builder("grpc/grpcmqtt.bench.v1.Bench/Echo")
+        .payload(new byte[64])
+        .responseTopic("grpc/_reply/grpc-mqtt-c-abcdefabcdef")
+        .correlationData(new byte[] {1, 2, 3, 4, 5, 6, 7, 8})
+        .messageExpirySeconds(30L)
+        .userProperties(requestProps)
+        .build();
   }
 
   /** What the server's callback thread does with each request's properties. */
   @Benchmark
   public Frame frameDecode() {
-    return Frame.decode("grpc/grpcmqtt.bench.v1.Bench/Echo", request);
+    return Frame.decode(request);
   }
 
   @Benchmark
@@ -76,8 +75,8 @@ public class WireBenchmark {
   }
 
   @Benchmark
-  public List<UserProperty> putMetadata() {
-    List<UserProperty> out = new ArrayList<>(userEntries + 2);
+  public List<MqttUserProperty> putMetadata() {
+    List<MqttUserProperty> out = new ArrayList<>(userEntries + 2);
     Wire.putMetadata(out, headers);
     return out;
   }

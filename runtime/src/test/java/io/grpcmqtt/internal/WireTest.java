@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.grpc.Metadata;
 import io.grpc.Status;
+import io.grpcmqtt.mqtt.MqttUserProperty;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -65,10 +65,10 @@ class WireTest {
     md.put(Metadata.Key.of("grpc-accept-encoding", Metadata.ASCII_STRING_MARSHALLER), "gzip");
     md.put(Metadata.Key.of("user-agent", Metadata.ASCII_STRING_MARSHALLER), "ua");
 
-    List<UserProperty> props = new ArrayList<>();
+    List<MqttUserProperty> props = new ArrayList<>();
     Wire.putMetadata(props, md);
     assertEquals(3, props.size());
-    assertEquals("AP8B", props.get(2).getValue());
+    assertEquals("AP8B", props.get(2).value());
 
     Metadata back = Wire.toMetadata(props, 0, props.size());
     assertEquals(List.of("one", "two"), iterable(back.getAll(ascii)));
@@ -77,7 +77,7 @@ class WireTest {
 
   @Test
   void acceptsUnpaddedBase64AndUpperCaseKeys() {
-    List<UserProperty> props = List.of(new UserProperty("X-Id-Bin", "AP8"), new UserProperty("X-Name", "v"));
+    List<MqttUserProperty> props = List.of(new MqttUserProperty("X-Id-Bin", "AP8"), new MqttUserProperty("X-Name", "v"));
     Metadata md = Wire.toMetadata(props, 0, props.size());
     assertArrayEquals(new byte[] {0, (byte) 0xff},
         md.get(Metadata.Key.of("x-id-bin", Metadata.BINARY_BYTE_MARSHALLER)));
@@ -87,11 +87,11 @@ class WireTest {
   @Test
   void rejectsInvalidMetadataWithTheKeyNamed() {
     IllegalArgumentException key = assertThrows(IllegalArgumentException.class,
-        () -> Wire.toMetadata(List.of(new UserProperty("bad key", "v")), 0, 1));
+        () -> Wire.toMetadata(List.of(new MqttUserProperty("bad key", "v")), 0, 1));
     assertEquals("invalid metadata key 'bad key': Invalid character ' ' in key name 'bad key'",
         key.getMessage());
     IllegalArgumentException value = assertThrows(IllegalArgumentException.class,
-        () -> Wire.toMetadata(List.of(new UserProperty("x-name", "ünï")), 0, 1));
+        () -> Wire.toMetadata(List.of(new MqttUserProperty("x-name", "ünï")), 0, 1));
     assertEquals("metadata value of 'x-name' has a non-printable-ASCII character;"
         + " use a key ending in -bin for binary or UTF-8 values", value.getMessage());
   }
@@ -100,7 +100,7 @@ class WireTest {
   @CsvSource({"AQIDB", "A", "!!!!", "AQ=I"})
   void rejectsValuesThatAreNotBase64(String value) {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> Wire.toMetadata(List.of(new UserProperty("x-a-bin", value)), 0, 1));
+        () -> Wire.toMetadata(List.of(new MqttUserProperty("x-a-bin", value)), 0, 1));
     assertEquals("metadata value of binary key 'x-a-bin' is not base64", e.getMessage());
   }
 
@@ -127,10 +127,10 @@ class WireTest {
     // What an older peer sent unencoded, and stray '%', pass unchanged.
     assertEquals("caf\u00e9 50% %zz %4", Wire.decodeMessage("caf\u00e9 50% %zz %4"));
     assertEquals(special, Wire.decodeStatus("2", encoded).getDescription());
-    List<UserProperty> props = new ArrayList<>();
+    List<MqttUserProperty> props = new ArrayList<>();
     Wire.putStatus(props, Status.UNKNOWN.withDescription("a\tb"));
-    assertEquals("2", props.get(0).getValue());
-    assertEquals("a%09b", props.get(1).getValue());
+    assertEquals("2", props.get(0).value());
+    assertEquals("a%09b", props.get(1).value());
   }
 
   private static <T> List<T> iterable(Iterable<T> values) {

@@ -9,8 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.grpcmqtt.testing.Brokers;
 import io.grpcmqtt.testing.MosquittoBroker;
 import io.grpcmqtt.testing.TestBroker;
-import java.net.InetAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,7 +18,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.net.SocketFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -92,6 +89,12 @@ class MqttConnectionTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("io.grpcmqtt.testing.Brokers#both")
   void manualAcknowledgementBoundsWhatTheBrokerSends(TestBroker broker) throws Exception {
+    // Mosquitto 2.0.11 sends past the receive maximum as acks come in; the HiveMQ client holds
+    // the broker to it and disconnects (Paho lets it pass). docs/mqtt-connection.md says so.
+    org.junit.jupiter.api.Assumptions.assumeFalse(
+        MqttClientLibrary.fromSystemProperty() == MqttClientLibrary.HIVEMQ
+            && broker == io.grpcmqtt.testing.Brokers.mosquitto(),
+        "Mosquitto 2.0.11 exceeds the receive maximum, which the HiveMQ client refuses");
     String topic = unique("bounded");
     List<MqttDelivery> held = new java.util.concurrent.CopyOnWriteArrayList<>();
     MqttConnectionConfig config = MqttConnectionConfig.builder(broker.uri()).manualAcknowledgement(5).build();
@@ -188,43 +191,14 @@ class MqttConnectionTest {
   }
 
   /**
-   * The will (here retained, with a property) is published when the connection is lost (its
-   * socket closed under it), not when it is closed.
+   * The will (here retained, with a property) is published when the connection is lost (taken
+   * over by another with its client id), not when it is closed.
    */
   @ParameterizedTest(name = "{0}")
   @MethodSource("io.grpcmqtt.testing.Brokers#both")
   void theWillIsPublishedWhenTheConnectionIsLost(TestBroker broker) throws Exception {
     String topic = unique("will");
     BlockingQueue<MqttMessage> got = new LinkedBlockingQueue<>();
-    List<Socket> sockets = new java.util.concurrent.CopyOnWriteArrayList<>();
-    SocketFactory recording = new SocketFactory() {
-      @Override
-      public Socket createSocket() {
-        Socket s = new Socket();
-        sockets.add(s);
-        return s;
-      }
-
-      @Override
-      public Socket createSocket(String host, int port) {
-        throw new UnsupportedOperationException();
-      }
-
-      @Override
-      public Socket createSocket(String host, int port, InetAddress localHost, int localPort) {
-        throw new UnsupportedOperationException();
-      }
-
-      @Override
-      public Socket createSocket(InetAddress host, int port) {
-        throw new UnsupportedOperationException();
-      }
-
-      @Override
-      public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort) {
-        throw new UnsupportedOperationException();
-      }
-    };
     MqttMessage will = MqttMessage.builder(topic).payload(new byte[] {9}).retain(true).userProperty("why", "lost").build();
     MqttConnectionConfig.Builder withWill = MqttConnectionConfig.builder(broker.uri()).automaticReconnect(false).will(will);
     try (MqttConnection watcher = connect(broker)) {
@@ -232,19 +206,17 @@ class MqttConnectionTest {
       // Closed: no will (this one would arrive first, with payload 8).
       MqttConnection.connect(withWill.will(will.toBuilder().payload(new byte[] {8}).build()).build()).close();
       withWill.will(will);
-      MqttConnection doomed = MqttConnection.connect(withWill.socketFactory(recording).build());
-      try {
-        sockets.forEach(s -> {
-          try {
-            s.close();
-          } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-          }
-        });
+      MqttConnectionConfig doomedConfig = withWill.build();
+      MqttConnection doomed = MqttConnection.connect(doomedConfig);
+      // Another connection with its client id takes its session over: the broker closes the
+      // doomed one's network connection without a DISCONNECT from it, and so publishes its will.
+      try (MqttConnection usurper = MqttConnection.connect(
+          MqttConnectionConfig.builder(broker.uri()).clientId(doomedConfig.clientId()).build())) {
         MqttMessage published = got.poll(20, TimeUnit.SECONDS);
         assertArrayEquals(new byte[] {9}, published.payload(), "the will of the lost connection only");
         assertEquals("lost", published.userProperty("why"));
         await().atMost(Duration.ofSeconds(10)).until(() -> !doomed.isConnected());
+        assertTrue(usurper.isConnected());
       } finally {
         doomed.close();
       }

@@ -158,27 +158,42 @@ public final class TestPki implements AutoCloseable {
         Loopback.deleteRecursively(dir);
     }
 
-    private SSLContext sslContext(boolean withClientCertificate) {
+    /** Trust managers that trust only this CA (for a client library that takes no SSLContext). */
+    public TrustManagerFactory trustManagers() {
         try {
             KeyStore trusted = KeyStore.getInstance("PKCS12");
             trusted.load(null, null);
             trusted.setCertificateEntry("test-ca", ca);
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(trusted);
-
-            KeyManagerFactory kmf = null;
-            if (withClientCertificate) {
-                char[] password = "test".toCharArray();
-                KeyStore keys = KeyStore.getInstance("PKCS12");
-                keys.load(null, null);
-                keys.setKeyEntry("client", clientKeys.getPrivate(), password, new Certificate[] {client, ca});
-                kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-                kmf.init(keys, password);
-            }
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), new SecureRandom());
-            return context;
+            return tmf;
         } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("Cannot build trust managers from the test PKI", e);
+        }
+    }
+
+    /** Key managers that present the client certificate. */
+    public KeyManagerFactory clientKeyManagers() {
+        try {
+            char[] password = "test".toCharArray();
+            KeyStore keys = KeyStore.getInstance("PKCS12");
+            keys.load(null, null);
+            keys.setKeyEntry("client", clientKeys.getPrivate(), password, new Certificate[] {client, ca});
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(keys, password);
+            return kmf;
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("Cannot build key managers from the test PKI", e);
+        }
+    }
+
+    private SSLContext sslContext(boolean withClientCertificate) {
+        try {
+            KeyManagerFactory kmf = withClientCertificate ? clientKeyManagers() : null;
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(kmf == null ? null : kmf.getKeyManagers(), trustManagers().getTrustManagers(), new SecureRandom());
+            return context;
+        } catch (GeneralSecurityException e) {
             throw new IllegalStateException("Cannot build an SSLContext from the test PKI", e);
         }
     }

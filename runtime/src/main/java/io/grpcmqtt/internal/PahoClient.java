@@ -1,7 +1,6 @@
 package io.grpcmqtt.internal;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,14 +26,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One Paho v5 connection with a publish window.
+ * One Paho v5 connection with a publish window and a reconnect of its own: the engine of {@link
+ * PahoMqttConnection}, the only class that uses it.
  *
  * <p>Paho throws (32202) instead of queueing once the broker's receive maximum of QoS 1 publishes
  * is in flight, so publishes wait here, in order, until a PUBACK frees a slot. Everything Paho
  * calls back runs on its single callback thread and must not block.
  */
-final class MqttConnection implements MqttCallback {
-  private static final Logger log = LoggerFactory.getLogger(MqttConnection.class);
+final class PahoClient implements MqttCallback {
+  private static final Logger log = LoggerFactory.getLogger(PahoClient.class);
   private static final int MAX_INFLIGHT_REASON = 32202;
 
 
@@ -57,16 +57,7 @@ final class MqttConnection implements MqttCallback {
     void failed(Throwable cause);
   }
 
-  static final PublishCallback IGNORE =
-      new PublishCallback() {
-        @Override
-        public void published(int reasonCode) {}
-
-        @Override
-        public void failed(Throwable cause) {}
-      };
-
-  /** The will and its topic; payload is sent retained when {@code retained}. */
+  /** The last will, as Paho takes it. */
   static final class Will {
     final String topic;
     final byte[] payload;
@@ -74,11 +65,6 @@ final class MqttConnection implements MqttCallback {
     final boolean retained;
     @Nullable final MqttProperties properties;
 
-    Will(String topic, String payload, boolean retained) {
-      this(topic, payload.getBytes(StandardCharsets.UTF_8), 1, retained, null);
-    }
-
-    /** A will with properties of its own (content type, expiry, user properties), or none. */
     Will(String topic, byte[] payload, int qos, boolean retained, @Nullable MqttProperties properties) {
       this.topic = topic;
       this.payload = payload;
@@ -125,7 +111,7 @@ final class MqttConnection implements MqttCallback {
   /** Set before connecting: PUBACKs wait for {@link #acknowledge} (see {@link #acknowledgeManually}). */
   private volatile boolean manualAcks;
 
-  MqttConnection(
+  PahoClient(
       ConnectionConfig config, @Nullable Will will, boolean automaticReconnect, Listener listener)
       throws IOException {
     this.config = config;
@@ -149,10 +135,7 @@ final class MqttConnection implements MqttCallback {
     options.setReceiveMaximum(65_535);
     SocketFactory base = config.socketFactory();
     if (base == null) {
-      base =
-          config.isTls()
-              ? javax.net.ssl.SSLSocketFactory.getDefault()
-              : SocketFactory.getDefault();
+      base = config.isTls() ? config.tlsContext().getSocketFactory() : SocketFactory.getDefault();
     }
     options.setSocketFactory(NoDelaySocketFactory.wrap(base));
     if (config.username() != null) {
@@ -419,7 +402,8 @@ final class MqttConnection implements MqttCallback {
 
   /**
    * Publishes in order. Never blocks: a publish beyond the broker's receive maximum waits in this
-   * connection's queue until a PUBACK frees a slot.
+   * connection's queue until a PUBACK frees a slot. The caller has checked the packet's size
+   * against {@link #maximumPacketSize}.
    */
   void publish(
       String topic,
@@ -428,22 +412,6 @@ final class MqttConnection implements MqttCallback {
       boolean retained,
       MqttProperties properties,
       PublishCallback callback) {
-    String refused = MqttStrings.findRefused(topic, properties);
-    if (refused != null) {
-      callback.failed(new IllegalArgumentException(
-          "not published: its " + refused + " has a character MQTT strings may not contain"));
-      return;
-    }
-    // The broker disconnects a client that sends a packet above its limit (reason 0x95), which
-    // would end every call on the connection: only this publish fails.
-    int max = maxPacketSize;
-    if (max < PublishSize.PROTOCOL_MAX) {
-      int size = PublishSize.of(topic, properties, payload.length, qos);
-      if (size > max) {
-        callback.failed(new PacketTooLargeException(size, max));
-        return;
-      }
-    }
     Pending pending = new Pending(topic, payload, qos, retained, properties, callback);
     List<Runnable> failures = null;
     synchronized (lock) {
@@ -555,37 +523,8 @@ final class MqttConnection implements MqttCallback {
         }
       };
 
-  /**
-   * Closes a connection on a thread of its own, then runs {@code then}. Closing waits for the
-   * broker, which must never happen on Paho's callback thread, where a transport's last call may
-   * end.
-   */
-  static void closeInBackground(
-      @Nullable MqttConnection connection,
-      String statusTopic,
-      boolean retained,
-      MqttProperties statusProperties,
-      String name,
-      Runnable then) {
-    Thread closer =
-        new Thread(
-            () -> {
-              if (connection != null) {
-                connection.close(statusTopic, Topics.OFFLINE, retained, statusProperties);
-              }
-              then.run();
-            },
-            "grpc-mqtt-close-" + name);
-    closer.setDaemon(true);
-    closer.start();
-  }
-
-  /** Publishes a final status (if any), disconnects and frees Paho's threads. */
-  void close(
-      @Nullable String statusTopic,
-      @Nullable String statusPayload,
-      boolean retained,
-      MqttProperties statusProperties) {
+  /** Fails the publishes still waiting, disconnects (ending the session) and frees Paho's threads. */
+  void close() {
     List<Pending> dropped;
     synchronized (lock) {
       if (closed) {
@@ -597,17 +536,6 @@ final class MqttConnection implements MqttCallback {
     }
     for (Pending p : dropped) {
       p.callback.failed(new IOException("MQTT connection closed"));
-    }
-    try {
-      if (statusTopic != null && client.isConnected()) {
-        MqttMessage m = new MqttMessage(statusPayload.getBytes(StandardCharsets.UTF_8));
-        m.setQos(1);
-        m.setRetained(retained);
-        m.setProperties(statusProperties);
-        client.publish(statusTopic, m).waitForCompletion(2_000);
-      }
-    } catch (MqttException e) {
-      log.debug("final status of {} not published: {}", config.clientId(), describe(e));
     }
     closeQuietly();
   }
@@ -643,8 +571,7 @@ final class MqttConnection implements MqttCallback {
   @Override
   public void messageArrived(String topic, MqttMessage message) {
     try {
-      DeferringExecutor.deferWhile(
-          config.callExecutor(), () -> listener.messageArrived(topic, message));
+      listener.messageArrived(topic, message);
     } catch (RuntimeException e) {
       // Never let one bad message kill Paho's callback thread (and with it the connection).
       log.error("unexpected error handling a message on '{}'", topic, e);

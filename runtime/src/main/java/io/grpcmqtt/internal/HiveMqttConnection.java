@@ -1,0 +1,506 @@
+package io.grpcmqtt.internal;
+
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.MqttClientSslConfig;
+import com.hivemq.client.mqtt.MqttClientTransportConfig;
+import com.hivemq.client.mqtt.MqttClientTransportConfigBuilder;
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.MqttWebSocketConfig;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.exceptions.MqttClientStateException;
+import com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedContext;
+import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
+import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperties;
+import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperty;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5SubAckException;
+import com.hivemq.client.mqtt.mqtt5.message.connect.Mqtt5Connect;
+import com.hivemq.client.mqtt.mqtt5.message.connect.Mqtt5ConnectBuilder;
+import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishBuilder;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishBuilderBase;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5WillPublish;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5WillPublishBuilder;
+import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAck;
+import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
+import io.grpcmqtt.mqtt.MqttConnectionConfig;
+import io.grpcmqtt.mqtt.MqttDelivery;
+import io.grpcmqtt.mqtt.MqttMessage;
+import io.grpcmqtt.mqtt.MqttMessageHandler;
+import io.grpcmqtt.mqtt.MqttPublishResult;
+import io.grpcmqtt.mqtt.MqttUserProperty;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.annotation.Nullable;
+import javax.annotation.concurrent.GuardedBy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link io.grpcmqtt.mqtt.MqttConnection} on the HiveMQ MQTT client ({@link
+ * io.grpcmqtt.mqtt.MqttClientLibrary#HIVEMQ}). The client brings what {@link PahoClient} adds to
+ * Paho by hand: it queues QoS 1 publishes beyond the broker's receive maximum, reconnects with
+ * back-off (1 s to 30 s) and subscribes again when the session is gone; Netty, which it runs on,
+ * sets TCP_NODELAY on its sockets. This class translates between the public types and HiveMQ's.
+ *
+ * <p>Every message arrives through one global flow, so handlers run one message at a time, in
+ * the order the broker sent them, as with Paho: on the connection's Netty thread, which they must
+ * not block.
+ */
+public final class HiveMqttConnection implements io.grpcmqtt.mqtt.MqttConnection {
+  private static final Logger log = LoggerFactory.getLogger(HiveMqttConnection.class);
+
+  private final MqttConnectionConfig config;
+  private final Mqtt5AsyncClient client;
+  private final SubscriptionTable subscriptions;
+  private final boolean manualAcks;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final Object lock = new Object();
+  /**
+   * Publishes refused while the client's state said disconnected: it says so while the
+   * disconnected listeners run, before it starts reconnecting. They go out on the next connect.
+   */
+  @GuardedBy("lock")
+  private final List<Runnable> waitingForConnect = new ArrayList<>();
+  /** Set once the first CONNACK arrived: from then on a disconnect is a loss, not a failed start. */
+  private volatile boolean established;
+
+  private HiveMqttConnection(MqttConnectionConfig config) {
+    this.config = config;
+    this.manualAcks = config.manualAcknowledgement() > 0;
+    this.subscriptions = new SubscriptionTable(manualAcks);
+    Mqtt5ClientBuilder b = MqttClient.builder()
+        .useMqttVersion5()
+        .identifier(config.clientId())
+        .transportConfig(transport(config))
+        .addConnectedListener(context -> connected())
+        .addDisconnectedListener(this::disconnected);
+    // Credentials and will on the client, not the CONNECT message: the client's own reconnects
+    // send them too.
+    if (config.username() != null) {
+      byte[] password = config.password();
+      if (password == null) {
+        b.simpleAuth().username(config.username()).applySimpleAuth();
+      } else {
+        b.simpleAuth().username(config.username()).password(password).applySimpleAuth();
+      }
+    }
+    MqttMessage will = config.will();
+    if (will != null) {
+      Mqtt5WillPublishBuilder.Complete w = Mqtt5WillPublish.builder()
+          .topic(will.topic())
+          .payload(will.payload())
+          .qos(qos(will.qos()))
+          .retain(will.retain())
+          .delayInterval(config.willDelay().getSeconds());
+      w = applyProperties(w, will);
+      b = b.willPublish(w.build().asWill());
+    }
+    if (config.automaticReconnect()) {
+      b.automaticReconnect()
+          .initialDelay(1, TimeUnit.SECONDS)
+          .maxDelay(30, TimeUnit.SECONDS)
+          .applyAutomaticReconnect();
+    }
+    this.client = b.buildAsync();
+    // Registered before connecting, so nothing (a retained message right after a SUBACK) is missed.
+    // Handed over on the connection's Netty thread, as Paho hands over on its callback thread:
+    // no hop to another thread, and the PUBACK of an automatically acknowledged message goes out
+    // as soon as its handler returns (a broker holds a message in flight until then).
+    client.publishes(MqttGlobalPublishFilter.ALL, this::arrived, Runnable::run, manualAcks);
+  }
+
+  /** See {@link io.grpcmqtt.mqtt.MqttConnection#connect}. */
+  public static HiveMqttConnection connect(MqttConnectionConfig config) throws IOException {
+    HiveMqttConnection c = new HiveMqttConnection(config);
+    try {
+      c.client.connect(c.connectMessage())
+          .get(config.connectTimeout().toMillis() + 1_000, TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      c.stop();
+      throw new IOException(c.describeConnectFailure(e.getCause()), e.getCause());
+    } catch (TimeoutException e) {
+      c.stop();
+      throw new IOException("no answer from MQTT broker " + config.brokerUri() + " within "
+          + config.connectTimeout().toMillis() + " ms");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      c.stop();
+      throw new IOException("interrupted while connecting to " + config.brokerUri(), e);
+    }
+    log.info("MQTT connection '{}' to {} up (HiveMQ client)", config.clientId(), config.brokerUri());
+    return c;
+  }
+
+  private static MqttClientTransportConfig transport(MqttConnectionConfig config) {
+    if (config.socketFactory() != null) {
+      throw new IllegalArgumentException("the HiveMQ MQTT client takes no SocketFactory or"
+          + " SSLContext: give TLS as tls(trustManagerFactory, keyManagerFactory), or use the"
+          + " Paho client");
+    }
+    URI uri = config.brokerUri();
+    String scheme = uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+    boolean tls = scheme.equals("ssl") || scheme.equals("wss");
+    boolean webSocket = scheme.equals("ws") || scheme.equals("wss");
+    int port = uri.getPort() > 0 ? uri.getPort()
+        : webSocket ? (tls ? 443 : 80) : (tls ? 8883 : 1883);
+    MqttClientTransportConfigBuilder t = MqttClientTransportConfig.builder()
+        .serverHost(uri.getHost())
+        .serverPort(port)
+        .socketConnectTimeout(config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .mqttConnectTimeout(config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    if (tls) {
+      t = t.sslConfig(MqttClientSslConfig.builder()
+          .trustManagerFactory(config.trustManagers())
+          .keyManagerFactory(config.keyManagers())
+          .build());
+    }
+    if (webSocket) {
+      String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+      t = t.webSocketConfig(MqttWebSocketConfig.builder()
+          .serverPath(path.startsWith("/") ? path.substring(1) : path)
+          .build());
+    }
+    return t.build();
+  }
+
+  private Mqtt5Connect connectMessage() {
+    long sessionSeconds = config.sessionExpiry().getSeconds();
+    Mqtt5ConnectBuilder c = Mqtt5Connect.builder()
+        .keepAlive((int) config.keepAlive().getSeconds())
+        .cleanStart(sessionSeconds == 0)
+        .sessionExpiryInterval(sessionSeconds);
+    c.restrictions().receiveMaximum(manualAcks ? config.manualAcknowledgement() : 65_535)
+        .applyRestrictions();
+    return c.build();
+  }
+
+  private String describeConnectFailure(Throwable cause) {
+    String why;
+    if (cause instanceof Mqtt5ConnAckException) {
+      // As Paho says it ("Not authorized (135)"): the reason, readable, and its code.
+      Mqtt5ConnAckReasonCode code = ((Mqtt5ConnAckException) cause).getMqttMessage().getReasonCode();
+      String name = code.name().replace('_', ' ').toLowerCase(java.util.Locale.ROOT);
+      why = Character.toUpperCase(name.charAt(0)) + name.substring(1) + " (" + code.getCode() + ")";
+    } else {
+      why = cause == null ? "unknown error" : TransportConnection.describe(cause);
+    }
+    return "cannot connect to MQTT broker " + config.brokerUri() + " as '" + config.clientId()
+        + "': " + why;
+  }
+
+  @Override
+  public MqttConnectionConfig config() {
+    return config;
+  }
+
+  @Override
+  public boolean isConnected() {
+    return !closed.get() && client.getState().isConnected();
+  }
+
+  @Override
+  public long maximumPacketSize() {
+    return client.getConfig().getConnectionConfig()
+        .map(c -> c.getRestrictionsForClient().getSendMaximumPacketSize())
+        .filter(max -> max < PublishSize.PROTOCOL_MAX)
+        .map(max -> (long) max)
+        .orElse(0L);
+  }
+
+  @Override
+  public CompletableFuture<MqttPublishResult> publish(MqttMessage message) {
+    CompletableFuture<MqttPublishResult> result = new CompletableFuture<>();
+    if (closed.get()) {
+      result.completeExceptionally(new IOException("MQTT connection closed"));
+      return result;
+    }
+    long max = maximumPacketSize();
+    if (max > 0) {
+      int size = PublishSize.of(message);
+      if (size > max) {
+        result.completeExceptionally(new PacketTooLargeException(size, (int) max));
+        return result;
+      }
+    }
+    Mqtt5PublishBuilder.Complete p = Mqtt5Publish.builder()
+        .topic(message.topic())
+        .qos(qos(message.qos()))
+        .payload(message.payload())
+        .retain(message.retain());
+    p = applyProperties(p, message);
+    send(p.build(), result);
+    return result;
+  }
+
+  private void send(Mqtt5Publish publish, CompletableFuture<MqttPublishResult> result) {
+    client.publish(publish).whenComplete((published, error) -> {
+      if (error == null) {
+        result.complete(new MqttPublishResult(reasonCode(published)));
+        return;
+      }
+      Throwable cause = error instanceof CompletionException && error.getCause() != null
+          ? error.getCause() : error;
+      if (cause instanceof MqttClientStateException && config.automaticReconnect()
+          && !closed.get() && established) {
+        boolean now;
+        synchronized (lock) {
+          now = client.getState().isConnectedOrReconnect();
+          if (!now) {
+            waitingForConnect.add(() -> send(publish, result));
+          }
+        }
+        if (now) {
+          send(publish, result);
+        }
+      } else if (cause instanceof Mqtt5PubAckException) {
+        // A refusal is an answer, not a failure: the caller reads the reason code.
+        result.complete(new MqttPublishResult(
+            ((Mqtt5PubAckException) cause).getMqttMessage().getReasonCode().getCode()));
+      } else {
+        result.completeExceptionally(cause instanceof IOException ? cause
+            : new IOException(TransportConnection.describe(cause), cause));
+      }
+    });
+  }
+
+  private static int reasonCode(Mqtt5PublishResult result) {
+    if (result instanceof Mqtt5PublishResult.Mqtt5Qos1Result) {
+      return ((Mqtt5PublishResult.Mqtt5Qos1Result) result).getPubAck().getReasonCode().getCode();
+    }
+    if (result instanceof Mqtt5PublishResult.Mqtt5Qos2Result) {
+      return ((Mqtt5PublishResult.Mqtt5Qos2Result) result).getPubRec().getReasonCode().getCode();
+    }
+    return 0;
+  }
+
+  /** Sets the properties of {@code m} on a HiveMQ publish (or will) builder. */
+  private static <C extends Mqtt5PublishBuilderBase.Complete<C>> C applyProperties(
+      C p, MqttMessage m) {
+    if (m.responseTopic() != null) {
+      p = p.responseTopic(m.responseTopic());
+    }
+    byte[] correlation = m.correlationData();
+    if (correlation != null) {
+      p = p.correlationData(correlation);
+    }
+    if (m.contentType() != null) {
+      p = p.contentType(m.contentType());
+    }
+    if (m.messageExpirySeconds() != null) {
+      p = p.messageExpiryInterval(m.messageExpirySeconds());
+    }
+    if (!m.userProperties().isEmpty()) {
+      List<Mqtt5UserProperty> user = new ArrayList<>(m.userProperties().size());
+      for (MqttUserProperty u : m.userProperties()) {
+        user.add(Mqtt5UserProperty.of(u.name(), u.value()));
+      }
+      p = p.userProperties(Mqtt5UserProperties.of(user));
+    }
+    return p;
+  }
+
+  private static MqttQos qos(int qos) {
+    return MqttQos.fromCode(qos);
+  }
+
+  @Override
+  public void subscribe(String filter, int qos, MqttMessageHandler handler) throws IOException {
+    subscriptions.add(filter, qos, handler);
+    try {
+      Mqtt5SubAck ack = client.subscribeWith().topicFilter(filter).qos(qos(qos)).send()
+          .get(config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      checkGranted(filter, ack);
+    } catch (ExecutionException e) {
+      subscriptions.remove(filter);
+      if (e.getCause() instanceof Mqtt5SubAckException) {
+        checkGranted(filter, ((Mqtt5SubAckException) e.getCause()).getMqttMessage());
+      }
+      throw new IOException("subscribe failed on " + config.brokerUri() + ": "
+          + TransportConnection.describe(e.getCause()), e.getCause());
+    } catch (TimeoutException e) {
+      subscriptions.remove(filter);
+      throw new IOException("no SUBACK for '" + filter + "' from " + config.brokerUri()
+          + " within " + config.connectTimeout().toMillis() + " ms");
+    } catch (InterruptedException e) {
+      subscriptions.remove(filter);
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while subscribing to '" + filter + "'", e);
+    } catch (IOException e) {
+      subscriptions.remove(filter);
+      throw e;
+    }
+  }
+
+  private void checkGranted(String filter, Mqtt5SubAck ack) throws IOException {
+    for (Mqtt5SubAckReasonCode code : ack.getReasonCodes()) {
+      if (code.isError()) {
+        throw new IOException("broker " + config.brokerUri() + " refused subscription '" + filter
+            + "' with reason code 0x" + Integer.toHexString(code.getCode()));
+      }
+    }
+  }
+
+  @Override
+  public CompletableFuture<Void> unsubscribe(String filter) {
+    if (!subscriptions.remove(filter)) {
+      return CompletableFuture.completedFuture(null);
+    }
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    client.unsubscribeWith().topicFilter(filter).send().whenComplete((ack, error) -> {
+      if (error == null) {
+        done.complete(null);
+      } else {
+        log.warn("unsubscribe of '{}' on '{}' failed: {}", filter, config.clientId(), error.toString());
+        done.completeExceptionally(new IOException(
+            "unsubscribe of '" + filter + "' failed: " + TransportConnection.describe(error), error));
+      }
+    });
+    return done;
+  }
+
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      stop();
+      log.info("MQTT connection '{}' to {} closed", config.clientId(), config.brokerUri());
+    }
+  }
+
+  /** Disconnects (ending a kept session too) or stops reconnecting, waiting up to 3 s. */
+  private void stop() {
+    closed.set(true);
+    List<Runnable> waiting;
+    synchronized (lock) {
+      waiting = new ArrayList<>(waitingForConnect);
+      waitingForConnect.clear();
+    }
+    // Each fails at once now that the connection is closed.
+    waiting.forEach(Runnable::run);
+    try {
+      client.disconnectWith().sessionExpiryInterval(0).send().get(3, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      log.debug("disconnect of {}: {}", config.clientId(), String.valueOf(e.getCause()));
+    } catch (TimeoutException e) {
+      log.debug("disconnect of {} timed out", config.clientId());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  // --- the client's callbacks ---
+
+  private void arrived(Mqtt5Publish publish) {
+    List<MqttUserProperty> user = new ArrayList<>();
+    for (Mqtt5UserProperty u : publish.getUserProperties().asList()) {
+      user.add(new MqttUserProperty(u.getName().toString(), u.getValue().toString()));
+    }
+    MqttMessage message = ReceivedMessages.of(
+        publish.getTopic().toString(),
+        publish.getPayloadAsBytes(),
+        publish.getQos().getCode(),
+        publish.isRetain(),
+        publish.getResponseTopic().map(Object::toString).orElse(null),
+        publish.getCorrelationData().map(HiveMqttConnection::bytes).orElse(null),
+        publish.getContentType().map(Object::toString).orElse(null),
+        publish.getMessageExpiryInterval().isPresent()
+            ? publish.getMessageExpiryInterval().getAsLong() : null,
+        user);
+    subscriptions.deliver(new Delivery(message, publish));
+  }
+
+  private static byte[] bytes(ByteBuffer buffer) {
+    byte[] b = new byte[buffer.remaining()];
+    buffer.duplicate().get(b);
+    return b;
+  }
+
+  private void connected() {
+    List<Runnable> waiting;
+    synchronized (lock) {
+      waiting = new ArrayList<>(waitingForConnect);
+      waitingForConnect.clear();
+    }
+    waiting.forEach(Runnable::run);
+    if (!established) {
+      established = true;
+      return;
+    }
+    // The client subscribed again itself if the session was gone (resubscribeIfSessionExpired).
+    log.info("MQTT connection '{}' to {} back; {} subscription(s) renewed", config.clientId(),
+        config.brokerUri(), subscriptions.all().size());
+    try {
+      config.onReconnect().run();
+    } catch (RuntimeException e) {
+      log.error("The reconnect action of MQTT connection '{}' failed", config.clientId(), e);
+    }
+  }
+
+  private void disconnected(MqttClientDisconnectedContext context) {
+    if (closed.get() || context.getSource() == MqttDisconnectSource.USER) {
+      return;
+    }
+    if (!established) {
+      // A failed first connect is reported by connect(); it is not retried.
+      context.getReconnector().reconnect(false);
+      return;
+    }
+    // Publishes waiting in the lost session go out again on the new one, as with Paho.
+    context.getReconnector().republishIfSessionExpired(true);
+    if (context.getReconnector().getAttempts() > 0) {
+      // A failed reconnect: the loss was reported already.
+      log.info("reconnect of '{}' to {} failed ({}); trying again", config.clientId(),
+          config.brokerUri(), TransportConnection.describe(context.getCause()));
+      return;
+    }
+    Throwable cause = context.getCause();
+    log.warn("MQTT connection '{}' to {} lost ({}){}", config.clientId(), config.brokerUri(),
+        TransportConnection.describe(cause), config.automaticReconnect() ? "; reconnecting" : "");
+    try {
+      config.onConnectionLost().accept(cause);
+    } catch (RuntimeException e) {
+      log.error("The connection-lost action of MQTT connection '{}' failed", config.clientId(), e);
+    }
+  }
+
+  private final class Delivery implements MqttDelivery {
+    private final MqttMessage message;
+    @Nullable private final Mqtt5Publish publish;
+    private final AtomicBoolean acknowledged = new AtomicBoolean();
+
+    Delivery(MqttMessage message, Mqtt5Publish publish) {
+      this.message = message;
+      this.publish = publish;
+    }
+
+    @Override
+    public MqttMessage message() {
+      return message;
+    }
+
+    @Override
+    public void acknowledge() {
+      if (manualAcks && message.qos() > 0 && acknowledged.compareAndSet(false, true)) {
+        try {
+          publish.acknowledge();
+        } catch (RuntimeException e) {
+          log.debug("PUBACK on {} not sent: {}", config.clientId(), e.toString());
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,242 @@
+package io.grpcmqtt.internal;
+
+import io.grpcmqtt.mqtt.MqttConnection;
+import io.grpcmqtt.mqtt.MqttConnectionConfig;
+import io.grpcmqtt.mqtt.MqttMessage;
+import io.grpcmqtt.mqtt.MqttMessageHandler;
+import io.grpcmqtt.mqtt.MqttUserProperty;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import javax.annotation.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The MQTT connection of one channel or server transport: a public {@link MqttConnection} (of
+ * whichever {@link io.grpcmqtt.mqtt.MqttClientLibrary} the config names) seen the way the
+ * transports use it. It turns their frames ({@link PublishProperties}) into {@link MqttMessage}s,
+ * hands every message that arrives to one {@link Listener} with the call executor's hand-offs
+ * deferred ({@link DeferringExecutor}), and reports a publish to a callback. The client library
+ * itself is not visible from here.
+ */
+final class TransportConnection {
+  private static final Logger log = LoggerFactory.getLogger(TransportConnection.class);
+  /** How long a closing transport waits for the PUBACK of its final status. */
+  private static final long FINAL_STATUS_MILLIS = 2_000;
+
+  /** Receives what arrives; runs on the connection's delivery thread and must not block. */
+  interface Listener {
+    void messageArrived(String topic, MqttMessage message);
+  }
+
+  /** Outcome of one publish. Runs on a thread of the connection or the publishing thread. */
+  interface PublishCallback {
+    /** The broker took the message; reasonCode is the PUBACK reason (0 for QoS 0). */
+    void published(int reasonCode);
+
+    void failed(Throwable cause);
+  }
+
+  static final PublishCallback IGNORE =
+      new PublishCallback() {
+        @Override
+        public void published(int reasonCode) {}
+
+        @Override
+        public void failed(Throwable cause) {}
+      };
+
+  private final ConnectionConfig config;
+  private final MqttConnection connection;
+  private final MqttMessageHandler handler;
+
+  private TransportConnection(ConnectionConfig config, MqttConnection connection, Listener listener) {
+    this.config = config;
+    this.connection = connection;
+    this.handler = delivery -> {
+      MqttMessage message = delivery.message();
+      DeferringExecutor.deferWhile(
+          config.callExecutor(), () -> listener.messageArrived(message.topic(), message));
+    };
+  }
+
+  /**
+   * Connects and returns once the broker accepted the connection.
+   *
+   * @param will published by the broker when this connection ends unexpectedly (QoS 1)
+   * @param reconnect whether a lost connection is replaced (subscriptions made again, then
+   *     {@code reconnected} runs); without, {@code lost} is the end
+   * @throws IOException naming the broker and client id when it cannot connect
+   */
+  static TransportConnection open(
+      ConnectionConfig config,
+      String willTopic,
+      String willPayload,
+      boolean willRetained,
+      boolean reconnect,
+      Listener listener,
+      Consumer<Throwable> lost,
+      Runnable reconnected)
+      throws IOException {
+    MqttConnectionConfig.Builder b = MqttConnectionConfig.builder(config.brokerUriString())
+        .clientId(config.clientId())
+        .keepAlive(config.keepAlive())
+        .connectTimeout(config.connectTimeout())
+        .sessionExpiry(config.sessionExpiry())
+        .willDelay(config.willDelay())
+        .mqttClient(config.mqttClient())
+        .tls(config.trustManagers(), config.keyManagers())
+        .automaticReconnect(reconnect)
+        .will(MqttMessage.builder(willTopic)
+            .payload(willPayload.getBytes(StandardCharsets.UTF_8))
+            .qos(1)
+            .retain(willRetained)
+            .build())
+        .onConnectionLost(lost)
+        .onReconnect(reconnected);
+    if (config.username() != null) {
+      b.credentials(config.username(), config.password());
+    }
+    if (config.socketFactory() != null) {
+      b.socketFactory(config.socketFactory());
+    }
+    return new TransportConnection(config, MqttConnection.connect(b.build()), listener);
+  }
+
+  /**
+   * Subscribes to each filter (with its QoS) in turn, waiting for every SUBACK; the connection
+   * renews them after a reconnect. Everything that arrives goes to this transport's listener.
+   */
+  void subscribe(Map<String, Integer> filters) throws IOException {
+    for (Map.Entry<String, Integer> f : filters.entrySet()) {
+      connection.subscribe(f.getKey(), f.getValue(), handler);
+    }
+  }
+
+  /** Unsubscribes; the future completes once the broker confirmed every filter. */
+  CompletableFuture<Void> unsubscribe(List<String> filters) {
+    return CompletableFuture.allOf(
+        filters.stream().map(connection::unsubscribe).toArray(CompletableFuture[]::new));
+  }
+
+  /** The largest PUBLISH the broker accepts, in bytes (MQTT's own limit when it named none). */
+  int maximumPacketSize() {
+    long max = connection.maximumPacketSize();
+    return max <= 0 || max > PublishSize.PROTOCOL_MAX ? PublishSize.PROTOCOL_MAX : (int) max;
+  }
+
+  /**
+   * Publishes in order without blocking (a publish beyond the broker's receive maximum waits in
+   * the connection). Strings MQTT forbids fail this publish only, never reaching the wire.
+   */
+  void publish(
+      String topic,
+      byte[] payload,
+      int qos,
+      boolean retained,
+      @Nullable PublishProperties properties,
+      PublishCallback callback) {
+    String refused = MqttStrings.findRefused(topic, properties);
+    if (refused != null) {
+      callback.failed(new IllegalArgumentException(
+          "not published: its " + refused + " has a character MQTT strings may not contain"));
+      return;
+    }
+    MqttMessage message;
+    try {
+      message = toMessage(topic, payload, qos, retained, properties);
+    } catch (IllegalArgumentException e) {
+      callback.failed(e);
+      return;
+    }
+    connection.publish(message).whenComplete((result, error) -> {
+      if (error == null) {
+        callback.published(result.reasonCode());
+      } else {
+        callback.failed(error instanceof CompletionException && error.getCause() != null
+            ? error.getCause() : error);
+      }
+    });
+  }
+
+  private static MqttMessage toMessage(
+      String topic, byte[] payload, int qos, boolean retained, @Nullable PublishProperties p) {
+    MqttMessage.Builder b = MqttMessage.builder(topic).payload(payload).qos(qos).retain(retained);
+    if (p != null) {
+      b.responseTopic(p.getResponseTopic())
+          .correlationData(p.getCorrelationData())
+          .contentType(p.getContentType())
+          .messageExpirySeconds(p.getMessageExpiryInterval());
+      List<MqttUserProperty> user = p.getUserProperties();
+      if (user != null) {
+        b.userProperties(user);
+      }
+    }
+    return b.build();
+  }
+
+  static String describe(Throwable t) {
+    String message = t.getMessage();
+    if (t.getCause() != null && t.getCause() != t) {
+      message = message + " (" + t.getCause() + ")";
+    }
+    return message;
+  }
+
+  /**
+   * Publishes a final status (QoS 1, waiting up to 2 s for its PUBACK) and closes the connection,
+   * on a thread of its own, then runs {@code then}. Closing waits for the broker, which must never
+   * happen on the connection's delivery thread, where a transport's last call may end.
+   */
+  static void closeInBackground(
+      @Nullable TransportConnection connection,
+      String statusTopic,
+      boolean retained,
+      @Nullable PublishProperties statusProperties,
+      String name,
+      Runnable then) {
+    Thread closer =
+        new Thread(
+            () -> {
+              if (connection != null) {
+                connection.close(statusTopic, retained, statusProperties);
+              }
+              then.run();
+            },
+            "grpc-mqtt-close-" + name);
+    closer.setDaemon(true);
+    closer.start();
+  }
+
+  private void close(String statusTopic, boolean retained, @Nullable PublishProperties props) {
+    if (connection.isConnected()) {
+      CompletableFuture<Void> sent = new CompletableFuture<>();
+      publish(statusTopic, Topics.OFFLINE.getBytes(StandardCharsets.UTF_8), 1, retained, props,
+          new PublishCallback() {
+            @Override
+            public void published(int reasonCode) {
+              sent.complete(null);
+            }
+
+            @Override
+            public void failed(Throwable cause) {
+              sent.completeExceptionally(cause);
+            }
+          });
+      try {
+        sent.get(FINAL_STATUS_MILLIS, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (Exception e) {
+        log.debug("final status of {} not published: {}", config.clientId(), e.toString());
+      }
+    }
+    connection.close();
+  }
+}
