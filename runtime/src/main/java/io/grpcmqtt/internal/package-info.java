@@ -1,0 +1,73 @@
+/**
+ * The runtime's MQTT transport for grpc-java. Other modules must not use this package: it is
+ * public Java only so the runtime's public packages can reach it, and the build fails on any
+ * other module that names it (CONTRIBUTING.md, "Internal is internal"). docs/architecture.md
+ * draws the layers and the path of a unary call; this page says which thread runs what.
+ *
+ * <h2>Layers</h2>
+ *
+ * <p>From the top down: the public builders ({@code io.grpcmqtt}); the transports, one per MQTT
+ * connection ({@link MqttClientTransport}, {@link MqttServerTransport}); the streams, one per call
+ * ({@link MqttClientStream}, {@link MqttServerStream}); each transport's {@link
+ * TransportConnection}; and the public {@link io.grpcmqtt.mqtt.MqttConnection}, implemented by
+ * {@link PahoMqttConnection} (with {@link PahoClient}) and {@link HiveMqttConnection}. Only those
+ * implementation classes touch a client library.
+ *
+ * <h2>Threads</h2>
+ *
+ * <p>Threads come from several owners:
+ *
+ * <ul>
+ *   <li><b>The connection's delivery thread</b> runs every message that arrives: Paho's {@code
+ *       MQTT Call: <clientId>}, or the HiveMQ client's Netty event loop ({@code
+ *       com.hivemq.client.mqtt-N-M}, shared by its connections). It decodes the message ({@link
+ *       Frame}), routes it, and changes the stream's state; a server request becomes a gRPC
+ *       stream there. <b>It must never block</b>, because it is the connection's only delivery
+ *       thread. Service code and call listeners run elsewhere, unless the user chose {@code
+ *       directExecutor()}.
+ *   <li><b>Publish outcomes</b> (PUBACKs, {@link TransportConnection.PublishCallback}) run on
+ *       Paho's {@code MQTT Call} thread, or on the HiveMQ client's application scheduler (RxJava
+ *       {@code RxComputationThreadPool-N}). A publish that fails at once reports on the publishing
+ *       thread. None of these may block.
+ *   <li><b>The call executor</b> is the one a builder is given, or a process-wide cached pool of
+ *       daemon threads ({@code grpc-mqtt-executor-N}). Each builder wraps it in a {@link
+ *       DeferringExecutor} and hands it to grpc-java. It runs service handlers, interceptors and
+ *       client call listeners, which may block. While the delivery thread handles one message,
+ *       {@code DeferringExecutor} keeps a {@code ThreadLocal}; the hand-offs that message causes
+ *       leave as one task per call. A blocking stub's callbacks run on the caller's own thread
+ *       (grpc-java's {@code ThreadlessExecutor}).
+ *   <li><b>The caller's thread</b> runs a call's start, messages and half-close, and so the
+ *       publishing of its requests.
+ *   <li><b>grpc-java's shared timer</b> ({@code grpc-timer-N}, from {@code
+ *       GrpcUtil.TIMER_SERVICE}) runs call deadlines on both sides. On a server it also runs the
+ *       client probes and a stopping server's barrier timeout. It must not block.
+ *   <li><b>{@code CompletableFuture.delayedExecutor}</b> runs the {@link ChunkAssembler}
+ *       reassembly check, {@link MqttClientTransport}'s no-subscriber re-checks, and {@link
+ *       PahoClient}'s 32202 retry and reconnect back-off. Its tasks go to {@code
+ *       ForkJoinPool.commonPool()}. On Java 17 with 2 CPUs or fewer (common-pool parallelism 1),
+ *       each task gets a new thread instead. They must not block.
+ *   <li><b>A thread per event:</b> {@code grpc-mqtt-connect-<clientId>} connects and subscribes
+ *       for a channel transport, and {@code grpc-mqtt-close-<clientId>} closes any transport
+ *       ({@link TransportConnection#closeInBackground}). Both wait for the broker. A server
+ *       connects and subscribes on the thread that calls {@code Server.start()}.
+ * </ul>
+ *
+ * <h2>Streams, locks and publish callbacks</h2>
+ *
+ * <p>A stream changes its state under its own monitor. Listener callbacks are queued on the
+ * stream's {@link io.grpc.SynchronizationContext}, and every stream method drains it after
+ * unlocking. They then run on that thread, in order, one thread at a time. The callbacks are
+ * grpc-java's stream listeners, which pass the work on to the call executor.
+ *
+ * <p>A stream publishes while it holds its monitor, so that frames leave in sequence order.
+ * Publishing never blocks, because the connection queues what its window cannot send yet. With
+ * Paho the lock order is stream, then {@code PahoClient}'s lock, and {@code PahoClient} runs no
+ * callback under its own lock. A publish can fail at once, on the publishing thread, with the
+ * stream's monitor still held: a string MQTT refuses, a frame over the broker's packet limit, or a
+ * closed connection. So a stream wraps its publish callbacks in {@link OutsideStreamLock}. That
+ * class queues the outcome on the stream's {@code SynchronizationContext}. It runs the outcome at
+ * once when the current thread does not hold that stream's monitor. Otherwise the outcome runs
+ * from the stream's drain after it unlocks. A stream may take its transport's lock; a transport
+ * never calls into a stream while holding its own.
+ */
+package io.grpcmqtt.internal;
