@@ -70,6 +70,10 @@ final class GrpcEndpoint implements AutoCloseable {
     MqttServerBuilder serverBuilder = MqttServerBuilder.forBroker(brokerUri)
         .topicPrefix(prefix)
         .qos(qos)
+        // The bench's one channel is one caller opening up to --idle-streams streams: it measures
+        // what streams cost, so the admission limits (1,000 per caller by default) stay out of it.
+        .maxConcurrentCalls(Integer.MAX_VALUE)
+        .maxConcurrentCallsPerClient(Integer.MAX_VALUE)
         .addService(service);
     MqttChannelBuilder channelBuilder = MqttChannelBuilder.forBroker(brokerUri)
         .topicPrefix(prefix)
