@@ -6,7 +6,10 @@ import java.util.Locale;
  * The MQTT client library under a {@link MqttConnection}, and so under the channels and servers
  * of {@code MqttChannelBuilder} and {@code MqttServerBuilder}: both behave the same (publish
  * window, reconnect and resubscribe, TCP_NODELAY, manual acknowledgement); only the code that
- * talks to the broker differs.
+ * talks to the broker differs. The exceptions are in docs/mqtt-connection.md: the HiveMQ client
+ * takes no {@code SSLContext} or {@code SocketFactory}, re-sends in-flight publishes after a
+ * reconnect instead of failing them, and loses its connection when Mosquitto 2.0.11 overruns the
+ * receive maximum under manual acknowledgement.
  *
  * <p>The default is {@link #PAHO}, unless the system property {@value #PROPERTY} says {@code
  * hivemq} (or {@code paho}): a way to switch a whole process, e.g. a test run, without changing
