@@ -309,41 +309,6 @@ final class PahoClient implements MqttCallback {
     }
   }
 
-  /** Subscribes; the future fails with an IOException naming a refused filter. */
-  CompletableFuture<Void> subscribeFuture(List<MqttSubscription> subscriptions) {
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    try {
-      client.subscribe(
-          subscriptions.toArray(new MqttSubscription[0]),
-          null,
-          new MqttActionListener() {
-            @Override
-            public void onSuccess(IMqttToken token) {
-              int[] codes = token.getReasonCodes();
-              for (int i = 0; codes != null && i < codes.length && i < subscriptions.size(); i++) {
-                if (codes[i] >= 0x80) {
-                  done.completeExceptionally(new IOException(
-                      "broker " + config.brokerUriString() + " refused subscription '"
-                          + subscriptions.get(i).getTopic() + "' with reason code 0x"
-                          + Integer.toHexString(codes[i])));
-                  return;
-                }
-              }
-              done.complete(null);
-            }
-
-            @Override
-            public void onFailure(IMqttToken token, Throwable cause) {
-              done.completeExceptionally(cause == null ? token.getException() : cause);
-            }
-          },
-          new MqttProperties());
-    } catch (MqttException e) {
-      done.completeExceptionally(e);
-    }
-    return done;
-  }
-
   /** Subscribes without waiting; failures are logged (used on reconnect, from Paho's thread). */
   void subscribeAsync(List<MqttSubscription> subscriptions) {
     if (subscriptions.isEmpty()) {
