@@ -2,6 +2,9 @@ package io.grpcmqtt.bench;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -29,6 +32,18 @@ final class ClosedLoop {
   private static final long PRIME_TIMEOUT_SECONDS = 10;
   private static final long HIGHEST_NANOS = TimeUnit.SECONDS.toNanos(60);
   static final long MAX_EXTENSION_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+  /**
+   * For the rate scenarios' windows, the same rule: waits, at most {@link #MAX_EXTENSION_NANOS},
+   * until {@code counted} has moved past {@code atStart} or {@code failed} says it never will.
+   */
+  static void extendUntilCounted(LongSupplier counted, long atStart, BooleanSupplier failed) {
+    long limit = System.nanoTime() + MAX_EXTENSION_NANOS;
+    while (counted.getAsLong() == atStart && !failed.getAsBoolean()
+        && System.nanoTime() - limit < 0) {
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+    }
+  }
 
   private final Call call;
   private final int concurrency;

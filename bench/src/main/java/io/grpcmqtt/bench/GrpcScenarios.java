@@ -17,8 +17,6 @@ import java.util.concurrent.locks.LockSupport;
 /** The gRPC side of the scenarios, through generated stubs, for any {@link GrpcEndpoint}. */
 final class GrpcScenarios {
   private static final long CALL_DEADLINE_SECONDS = 30;
-  /** How long a measurement window may be extended to see its first message. */
-  private static final long SAMPLE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private GrpcScenarios() {}
 
@@ -93,7 +91,7 @@ final class GrpcScenarios {
     SinkCall call = new SinkCall(BenchService.payload(payloadBytes), maxMessages);
     BenchGrpc.newStub(endpoint.channel)
         .withDeadlineAfter(CALL_DEADLINE_SECONDS + (warmupNanos + measureNanos
-                + SAMPLE_WAIT_NANOS) / 1_000_000_000L, TimeUnit.SECONDS)
+                + ClosedLoop.MAX_EXTENSION_NANOS) / 1_000_000_000L, TimeUnit.SECONDS)
         .sink(call);
     double rate = rateOver(endpoint.service.sinkReceived, warmupNanos, measureNanos);
     // A pump waiting for credit does not run again by itself once the measurement is over.
@@ -171,10 +169,7 @@ final class GrpcScenarios {
     sleepUntil(from + measureNanos);
     // A short window on a busy machine can end before the first message: extend it (bounded)
     // until one is counted, so a rate is a measurement and not a scheduling accident.
-    long limit = System.nanoTime() + SAMPLE_WAIT_NANOS;
-    while (counter.get() == before && System.nanoTime() - limit < 0) {
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-    }
+    ClosedLoop.extendUntilCounted(counter::get, before, () -> false);
     long after = counter.get();
     return (after - before) / ((System.nanoTime() - from) / 1e9);
   }

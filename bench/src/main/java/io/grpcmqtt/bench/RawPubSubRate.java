@@ -97,10 +97,7 @@ final class RawPubSubRate {
       }
       // On a busy machine a short window can end before the first message: extend it (bounded)
       // until one arrives, as the gRPC scenarios do.
-      long limit = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (received.get() == atWarmEnd && errors.get() == 0 && System.nanoTime() - limit < 0) {
-        LockSupport.parkNanos(1_000_000);
-      }
+      ClosedLoop.extendUntilCounted(received::get, atWarmEnd, () -> errors.get() > 0);
       long atEnd = received.get();
       return new double[] {(atEnd - atWarmEnd) / ((System.nanoTime() - warmEnd) / 1e9),
           errors.get()};
