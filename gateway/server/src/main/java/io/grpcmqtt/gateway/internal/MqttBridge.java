@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.annotation.Nullable;
@@ -235,7 +236,8 @@ public final class MqttBridge implements Mirror, AutoCloseable {
           + " was stored but not mirrored", MAX_MIRROR_BACKLOG, brokerUri, m.id(), MqttText.quote(m.topic()));
       return;
     }
-    c.publish(message).whenComplete((result, error) -> {
+    // The callback handles every outcome; the future whenComplete returns carries nothing more.
+    CompletableFuture<?> unused = c.publish(message).whenComplete((result, error) -> {
       mirrorBacklog.decrementAndGet();
       if (error != null) {
         if (!closed) {
@@ -305,7 +307,7 @@ public final class MqttBridge implements Mirror, AutoCloseable {
         // receive maximum then stops its deliveries, so nothing piles up here meanwhile.
         storeDown.warn("Could not store a plain MQTT publish on {} ({}); trying again every {} ms",
             MqttText.quote(topic), e.getStatus().getDescription(), STORE_RETRY_MILLIS);
-        executors.timers().schedule(
+        ScheduledFuture<?> unused = executors.timers().schedule(
             () -> executors.work().execute(() -> store(handler, delivery)),
             STORE_RETRY_MILLIS, TimeUnit.MILLISECONDS);
         return;

@@ -3,6 +3,7 @@ package io.grpcmqtt.gateway.internal;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -50,7 +51,7 @@ public final class Presence {
     @Nullable
     static Identity decode(byte[] payload) {
       Map<String, String> fields = new LinkedHashMap<>();
-      for (String line : new String(payload, StandardCharsets.UTF_8).split("\n")) {
+      for (String line : new String(payload, StandardCharsets.UTF_8).lines().toList()) {
         int eq = line.indexOf('=');
         if (eq > 0) {
           fields.put(line.substring(0, eq), line.substring(eq + 1));
@@ -139,11 +140,12 @@ public final class Presence {
   }
 
   private void announce() {
-    bridge.publishRetained(topic, me.encode(deployment), EXPIRY_SECONDS).whenComplete((result, error) -> {
-      if (error != null) {
-        log.debug("Record {} not published: {}", topic, error.getMessage());
-      }
-    });
+    CompletableFuture<?> unused = bridge.publishRetained(topic, me.encode(deployment), EXPIRY_SECONDS)
+        .whenComplete((result, error) -> {
+          if (error != null) {
+            log.debug("Record {} not published: {}", topic, error.getMessage());
+          }
+        });
   }
 
   /** Clears the record, waiting a little for the broker: a successor may be starting right now. */
@@ -173,7 +175,7 @@ public final class Presence {
     if (why != null && echoed.getCount() == 0) {
       // A newcomer that conflicts sees this instance's record, refuses to start and withdraws its
       // own within moments: only a record that stays is worth a WARN.
-      executors.timers().schedule(() -> {
+      ScheduledFuture<?> unused = executors.timers().schedule(() -> {
         if (other.equals(others.get(instance))) {
           conflicts.warn("Another Gateway on this broker ({}) conflicts with this one: {}. It should have refused"
               + " to start; stop it, or give it a --deployment name of its own", instance, why);

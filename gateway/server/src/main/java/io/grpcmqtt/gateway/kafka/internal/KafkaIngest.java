@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -248,10 +249,12 @@ public final class KafkaIngest implements AutoCloseable {
   }
 
   private void sleep(long millis) {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
     synchronized (pause) {
       try {
-        if (!closed) {
-          pause.wait(millis);
+        for (long left = millis; !closed && left > 0;
+            left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())) {
+          pause.wait(left);
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

@@ -325,9 +325,12 @@ public final class OutboxRelay implements AutoCloseable {
   }
 
   private void awaitWork(long millis) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
     synchronized (wake) {
-      if (!woken && !closed) {
-        wake.wait(millis);
+      // A spurious wake-up must not cut the wait short: only a signal, close or the deadline does.
+      for (long left = millis; !woken && !closed && left > 0;
+          left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())) {
+        wake.wait(left);
       }
       woken = false;
     }
@@ -335,9 +338,11 @@ public final class OutboxRelay implements AutoCloseable {
 
   private void pause(long millis) {
     try {
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
       synchronized (wake) {
-        if (!closed) {
-          wake.wait(millis);
+        for (long left = millis; !closed && left > 0;
+            left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())) {
+          wake.wait(left);
         }
       }
     } catch (InterruptedException e) {
