@@ -59,9 +59,6 @@ final class MqttClientStream implements ClientStream {
   private Deadline deadline;
 
   @GuardedBy("this")
-  private int maxInbound;
-
-  @GuardedBy("this")
   private int maxOutbound;
 
   @GuardedBy("this")
@@ -111,34 +108,14 @@ final class MqttClientStream implements ClientStream {
   @GuardedBy("this")
   private int outboundCount;
 
-  // Inbound.
   @GuardedBy("this")
-  private final SequenceBuffer<Frame> reorder;
-
-  @GuardedBy("this")
-  private final ArrayDeque<byte[]> deliverable = new ArrayDeque<>();
-
-  @GuardedBy("this")
-  private int requested;
-
-  @GuardedBy("this")
-  private long delivered;
-
-  @GuardedBy("this")
-  private long creditGranted;
-
-  /** Streamed response messages received; never more than {@link #creditGranted}. */
-  @GuardedBy("this")
-  private long receivedMessages;
+  private final InboundMessages messagesIn;
 
   @GuardedBy("this")
   private Frame finalFrame;
 
   @GuardedBy("this")
   private boolean headersSeen;
-
-  @GuardedBy("this")
-  private final ChunkAssembler chunks;
 
   MqttClientStream(
       MqttClientTransport transport,
@@ -161,10 +138,14 @@ final class MqttClientStream implements ClientStream {
     this.window = window;
     this.resendable =
         !clientStreaming && !serverStreaming && MethodPolicies.isIdempotent(method);
-    this.maxInbound = maxMessageSize;
     this.maxOutbound = maxMessageSize;
-    this.reorder = new SequenceBuffer<>(0, window + 8);
-    this.chunks = transport.newAssembler(this::checkReassembly);
+    this.messagesIn = new InboundMessages(
+        this, sync, stats, 0, window, maxMessageSize, "server", transport::newAssembler,
+        stalled -> {
+          synchronized (this) { // held already (see InboundMessages); restated for Error Prone
+            failLocked(Status.UNAVAILABLE.withDescription(stalled), true);
+          }
+        });
   }
 
   long callId() {
@@ -199,7 +180,7 @@ final class MqttClientStream implements ClientStream {
       if (closed) {
         return;
       }
-      requested += numMessages;
+      messagesIn.request(numMessages);
       deliverLocked();
     }
     sync.drain();
@@ -338,7 +319,7 @@ final class MqttClientStream implements ClientStream {
 
   @Override
   public synchronized void setMaxInboundMessageSize(int maxSize) {
-    this.maxInbound = maxSize;
+    messagesIn.setMaxSize(maxSize);
   }
 
   @Override
@@ -406,8 +387,7 @@ final class MqttClientStream implements ClientStream {
       expiry = Math.max(1, (nanos + 999_999_999L) / 1_000_000_000L);
     }
     if (serverStreaming) {
-      creditGranted = window;
-      props.add(new MqttUserProperty(Wire.CREDIT, Long.toString(creditGranted)));
+      props.add(new MqttUserProperty(Wire.CREDIT, Long.toString(messagesIn.openCredit())));
     }
     Wire.putMetadata(props, headers);
     PublishProperties properties =
@@ -473,12 +453,9 @@ final class MqttClientStream implements ClientStream {
     if (!serverStreaming || callTopic == null || finalFrame != null) {
       return;
     }
-    long target = delivered + window;
-    if (target - creditGranted >= Math.max(1, window / 2)) {
-      creditGranted = target;
-      List<MqttUserProperty> props = Publishes.control(Wire.CTL_CREDIT);
-      props.add(new MqttUserProperty(Wire.CREDIT, Long.toString(target)));
-      publishToServerLocked(new byte[0], props);
+    long credit = messagesIn.creditDue();
+    if (credit >= 0) {
+      publishToServerLocked(new byte[0], InboundMessages.creditFrame(credit));
     }
   }
 
@@ -503,24 +480,19 @@ final class MqttClientStream implements ClientStream {
     if (received.error != null) {
       throw new IllegalArgumentException(received.error);
     }
-    Frame frame = received;
-    if (received.isChunk()) {
-      if (received.hasSeq() && reorder.isDuplicate(received.seq)) {
-        return;
+    Frame frame;
+    try {
+      frame = messagesIn.whole(received);
+    } catch (StatusException e) {
+      Status status = e.getStatus();
+      if (status.getCode() == Status.Code.INVALID_ARGUMENT) {
+        throw new IllegalArgumentException(status.getDescription());
       }
-      try {
-        frame = chunks.offer(received, maxInbound);
-      } catch (StatusException e) {
-        Status status = e.getStatus();
-        if (status.getCode() == Status.Code.INVALID_ARGUMENT) {
-          throw new IllegalArgumentException(status.getDescription());
-        }
-        failLocked(status, true);
-        return;
-      }
-      if (frame == null) {
-        return;
-      }
+      failLocked(status, true);
+      return;
+    }
+    if (frame == null) {
+      return;
     }
     String control = frame.control;
     if (Wire.CTL_ACCEPT.equals(control)) {
@@ -548,25 +520,21 @@ final class MqttClientStream implements ClientStream {
       // A unary reply, or an error the server sent before the call began.
       Status status = Wire.decodeStatus(frame.status, frame.statusMessage);
       headersLocked(frame, 0, frame.statusIndex, status.isOk());
-      if (status.isOk() && !serverStreaming) {
-        addMessageLocked(frame.payload);
-      }
       finalFrame = frame;
+      if (status.isOk() && !serverStreaming && !addMessageLocked(frame.payload, false)) {
+        return;
+      }
     } else {
-      switch (reorder.offer(frame.seq, frame)) {
-        case DUPLICATE:
+      try {
+        if (!messagesIn.offer(frame)) {
           return;
-        case OVERFLOW:
-          failLocked(
-              Status.RESOURCE_EXHAUSTED.withDescription(
-                  "server sent beyond the flow-control window of " + window + " messages"),
-              true);
-          return;
-        default:
-          break;
+        }
+      } catch (StatusException e) {
+        failLocked(e.getStatus(), true);
+        return;
       }
       Frame next;
-      while (finalFrame == null && (next = reorder.poll()) != null) {
+      while (finalFrame == null && (next = messagesIn.next()) != null) {
         if (next.isFinal()) {
           headersLocked(next, 0, next.statusIndex, false);
           finalFrame = next;
@@ -574,14 +542,8 @@ final class MqttClientStream implements ClientStream {
           headersLocked(next, 0, next.props.size(), true);
         } else if (next.control != null) {
           throw new IllegalArgumentException("unexpected " + Wire.CTL + " '" + next.control + "'");
-        } else if (serverStreaming && ++receivedMessages > creditGranted) {
-          failLocked(
-              Status.RESOURCE_EXHAUSTED.withDescription(
-                  "server sent beyond the flow-control window of " + window + " messages"),
-              true);
+        } else if (!addMessageLocked(next.payload, serverStreaming)) {
           return;
-        } else {
-          addMessageLocked(next.payload);
         }
       }
     }
@@ -601,13 +563,20 @@ final class MqttClientStream implements ClientStream {
     }
   }
 
+  /** Queues a response message; false when it broke a limit and failed the call. */
   @GuardedBy("this")
-  private void addMessageLocked(byte[] payload) {
-    if (payload.length > maxInbound) {
-      failLocked(Status.RESOURCE_EXHAUSTED.withDescription(tooLarge(payload.length, maxInbound)), true);
-      return;
+  private boolean addMessageLocked(byte[] payload, boolean streamed) {
+    try {
+      if (streamed) {
+        messagesIn.addStreamed(payload);
+      } else {
+        messagesIn.add(payload);
+      }
+      return true;
+    } catch (StatusException e) {
+      failLocked(e.getStatus(), true);
+      return false;
     }
-    deliverable.add(payload);
   }
 
   /** Worded as grpc-java's own transports word it. */
@@ -617,22 +586,15 @@ final class MqttClientStream implements ClientStream {
 
   @GuardedBy("this")
   private void deliverLocked() {
-    while (!closed && requested > 0 && !deliverable.isEmpty()) {
-      requested--;
-      byte[] message = deliverable.poll();
-      int seq = (int) delivered++;
-      stats.inboundMessage(seq);
-      stats.inboundWireSize(message.length);
-      stats.inboundUncompressedSize(message.length);
-      stats.inboundMessageRead(seq, message.length, message.length);
-      SingleMessageProducer producer =
-          new SingleMessageProducer(new ByteArrayInputStream(message));
-      sync.executeLater(() -> listener.messagesAvailable(producer));
-    }
     if (closed) {
       return;
     }
-    if (deliverable.isEmpty() && finalFrame != null) {
+    messagesIn.deliver(message -> {
+      SingleMessageProducer producer =
+          new SingleMessageProducer(new ByteArrayInputStream(message));
+      sync.executeLater(() -> listener.messagesAvailable(producer));
+    });
+    if (messagesIn.drained() && finalFrame != null) {
       Frame f = finalFrame;
       Status status = Wire.decodeStatus(f.status, f.statusMessage);
       Metadata trailers;
@@ -671,29 +633,16 @@ final class MqttClientStream implements ClientStream {
     }
   }
 
-  /** A chunked response stopped arriving: fail the call once its reassembly timed out. */
-  private void checkReassembly() {
-    synchronized (this) {
-      if (closed) {
-        return;
-      }
-      String stalled = chunks.stalled();
-      if (stalled != null) {
-        failLocked(Status.UNAVAILABLE.withDescription(stalled), true);
-      }
-    }
-    sync.drain();
-  }
-
   @GuardedBy("this")
   private void closeLocked(Status status, Metadata trailers) {
     closed = true;
     sentRequest = null;
     pendingOut.clear();
-    deliverable.clear();
-    chunks.clear();
-    transport.unregister(this);
+    messagesIn.clear();
     stats.streamClosed(status);
+    // Outside the stream's lock (the drain after it): the last call's unregister tells gRPC the
+    // transport is idle, and a shut-down transport terminates from there.
+    sync.executeLater(() -> transport.unregister(this));
     sync.executeLater(() -> listener.closed(status, RpcProgress.PROCESSED, trailers));
   }
 

@@ -42,7 +42,6 @@ final class MqttServerStream implements ServerStream {
   private final boolean responseStreaming;
   private final int qos;
   private final int window;
-  private final int maxInbound;
   private final StatsTraceContext stats;
   private final long ttlNanos;
   /** The server's default deadline when the request set none (else 0). */
@@ -53,34 +52,14 @@ final class MqttServerStream implements ServerStream {
 
   private ServerStreamListener listener;
 
-  // Inbound.
   @GuardedBy("this")
-  private final SequenceBuffer<Frame> reorder;
-
-  @GuardedBy("this")
-  private final ArrayDeque<byte[]> deliverable = new ArrayDeque<>();
-
-  @GuardedBy("this")
-  private int requested;
-
-  @GuardedBy("this")
-  private int delivered;
-
-  @GuardedBy("this")
-  private long creditGranted;
-
-  /** Stream messages received after the first; never more than {@link #creditGranted}. */
-  @GuardedBy("this")
-  private long receivedMessages;
+  private final InboundMessages messagesIn;
 
   @GuardedBy("this")
   private boolean halfCloseReceived;
 
   @GuardedBy("this")
   private boolean halfCloseDelivered;
-
-  @GuardedBy("this")
-  private final ChunkAssembler chunks;
 
   // Outbound.
   @GuardedBy("this")
@@ -150,12 +129,17 @@ final class MqttServerStream implements ServerStream {
     this.responseStreaming = responseStreaming;
     this.qos = qos;
     this.window = window;
-    this.maxInbound = maxInbound;
     this.stats = stats;
     this.ttlNanos = ttlNanos;
     this.serverDefaultNanos = serverDefaultNanos;
-    this.reorder = new SequenceBuffer<>(1, window + 8);
-    this.chunks = transport.newAssembler(this::checkReassembly);
+    this.messagesIn = new InboundMessages(
+        this, sync, stats, 1, window, maxInbound, "client", transport::newAssembler,
+        stalled -> {
+          transport.badInput(stalled);
+          synchronized (this) { // held already (see InboundMessages); restated for Error Prone
+            failLocked(Status.UNAVAILABLE.withDescription(stalled));
+          }
+        });
   }
 
   boolean isStreaming() {
@@ -178,7 +162,7 @@ final class MqttServerStream implements ServerStream {
     synchronized (this) {
       clientCredit = first.credit >= 0 ? first.credit : Long.MAX_VALUE;
       if (!Wire.CTL_OPEN.equals(first.control)) {
-        deliverable.add(first.payload);
+        messagesIn.addFirst(first.payload);
       }
       if (!requestStreaming) {
         halfCloseReceived = true;
@@ -194,8 +178,7 @@ final class MqttServerStream implements ServerStream {
         props.add(new MqttUserProperty(Wire.SERVER, transport.serverId()));
         props.add(new MqttUserProperty(Wire.CALL_TOPIC, transport.inboxTopic()));
         if (requestStreaming) {
-          creditGranted = window;
-          props.add(new MqttUserProperty(Wire.CREDIT, Long.toString(creditGranted)));
+          props.add(new MqttUserProperty(Wire.CREDIT, Long.toString(messagesIn.openCredit())));
         }
         publishLocked(new byte[0], props, vanishOnNoSubscriber);
       }
@@ -234,29 +217,23 @@ final class MqttServerStream implements ServerStream {
       } else if ((frame = wholeFrameLocked(frame)) == null) {
         // A chunk of a message not yet whole, a duplicate chunk, or bad chunks (the call failed).
       } else {
-        switch (reorder.offer(frame.seq, frame)) {
-          case OVERFLOW:
-            failLocked(Status.RESOURCE_EXHAUSTED.withDescription(
-                "client sent beyond the flow-control window of " + window + " messages"));
-            break;
-          case DUPLICATE:
-            break;
-          default:
+        try {
+          if (messagesIn.offer(frame)) {
             Frame next;
-            while (!halfCloseReceived && !closing && (next = reorder.poll()) != null) {
+            while (!halfCloseReceived && !closing && (next = messagesIn.next()) != null) {
               if (Wire.CTL_HALF_CLOSE.equals(next.control)) {
                 halfCloseReceived = true;
               } else if (next.control != null) {
                 failLocked(Status.INVALID_ARGUMENT.withDescription(
                     "unexpected " + Wire.CTL + " '" + next.control + "' in a request stream"));
-              } else if (++receivedMessages > creditGranted) {
-                failLocked(Status.RESOURCE_EXHAUSTED.withDescription(
-                    "client sent beyond the flow-control window of " + window + " messages"));
               } else {
-                addMessageLocked(next.payload);
+                messagesIn.addStreamed(next.payload);
               }
             }
             deliverLocked();
+          }
+        } catch (StatusException e) {
+          failLocked(e.getStatus());
         }
       }
     }
@@ -270,43 +247,13 @@ final class MqttServerStream implements ServerStream {
   @GuardedBy("this")
   @Nullable
   private Frame wholeFrameLocked(Frame frame) {
-    if (!frame.isChunk()) {
-      return frame;
-    }
-    if (reorder.isDuplicate(frame.seq)) {
-      return null;
-    }
     try {
-      return chunks.offer(frame, maxInbound);
+      return messagesIn.whole(frame);
     } catch (StatusException e) {
       transport.badInput(e.getStatus().getDescription());
       failLocked(e.getStatus());
       return null;
     }
-  }
-
-  /** A chunked request message stopped arriving: fail the call once its reassembly timed out. */
-  private void checkReassembly() {
-    synchronized (this) {
-      if (closed) {
-        return;
-      }
-      String stalled = chunks.stalled();
-      if (stalled != null) {
-        transport.badInput(stalled);
-        failLocked(Status.UNAVAILABLE.withDescription(stalled));
-      }
-    }
-    sync.drain();
-  }
-
-  @GuardedBy("this")
-  private void addMessageLocked(byte[] payload) {
-    if (payload.length > maxInbound) {
-      failLocked(Status.RESOURCE_EXHAUSTED.withDescription(tooLarge(payload.length, maxInbound)));
-      return;
-    }
-    deliverable.add(payload);
   }
 
   static String tooLarge(int size, int max) {
@@ -316,7 +263,7 @@ final class MqttServerStream implements ServerStream {
   @Override
   public void request(int numMessages) {
     synchronized (this) {
-      requested += numMessages;
+      messagesIn.request(numMessages);
       deliverLocked();
     }
     sync.drain();
@@ -327,28 +274,18 @@ final class MqttServerStream implements ServerStream {
     if (closed) {
       return;
     }
-    while (requested > 0 && !deliverable.isEmpty()) {
-      requested--;
-      byte[] payload = deliverable.poll();
-      int seq = delivered++;
-      stats.inboundMessage(seq);
-      stats.inboundWireSize(payload.length);
-      stats.inboundUncompressedSize(payload.length);
-      stats.inboundMessageRead(seq, payload.length, payload.length);
+    messagesIn.deliver(payload -> {
       StreamListener.MessageProducer producer = new DecodingProducer(payload);
       sync.executeLater(() -> listener.messagesAvailable(producer));
-    }
-    if (deliverable.isEmpty() && halfCloseReceived && !halfCloseDelivered) {
+    });
+    if (messagesIn.drained() && halfCloseReceived && !halfCloseDelivered) {
       halfCloseDelivered = true;
       sync.executeLater(() -> listener.halfClosed());
     }
     if (requestStreaming && !halfCloseReceived && responseTopic != null) {
-      long target = (long) delivered + window;
-      if (target - creditGranted >= Math.max(1, window / 2)) {
-        creditGranted = target;
-        List<MqttUserProperty> props = Publishes.control(Wire.CTL_CREDIT);
-        props.add(new MqttUserProperty(Wire.CREDIT, Long.toString(target)));
-        publishLocked(new byte[0], props, vanishOnNoSubscriber);
+      long credit = messagesIn.creditDue();
+      if (credit >= 0) {
+        publishLocked(new byte[0], InboundMessages.creditFrame(credit), vanishOnNoSubscriber);
       }
     }
   }
@@ -521,7 +458,7 @@ final class MqttServerStream implements ServerStream {
     }
     closing = true;
     pendingOut.clear();
-    deliverable.clear();
+    messagesIn.clear();
     RecentCalls.Reply reply = null;
     if (responseTopic != null) {
       List<MqttUserProperty> props = new ArrayList<>();
@@ -714,8 +651,7 @@ final class MqttServerStream implements ServerStream {
       return;
     }
     closed = true;
-    deliverable.clear();
-    chunks.clear();
+    messagesIn.clear();
     stats.streamClosed(status.isOk() && closedStatus != null ? closedStatus : status);
     transport.streamDone(this, reply, ttlNanos);
     sync.executeLater(() -> listener.closed(status));
