@@ -19,8 +19,6 @@ import io.grpcmqtt.mqtt.MqttUserProperty;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -42,10 +40,12 @@ final class MqttClientStream implements ClientStream {
   private final Metadata headers;
   private final StatsTraceContext stats;
   private final long callId;
-  private final byte[] correlation;
+  /** Where the request goes: the method's topic, or a template filled from the request. */
+  private final ClientRoutes routes;
+  /** Bound to this call's Correlation Data, QoS and the channel's reply topic. */
+  private final StreamPublisher publisher;
   private final boolean clientStreaming;
   private final boolean serverStreaming;
-  private final int qos;
   private final int window;
   /** A unary call of an idempotent method: re-sent when a server dies before it is answered. */
   private final boolean resendable;
@@ -57,9 +57,6 @@ final class MqttClientStream implements ClientStream {
 
   @GuardedBy("this")
   private Deadline deadline;
-
-  @GuardedBy("this")
-  private int maxOutbound;
 
   @GuardedBy("this")
   private boolean requestPublished;
@@ -81,32 +78,16 @@ final class MqttClientStream implements ClientStream {
   @GuardedBy("this")
   private boolean requestAcked;
 
-  // Outbound, streaming requests only.
+  // Outbound, streaming requests only: the publisher bound to the accepting server's call topic.
   @GuardedBy("this")
-  private String callTopic;
+  @Nullable
+  private StreamPublisher toServer;
 
   private volatile String serverId;
 
+  /** Request messages and the half-close, sent to the call topic once a server accepted. */
   @GuardedBy("this")
-  private long peerCredit;
-
-  @GuardedBy("this")
-  private long sentMessages;
-
-  @GuardedBy("this")
-  private long nextOutSeq = 1;
-
-  @GuardedBy("this")
-  private final ArrayDeque<byte[]> pendingOut = new ArrayDeque<>();
-
-  @GuardedBy("this")
-  private boolean pendingHalfClose;
-
-  @GuardedBy("this")
-  private boolean wasReady;
-
-  @GuardedBy("this")
-  private int outboundCount;
+  private final OutboundWindow messagesOut;
 
   @GuardedBy("this")
   private final InboundMessages messagesIn;
@@ -123,7 +104,8 @@ final class MqttClientStream implements ClientStream {
       Metadata headers,
       StatsTraceContext stats,
       long callId,
-      int qos,
+      ClientRoutes routes,
+      StreamPublisher publisher,
       int window,
       int maxMessageSize) {
     this.transport = transport;
@@ -131,14 +113,14 @@ final class MqttClientStream implements ClientStream {
     this.headers = headers;
     this.stats = stats;
     this.callId = callId;
-    this.correlation = ByteBuffer.allocate(8).putLong(callId).array();
+    this.routes = routes;
+    this.publisher = publisher;
     this.clientStreaming = !method.getType().clientSendsOneMessage();
     this.serverStreaming = !method.getType().serverSendsOneMessage();
-    this.qos = qos;
     this.window = window;
     this.resendable =
         !clientStreaming && !serverStreaming && MethodPolicies.isIdempotent(method);
-    this.maxOutbound = maxMessageSize;
+    this.messagesOut = new OutboundWindow(stats, 1, false, 0, maxMessageSize);
     this.messagesIn = new InboundMessages(
         this, sync, stats, 0, window, maxMessageSize, "server", transport::newAssembler,
         stalled -> {
@@ -200,24 +182,20 @@ final class MqttClientStream implements ClientStream {
       if (closed) {
         return;
       }
-      if (bytes.length > maxOutbound) {
+      if (messagesOut.tooLarge(bytes.length)) {
         // The status grpc-java's own transports end such a call with (their framer throws, and
         // gRPC cancels the call). Not thrown from here: a call that waited for the connection
         // writes through a DelayedStream, which would not end the call on an exception.
         failLocked(
             Status.CANCELLED.withDescription("Failed to stream message").withCause(
                 Status.RESOURCE_EXHAUSTED.withDescription(
-                    "message too large " + bytes.length + " > " + maxOutbound)
+                    "message too large " + bytes.length + " > " + messagesOut.maxSize())
                     .asRuntimeException()),
             true);
       } else {
-        int seq = outboundCount++;
-        stats.outboundMessage(seq);
-        stats.outboundWireSize(bytes.length);
-        stats.outboundUncompressedSize(bytes.length);
-        stats.outboundMessageSent(seq, bytes.length, bytes.length);
+        messagesOut.trace(bytes.length);
         if (clientStreaming) {
-          pendingOut.add(bytes);
+          messagesOut.add(message(bytes));
           flushLocked();
         } else {
           unaryRequest = bytes;
@@ -235,7 +213,7 @@ final class MqttClientStream implements ClientStream {
       }
       halfClosed = true;
       if (clientStreaming) {
-        pendingHalfClose = true;
+        messagesOut.add(halfCloseFrame());
         flushLocked();
       } else {
         byte[] request = unaryRequest == null ? new byte[0] : unaryRequest;
@@ -261,7 +239,7 @@ final class MqttClientStream implements ClientStream {
     }
     sync.drain();
     if (tellServer) {
-      transport.publishCancel(correlation, qos);
+      publisher.publishCancel();
     }
   }
 
@@ -279,13 +257,13 @@ final class MqttClientStream implements ClientStream {
           || (deadline != null && deadline.isExpired())) {
         return false;
       }
-      if (callTopic != null) {
+      if (toServer != null) {
         // Accepted as a stream (its request travels in chunks): the will of the server that took
         // it fails it; another server would need the whole request again.
         return false;
       }
       requestAcked = false;
-      if (pendingHalfClose) {
+      if (messagesOut.hasPending()) {
         // Opened for chunks and not yet accepted: the open goes again, the chunks still wait.
         publishFirstLocked(Wire.CTL_OPEN, new byte[0]);
       } else {
@@ -309,7 +287,7 @@ final class MqttClientStream implements ClientStream {
     if (!clientStreaming) {
       return true;
     }
-    return callTopic != null && sentMessages + pendingOut.size() < peerCredit;
+    return messagesOut.hasRoom();
   }
 
   @Override
@@ -324,7 +302,7 @@ final class MqttClientStream implements ClientStream {
 
   @Override
   public synchronized void setMaxOutboundMessageSize(int maxSize) {
-    this.maxOutbound = maxSize;
+    messagesOut.setMaxSize(maxSize);
   }
 
   @Override
@@ -369,7 +347,7 @@ final class MqttClientStream implements ClientStream {
   private void publishFirstLocked(@Nullable String control, byte[] payload) {
     ClientRoutes.Target target;
     try {
-      target = transport.requestTarget(method, payload);
+      target = routes.target(method, payload);
     } catch (StatusException e) {
       failLocked(e.getStatus(), false);
       return;
@@ -390,67 +368,56 @@ final class MqttClientStream implements ClientStream {
       props.add(new MqttUserProperty(Wire.CREDIT, Long.toString(messagesIn.openCredit())));
     }
     Wire.putMetadata(props, headers);
-    PublishProperties properties =
-        Publishes.properties(transport.replyTopic(), correlation, target.contentType(), props);
+    PublishProperties properties = publisher.properties(target.contentType(), props);
     if (expiry != null) {
       properties.setMessageExpiryInterval(expiry);
     }
-    if (control == null && !transport.fits(target.topic(), payload, qos, properties)) {
+    if (control == null && !publisher.fits(target.topic(), payload, properties)) {
       // Chunks on the request topic could each reach another server of the shared group: open
       // the call as a client stream does, and send the message's chunks to the topic the
       // accepting server names.
-      pendingOut.add(payload);
-      pendingHalfClose = true;
+      messagesOut.add(message(payload));
+      messagesOut.add(halfCloseFrame());
       publishFirstLocked(Wire.CTL_OPEN, new byte[0]);
       return;
     }
     requestPublished = true;
-    transport.publish(target.topic(), payload, qos, properties,
+    publisher.publish(target.topic(), payload, properties, false,
         OutsideStreamLock.wrap(this, sync, new RequestCallback(target.topic())));
+  }
+
+  private static OutboundWindow.Out message(byte[] payload) {
+    return new OutboundWindow.Out(OutboundWindow.Out.MESSAGE, payload, new ArrayList<>(1));
+  }
+
+  private static OutboundWindow.Out halfCloseFrame() {
+    return new OutboundWindow.Out(
+        OutboundWindow.Out.CONTROL, new byte[0], Publishes.control(Wire.CTL_HALF_CLOSE));
   }
 
   /** Sends queued messages and the half-close, within the server's credit. */
   @GuardedBy("this")
   private void flushLocked() {
-    if (callTopic == null || closed) {
+    if (closed) {
       return;
     }
-    while (!pendingOut.isEmpty() && sentMessages < peerCredit) {
-      byte[] message = pendingOut.poll();
-      sentMessages++;
-      List<MqttUserProperty> props = new ArrayList<>(1);
-      props.add(new MqttUserProperty(Wire.SEQ, Long.toString(nextOutSeq++)));
-      publishToServerLocked(message, props);
+    OutboundWindow.Out out;
+    while ((out = messagesOut.nextToSend()) != null) {
+      publishToServerLocked(out.payload, out.props);
     }
-    if (!closed && pendingOut.isEmpty() && pendingHalfClose) {
-      pendingHalfClose = false;
-      List<MqttUserProperty> props = Publishes.control(Wire.CTL_HALF_CLOSE);
-      props.add(new MqttUserProperty(Wire.SEQ, Long.toString(nextOutSeq++)));
-      publishToServerLocked(new byte[0], props);
-    }
-    signalReadyLocked();
-  }
-
-  @GuardedBy("this")
-  private void signalReadyLocked() {
-    boolean ready = isReadyLocked();
-    if (ready && !wasReady) {
+    if (messagesOut.becameReady(isReadyLocked())) {
       sync.executeLater(() -> listener.onReady());
     }
-    wasReady = ready;
   }
 
   @GuardedBy("this")
   private void publishToServerLocked(byte[] payload, List<MqttUserProperty> props) {
-    PublishProperties properties =
-        Publishes.properties(transport.replyTopic(), correlation, null, props);
-    transport.publishChunked(callTopic, payload, qos, properties,
-        OutsideStreamLock.wrap(this, sync, failOnError));
+    toServer.publish(payload, props, OutsideStreamLock.wrap(this, sync, failOnError));
   }
 
   @GuardedBy("this")
   private void grantCreditLocked() {
-    if (!serverStreaming || callTopic == null || finalFrame != null) {
+    if (!serverStreaming || toServer == null || finalFrame != null) {
       return;
     }
     long credit = messagesIn.creditDue();
@@ -496,20 +463,21 @@ final class MqttClientStream implements ClientStream {
     }
     String control = frame.control;
     if (Wire.CTL_ACCEPT.equals(control)) {
-      if (callTopic == null) {
+      if (toServer == null) {
         if (frame.callTopic == null || frame.callTopic.isEmpty()) {
           throw new IllegalArgumentException("accept without " + Wire.CALL_TOPIC);
         }
-        callTopic = frame.callTopic;
+        toServer = publisher.to(frame.callTopic);
         serverId = frame.serverId;
+        messagesOut.open();
       }
-      peerCredit = Math.max(peerCredit, Math.max(0, frame.credit));
+      messagesOut.grant(Math.max(0, frame.credit));
       flushLocked();
       grantCreditLocked();
       return;
     }
     if (Wire.CTL_CREDIT.equals(control)) {
-      peerCredit = Math.max(peerCredit, frame.credit);
+      messagesOut.grant(frame.credit);
       flushLocked();
       return;
     }
@@ -629,7 +597,7 @@ final class MqttClientStream implements ClientStream {
     boolean published = requestPublished;
     closeLocked(status, new Metadata());
     if (tellServer && published) {
-      transport.publishCancel(correlation, qos);
+      publisher.publishCancel();
     }
   }
 
@@ -637,7 +605,7 @@ final class MqttClientStream implements ClientStream {
   private void closeLocked(Status status, Metadata trailers) {
     closed = true;
     sentRequest = null;
-    pendingOut.clear();
+    messagesOut.clear();
     messagesIn.clear();
     stats.streamClosed(status);
     // Outside the stream's lock (the drain after it): the last call's unregister tells gRPC the
