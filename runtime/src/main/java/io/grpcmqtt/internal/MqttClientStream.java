@@ -46,7 +46,6 @@ final class MqttClientStream implements ClientStream {
   private final StreamPublisher publisher;
   private final boolean clientStreaming;
   private final boolean serverStreaming;
-  private final int window;
   /** A unary call of an idempotent method: re-sent when a server dies before it is answered. */
   private final boolean resendable;
   private final SynchronizationContext sync =
@@ -117,7 +116,6 @@ final class MqttClientStream implements ClientStream {
     this.publisher = publisher;
     this.clientStreaming = !method.getType().clientSendsOneMessage();
     this.serverStreaming = !method.getType().serverSendsOneMessage();
-    this.window = window;
     this.resendable =
         !clientStreaming && !serverStreaming && MethodPolicies.isIdempotent(method);
     this.messagesOut = new OutboundWindow(stats, 1, false, 0, maxMessageSize);
