@@ -19,8 +19,6 @@ import io.grpcmqtt.mqtt.MqttUserProperty;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -42,11 +40,12 @@ final class MqttClientStream implements ClientStream {
   private final Metadata headers;
   private final StatsTraceContext stats;
   private final long callId;
-  private final byte[] correlation;
+  /** Where the request goes: the method's topic, or a template filled from the request. */
+  private final ClientRoutes routes;
+  /** Bound to this call's Correlation Data, QoS and the channel's reply topic. */
+  private final StreamPublisher publisher;
   private final boolean clientStreaming;
   private final boolean serverStreaming;
-  private final int qos;
-  private final int window;
   /** A unary call of an idempotent method: re-sent when a server dies before it is answered. */
   private final boolean resendable;
   private final SynchronizationContext sync =
@@ -57,12 +56,6 @@ final class MqttClientStream implements ClientStream {
 
   @GuardedBy("this")
   private Deadline deadline;
-
-  @GuardedBy("this")
-  private int maxInbound;
-
-  @GuardedBy("this")
-  private int maxOutbound;
 
   @GuardedBy("this")
   private boolean requestPublished;
@@ -84,52 +77,19 @@ final class MqttClientStream implements ClientStream {
   @GuardedBy("this")
   private boolean requestAcked;
 
-  // Outbound, streaming requests only.
+  // Outbound, streaming requests only: the publisher bound to the accepting server's call topic.
   @GuardedBy("this")
-  private String callTopic;
+  @Nullable
+  private StreamPublisher toServer;
 
   private volatile String serverId;
 
+  /** Request messages and the half-close, sent to the call topic once a server accepted. */
   @GuardedBy("this")
-  private long peerCredit;
+  private final OutboundWindow messagesOut;
 
   @GuardedBy("this")
-  private long sentMessages;
-
-  @GuardedBy("this")
-  private long nextOutSeq = 1;
-
-  @GuardedBy("this")
-  private final ArrayDeque<byte[]> pendingOut = new ArrayDeque<>();
-
-  @GuardedBy("this")
-  private boolean pendingHalfClose;
-
-  @GuardedBy("this")
-  private boolean wasReady;
-
-  @GuardedBy("this")
-  private int outboundCount;
-
-  // Inbound.
-  @GuardedBy("this")
-  private final SequenceBuffer<Frame> reorder;
-
-  @GuardedBy("this")
-  private final ArrayDeque<byte[]> deliverable = new ArrayDeque<>();
-
-  @GuardedBy("this")
-  private int requested;
-
-  @GuardedBy("this")
-  private long delivered;
-
-  @GuardedBy("this")
-  private long creditGranted;
-
-  /** Streamed response messages received; never more than {@link #creditGranted}. */
-  @GuardedBy("this")
-  private long receivedMessages;
+  private final InboundMessages messagesIn;
 
   @GuardedBy("this")
   private Frame finalFrame;
@@ -137,16 +97,14 @@ final class MqttClientStream implements ClientStream {
   @GuardedBy("this")
   private boolean headersSeen;
 
-  @GuardedBy("this")
-  private final ChunkAssembler chunks;
-
   MqttClientStream(
       MqttClientTransport transport,
       MethodDescriptor<?, ?> method,
       Metadata headers,
       StatsTraceContext stats,
       long callId,
-      int qos,
+      ClientRoutes routes,
+      StreamPublisher publisher,
       int window,
       int maxMessageSize) {
     this.transport = transport;
@@ -154,17 +112,20 @@ final class MqttClientStream implements ClientStream {
     this.headers = headers;
     this.stats = stats;
     this.callId = callId;
-    this.correlation = ByteBuffer.allocate(8).putLong(callId).array();
+    this.routes = routes;
+    this.publisher = publisher;
     this.clientStreaming = !method.getType().clientSendsOneMessage();
     this.serverStreaming = !method.getType().serverSendsOneMessage();
-    this.qos = qos;
-    this.window = window;
     this.resendable =
         !clientStreaming && !serverStreaming && MethodPolicies.isIdempotent(method);
-    this.maxInbound = maxMessageSize;
-    this.maxOutbound = maxMessageSize;
-    this.reorder = new SequenceBuffer<>(0, window + 8);
-    this.chunks = transport.newAssembler(this::checkReassembly);
+    this.messagesOut = new OutboundWindow(stats, 1, false, 0, maxMessageSize);
+    this.messagesIn = new InboundMessages(
+        this, sync, stats, 0, window, maxMessageSize, "server", transport::newAssembler,
+        stalled -> {
+          synchronized (this) { // held already (see InboundMessages); restated for Error Prone
+            failLocked(Status.UNAVAILABLE.withDescription(stalled), true);
+          }
+        });
   }
 
   long callId() {
@@ -199,7 +160,7 @@ final class MqttClientStream implements ClientStream {
       if (closed) {
         return;
       }
-      requested += numMessages;
+      messagesIn.request(numMessages);
       deliverLocked();
     }
     sync.drain();
@@ -219,24 +180,20 @@ final class MqttClientStream implements ClientStream {
       if (closed) {
         return;
       }
-      if (bytes.length > maxOutbound) {
+      if (messagesOut.tooLarge(bytes.length)) {
         // The status grpc-java's own transports end such a call with (their framer throws, and
         // gRPC cancels the call). Not thrown from here: a call that waited for the connection
         // writes through a DelayedStream, which would not end the call on an exception.
         failLocked(
             Status.CANCELLED.withDescription("Failed to stream message").withCause(
                 Status.RESOURCE_EXHAUSTED.withDescription(
-                    "message too large " + bytes.length + " > " + maxOutbound)
+                    "message too large " + bytes.length + " > " + messagesOut.maxSize())
                     .asRuntimeException()),
             true);
       } else {
-        int seq = outboundCount++;
-        stats.outboundMessage(seq);
-        stats.outboundWireSize(bytes.length);
-        stats.outboundUncompressedSize(bytes.length);
-        stats.outboundMessageSent(seq, bytes.length, bytes.length);
+        messagesOut.trace(bytes.length);
         if (clientStreaming) {
-          pendingOut.add(bytes);
+          messagesOut.add(message(bytes));
           flushLocked();
         } else {
           unaryRequest = bytes;
@@ -254,7 +211,7 @@ final class MqttClientStream implements ClientStream {
       }
       halfClosed = true;
       if (clientStreaming) {
-        pendingHalfClose = true;
+        messagesOut.add(halfCloseFrame());
         flushLocked();
       } else {
         byte[] request = unaryRequest == null ? new byte[0] : unaryRequest;
@@ -280,7 +237,7 @@ final class MqttClientStream implements ClientStream {
     }
     sync.drain();
     if (tellServer) {
-      transport.publishCancel(correlation, qos);
+      publisher.publishCancel();
     }
   }
 
@@ -298,13 +255,13 @@ final class MqttClientStream implements ClientStream {
           || (deadline != null && deadline.isExpired())) {
         return false;
       }
-      if (callTopic != null) {
+      if (toServer != null) {
         // Accepted as a stream (its request travels in chunks): the will of the server that took
         // it fails it; another server would need the whole request again.
         return false;
       }
       requestAcked = false;
-      if (pendingHalfClose) {
+      if (messagesOut.hasPending()) {
         // Opened for chunks and not yet accepted: the open goes again, the chunks still wait.
         publishFirstLocked(Wire.CTL_OPEN, new byte[0]);
       } else {
@@ -328,7 +285,7 @@ final class MqttClientStream implements ClientStream {
     if (!clientStreaming) {
       return true;
     }
-    return callTopic != null && sentMessages + pendingOut.size() < peerCredit;
+    return messagesOut.hasRoom();
   }
 
   @Override
@@ -338,12 +295,12 @@ final class MqttClientStream implements ClientStream {
 
   @Override
   public synchronized void setMaxInboundMessageSize(int maxSize) {
-    this.maxInbound = maxSize;
+    messagesIn.setMaxSize(maxSize);
   }
 
   @Override
   public synchronized void setMaxOutboundMessageSize(int maxSize) {
-    this.maxOutbound = maxSize;
+    messagesOut.setMaxSize(maxSize);
   }
 
   @Override
@@ -388,7 +345,7 @@ final class MqttClientStream implements ClientStream {
   private void publishFirstLocked(@Nullable String control, byte[] payload) {
     ClientRoutes.Target target;
     try {
-      target = transport.requestTarget(method, payload);
+      target = routes.target(method, payload);
     } catch (StatusException e) {
       failLocked(e.getStatus(), false);
       return;
@@ -406,79 +363,64 @@ final class MqttClientStream implements ClientStream {
       expiry = Math.max(1, (nanos + 999_999_999L) / 1_000_000_000L);
     }
     if (serverStreaming) {
-      creditGranted = window;
-      props.add(new MqttUserProperty(Wire.CREDIT, Long.toString(creditGranted)));
+      props.add(new MqttUserProperty(Wire.CREDIT, Long.toString(messagesIn.openCredit())));
     }
     Wire.putMetadata(props, headers);
-    PublishProperties properties =
-        Publishes.properties(transport.replyTopic(), correlation, target.contentType(), props);
+    PublishProperties properties = publisher.properties(target.contentType(), props);
     if (expiry != null) {
       properties.setMessageExpiryInterval(expiry);
     }
-    if (control == null && !transport.fits(target.topic(), payload, qos, properties)) {
+    if (control == null && !publisher.fits(target.topic(), payload, properties)) {
       // Chunks on the request topic could each reach another server of the shared group: open
       // the call as a client stream does, and send the message's chunks to the topic the
       // accepting server names.
-      pendingOut.add(payload);
-      pendingHalfClose = true;
+      messagesOut.add(message(payload));
+      messagesOut.add(halfCloseFrame());
       publishFirstLocked(Wire.CTL_OPEN, new byte[0]);
       return;
     }
     requestPublished = true;
-    transport.publish(target.topic(), payload, qos, properties,
+    publisher.publish(target.topic(), payload, properties, false,
         OutsideStreamLock.wrap(this, sync, new RequestCallback(target.topic())));
+  }
+
+  private static OutboundWindow.Out message(byte[] payload) {
+    return new OutboundWindow.Out(OutboundWindow.Out.MESSAGE, payload, new ArrayList<>(1));
+  }
+
+  private static OutboundWindow.Out halfCloseFrame() {
+    return new OutboundWindow.Out(
+        OutboundWindow.Out.CONTROL, new byte[0], Publishes.control(Wire.CTL_HALF_CLOSE));
   }
 
   /** Sends queued messages and the half-close, within the server's credit. */
   @GuardedBy("this")
   private void flushLocked() {
-    if (callTopic == null || closed) {
+    if (closed) {
       return;
     }
-    while (!pendingOut.isEmpty() && sentMessages < peerCredit) {
-      byte[] message = pendingOut.poll();
-      sentMessages++;
-      List<MqttUserProperty> props = new ArrayList<>(1);
-      props.add(new MqttUserProperty(Wire.SEQ, Long.toString(nextOutSeq++)));
-      publishToServerLocked(message, props);
+    OutboundWindow.Out out;
+    while ((out = messagesOut.nextToSend()) != null) {
+      publishToServerLocked(out.payload, out.props);
     }
-    if (!closed && pendingOut.isEmpty() && pendingHalfClose) {
-      pendingHalfClose = false;
-      List<MqttUserProperty> props = Publishes.control(Wire.CTL_HALF_CLOSE);
-      props.add(new MqttUserProperty(Wire.SEQ, Long.toString(nextOutSeq++)));
-      publishToServerLocked(new byte[0], props);
-    }
-    signalReadyLocked();
-  }
-
-  @GuardedBy("this")
-  private void signalReadyLocked() {
-    boolean ready = isReadyLocked();
-    if (ready && !wasReady) {
+    if (messagesOut.becameReady(isReadyLocked())) {
       sync.executeLater(() -> listener.onReady());
     }
-    wasReady = ready;
   }
 
   @GuardedBy("this")
   private void publishToServerLocked(byte[] payload, List<MqttUserProperty> props) {
-    PublishProperties properties =
-        Publishes.properties(transport.replyTopic(), correlation, null, props);
-    transport.publishChunked(callTopic, payload, qos, properties,
-        OutsideStreamLock.wrap(this, sync, failOnError));
+    toServer.publish(payload, props, OutsideStreamLock.wrap(this, sync, failOnError));
   }
 
   @GuardedBy("this")
   private void grantCreditLocked() {
-    if (!serverStreaming || callTopic == null || finalFrame != null) {
+    if (!serverStreaming || toServer == null || finalFrame != null) {
       return;
     }
-    long target = delivered + window;
-    if (target - creditGranted >= Math.max(1, window / 2)) {
-      creditGranted = target;
-      List<MqttUserProperty> props = Publishes.control(Wire.CTL_CREDIT);
-      props.add(new MqttUserProperty(Wire.CREDIT, Long.toString(target)));
-      publishToServerLocked(new byte[0], props);
+    long credit = messagesIn.creditDue();
+    if (credit >= 0) {
+      publishToServerLocked(new byte[0], InboundMessages.creditFrame(credit));
     }
   }
 
@@ -503,41 +445,37 @@ final class MqttClientStream implements ClientStream {
     if (received.error != null) {
       throw new IllegalArgumentException(received.error);
     }
-    Frame frame = received;
-    if (received.isChunk()) {
-      if (received.hasSeq() && reorder.isDuplicate(received.seq)) {
-        return;
+    Frame frame;
+    try {
+      frame = messagesIn.whole(received);
+    } catch (StatusException e) {
+      Status status = e.getStatus();
+      if (status.getCode() == Status.Code.INVALID_ARGUMENT) {
+        throw new IllegalArgumentException(status.getDescription());
       }
-      try {
-        frame = chunks.offer(received, maxInbound);
-      } catch (StatusException e) {
-        Status status = e.getStatus();
-        if (status.getCode() == Status.Code.INVALID_ARGUMENT) {
-          throw new IllegalArgumentException(status.getDescription());
-        }
-        failLocked(status, true);
-        return;
-      }
-      if (frame == null) {
-        return;
-      }
+      failLocked(status, true);
+      return;
+    }
+    if (frame == null) {
+      return;
     }
     String control = frame.control;
     if (Wire.CTL_ACCEPT.equals(control)) {
-      if (callTopic == null) {
+      if (toServer == null) {
         if (frame.callTopic == null || frame.callTopic.isEmpty()) {
           throw new IllegalArgumentException("accept without " + Wire.CALL_TOPIC);
         }
-        callTopic = frame.callTopic;
+        toServer = publisher.to(frame.callTopic);
         serverId = frame.serverId;
+        messagesOut.open();
       }
-      peerCredit = Math.max(peerCredit, Math.max(0, frame.credit));
+      messagesOut.grant(Math.max(0, frame.credit));
       flushLocked();
       grantCreditLocked();
       return;
     }
     if (Wire.CTL_CREDIT.equals(control)) {
-      peerCredit = Math.max(peerCredit, frame.credit);
+      messagesOut.grant(frame.credit);
       flushLocked();
       return;
     }
@@ -548,25 +486,21 @@ final class MqttClientStream implements ClientStream {
       // A unary reply, or an error the server sent before the call began.
       Status status = Wire.decodeStatus(frame.status, frame.statusMessage);
       headersLocked(frame, 0, frame.statusIndex, status.isOk());
-      if (status.isOk() && !serverStreaming) {
-        addMessageLocked(frame.payload);
-      }
       finalFrame = frame;
+      if (status.isOk() && !serverStreaming && !addMessageLocked(frame.payload, false)) {
+        return;
+      }
     } else {
-      switch (reorder.offer(frame.seq, frame)) {
-        case DUPLICATE:
+      try {
+        if (!messagesIn.offer(frame)) {
           return;
-        case OVERFLOW:
-          failLocked(
-              Status.RESOURCE_EXHAUSTED.withDescription(
-                  "server sent beyond the flow-control window of " + window + " messages"),
-              true);
-          return;
-        default:
-          break;
+        }
+      } catch (StatusException e) {
+        failLocked(e.getStatus(), true);
+        return;
       }
       Frame next;
-      while (finalFrame == null && (next = reorder.poll()) != null) {
+      while (finalFrame == null && (next = messagesIn.next()) != null) {
         if (next.isFinal()) {
           headersLocked(next, 0, next.statusIndex, false);
           finalFrame = next;
@@ -574,14 +508,8 @@ final class MqttClientStream implements ClientStream {
           headersLocked(next, 0, next.props.size(), true);
         } else if (next.control != null) {
           throw new IllegalArgumentException("unexpected " + Wire.CTL + " '" + next.control + "'");
-        } else if (serverStreaming && ++receivedMessages > creditGranted) {
-          failLocked(
-              Status.RESOURCE_EXHAUSTED.withDescription(
-                  "server sent beyond the flow-control window of " + window + " messages"),
-              true);
+        } else if (!addMessageLocked(next.payload, serverStreaming)) {
           return;
-        } else {
-          addMessageLocked(next.payload);
         }
       }
     }
@@ -601,13 +529,20 @@ final class MqttClientStream implements ClientStream {
     }
   }
 
+  /** Queues a response message; false when it broke a limit and failed the call. */
   @GuardedBy("this")
-  private void addMessageLocked(byte[] payload) {
-    if (payload.length > maxInbound) {
-      failLocked(Status.RESOURCE_EXHAUSTED.withDescription(tooLarge(payload.length, maxInbound)), true);
-      return;
+  private boolean addMessageLocked(byte[] payload, boolean streamed) {
+    try {
+      if (streamed) {
+        messagesIn.addStreamed(payload);
+      } else {
+        messagesIn.add(payload);
+      }
+      return true;
+    } catch (StatusException e) {
+      failLocked(e.getStatus(), true);
+      return false;
     }
-    deliverable.add(payload);
   }
 
   /** Worded as grpc-java's own transports word it. */
@@ -617,22 +552,15 @@ final class MqttClientStream implements ClientStream {
 
   @GuardedBy("this")
   private void deliverLocked() {
-    while (!closed && requested > 0 && !deliverable.isEmpty()) {
-      requested--;
-      byte[] message = deliverable.poll();
-      int seq = (int) delivered++;
-      stats.inboundMessage(seq);
-      stats.inboundWireSize(message.length);
-      stats.inboundUncompressedSize(message.length);
-      stats.inboundMessageRead(seq, message.length, message.length);
-      SingleMessageProducer producer =
-          new SingleMessageProducer(new ByteArrayInputStream(message));
-      sync.executeLater(() -> listener.messagesAvailable(producer));
-    }
     if (closed) {
       return;
     }
-    if (deliverable.isEmpty() && finalFrame != null) {
+    messagesIn.deliver(message -> {
+      SingleMessageProducer producer =
+          new SingleMessageProducer(new ByteArrayInputStream(message));
+      sync.executeLater(() -> listener.messagesAvailable(producer));
+    });
+    if (messagesIn.drained() && finalFrame != null) {
       Frame f = finalFrame;
       Status status = Wire.decodeStatus(f.status, f.statusMessage);
       Metadata trailers;
@@ -667,33 +595,20 @@ final class MqttClientStream implements ClientStream {
     boolean published = requestPublished;
     closeLocked(status, new Metadata());
     if (tellServer && published) {
-      transport.publishCancel(correlation, qos);
+      publisher.publishCancel();
     }
-  }
-
-  /** A chunked response stopped arriving: fail the call once its reassembly timed out. */
-  private void checkReassembly() {
-    synchronized (this) {
-      if (closed) {
-        return;
-      }
-      String stalled = chunks.stalled();
-      if (stalled != null) {
-        failLocked(Status.UNAVAILABLE.withDescription(stalled), true);
-      }
-    }
-    sync.drain();
   }
 
   @GuardedBy("this")
   private void closeLocked(Status status, Metadata trailers) {
     closed = true;
     sentRequest = null;
-    pendingOut.clear();
-    deliverable.clear();
-    chunks.clear();
-    transport.unregister(this);
+    messagesOut.clear();
+    messagesIn.clear();
     stats.streamClosed(status);
+    // Outside the stream's lock (the drain after it): the last call's unregister tells gRPC the
+    // transport is idle, and a shut-down transport terminates from there.
+    sync.executeLater(() -> transport.unregister(this));
     sync.executeLater(() -> listener.closed(status, RpcProgress.PROCESSED, trailers));
   }
 

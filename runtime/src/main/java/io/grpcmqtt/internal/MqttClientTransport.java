@@ -12,7 +12,6 @@ import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.SecurityLevel;
 import io.grpc.Status;
-import io.grpc.StatusException;
 import io.grpc.internal.ClientStream;
 import io.grpc.internal.ClientStreamListener.RpcProgress;
 import io.grpc.internal.ConnectionClientTransport;
@@ -185,14 +184,20 @@ final class MqttClientTransport implements ConnectionClientTransport, TransportC
       return new FailingClientStream(refused, RpcProgress.PROCESSED, tracers);
     }
     Integer maxOut = callOptions.getMaxOutboundMessageSize();
+    long callId = nextCallId.getAndIncrement();
+    int qos = routes.qos(method, config.qos());
+    StreamPublisher publisher = new StreamPublisher(
+        connection, qos, null, replyTopic, ByteBuffer.allocate(8).putLong(callId).array(), null,
+        topics.cancel());
     MqttClientStream stream =
         new MqttClientStream(
             this,
             method,
             headers,
             stats,
-            nextCallId.getAndIncrement(),
-            routes.qos(method, config.qos()),
+            callId,
+            routes,
+            publisher,
             config.flowControlWindow(),
             config.maxMessageSize());
     if (maxOut != null) {
@@ -235,16 +240,6 @@ final class MqttClientTransport implements ConnectionClientTransport, TransportC
     }
   }
 
-  String replyTopic() {
-    return replyTopic;
-  }
-
-  /** Where the first PUBLISH of a call of {@code method} with this request goes. */
-  ClientRoutes.Target requestTarget(MethodDescriptor<?, ?> method, byte[] request)
-      throws StatusException {
-    return routes.target(method, request);
-  }
-
   /**
    * Tells {@code fail} why a request to {@code topic} reached no subscriber: UNIMPLEMENTED when
    * the online servers all listed their services and none hosts the method's, UNAVAILABLE
@@ -283,42 +278,11 @@ final class MqttClientTransport implements ConnectionClientTransport, TransportC
     return config.brokerUriString();
   }
 
-  void publish(
-      String topic,
-      byte[] payload,
-      int qos,
-      PublishProperties properties,
-      TransportConnection.PublishCallback callback) {
-    connection.publish(topic, payload, qos, false, properties, callback);
-  }
-
-  /** Publishes a frame of a call, as chunks when it does not fit the broker's packet limit. */
-  void publishChunked(
-      String topic,
-      byte[] payload,
-      int qos,
-      PublishProperties properties,
-      TransportConnection.PublishCallback callback) {
-    ChunkingPublisher.publish(connection, topic, payload, qos, properties, callback);
-  }
-
-  /** Whether this frame fits in one PUBLISH under the broker's Maximum Packet Size. */
-  boolean fits(String topic, byte[] payload, int qos, PublishProperties properties) {
-    return ChunkSplitter.fits(topic, payload, qos, properties, connection.maximumPacketSize());
-  }
-
   /** Reassembles one call's chunked replies within this connection's budget. */
   ChunkAssembler newAssembler(Runnable check) {
     return new ChunkAssembler(
         reassembly, "response", MqttClientStream::tooLarge, config.reassemblyTimeout().toNanos(),
         check);
-  }
-
-  /** Tells servers a call is over; best effort, servers also see the deadline. */
-  void publishCancel(byte[] correlation, int qos) {
-    PublishProperties properties =
-        Publishes.properties(replyTopic, correlation, null, Publishes.control(Wire.CTL_CANCEL));
-    connection.publish(topics.cancel(), new byte[0], qos, false, properties, TransportConnection.IGNORE);
   }
 
   // --- TransportConnection.Listener (the connection's delivery thread) ---

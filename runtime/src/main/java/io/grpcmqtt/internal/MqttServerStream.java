@@ -14,7 +14,6 @@ import io.grpc.internal.StreamListener;
 import io.grpcmqtt.mapper.codec.PayloadFormat;
 import io.grpcmqtt.mqtt.MqttUserProperty;
 import java.io.InputStream;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -33,16 +32,14 @@ final class MqttServerStream implements ServerStream {
   private final MqttServerTransport transport;
   @Nullable final CallKey key;
   @Nullable private final String responseTopic;
-  @Nullable private final byte[] correlation;
   @Nullable private final MethodRegistry.Entry entry;
   private final PayloadFormat format;
   /** How the call's last frame is addressed and encoded (MQTT 5, or the 3.1.1 binding's). */
   private final ReplyEncoding replies;
   private final boolean requestStreaming;
   private final boolean responseStreaming;
-  private final int qos;
-  private final int window;
-  private final int maxInbound;
+  /** Bound to the Response Topic, the Correlation Data and the content type of the request. */
+  private final StreamPublisher publisher;
   private final StatsTraceContext stats;
   private final long ttlNanos;
   /** The server's default deadline when the request set none (else 0). */
@@ -53,25 +50,8 @@ final class MqttServerStream implements ServerStream {
 
   private ServerStreamListener listener;
 
-  // Inbound.
   @GuardedBy("this")
-  private final SequenceBuffer<Frame> reorder;
-
-  @GuardedBy("this")
-  private final ArrayDeque<byte[]> deliverable = new ArrayDeque<>();
-
-  @GuardedBy("this")
-  private int requested;
-
-  @GuardedBy("this")
-  private int delivered;
-
-  @GuardedBy("this")
-  private long creditGranted;
-
-  /** Stream messages received after the first; never more than {@link #creditGranted}. */
-  @GuardedBy("this")
-  private long receivedMessages;
+  private final InboundMessages messagesIn;
 
   @GuardedBy("this")
   private boolean halfCloseReceived;
@@ -79,33 +59,15 @@ final class MqttServerStream implements ServerStream {
   @GuardedBy("this")
   private boolean halfCloseDelivered;
 
+  /** Streamed headers, responses and the final status, within the client's credit. */
   @GuardedBy("this")
-  private final ChunkAssembler chunks;
-
-  // Outbound.
-  @GuardedBy("this")
-  private final ArrayDeque<Out> pendingOut = new ArrayDeque<>();
-
-  @GuardedBy("this")
-  private long clientCredit;
-
-  @GuardedBy("this")
-  private long sentMessages;
-
-  @GuardedBy("this")
-  private long nextOutSeq;
-
-  @GuardedBy("this")
-  private int outboundCount;
+  private final OutboundWindow messagesOut;
 
   @GuardedBy("this")
   private Metadata unaryHeaders;
 
   @GuardedBy("this")
   private byte[] unaryResponse;
-
-  @GuardedBy("this")
-  private boolean wasReady;
 
   /** Close (or cancel) was called: nothing more is sent. */
   @GuardedBy("this")
@@ -126,36 +88,33 @@ final class MqttServerStream implements ServerStream {
   MqttServerStream(
       MqttServerTransport transport,
       @Nullable CallKey key,
-      @Nullable String responseTopic,
-      @Nullable byte[] correlation,
-      @Nullable MethodRegistry.Entry entry,
-      boolean requestStreaming,
-      boolean responseStreaming,
-      PayloadFormat format,
+      RequestParser.CallStart call,
       ReplyEncoding replies,
-      int qos,
+      StreamPublisher publisher,
       int window,
       int maxInbound,
-      StatsTraceContext stats,
-      long ttlNanos,
-      long serverDefaultNanos) {
+      StatsTraceContext stats) {
     this.transport = transport;
     this.key = key;
-    this.responseTopic = responseTopic;
-    this.correlation = correlation;
-    this.entry = entry;
-    this.format = format;
+    this.responseTopic = call.first.responseTopic;
+    this.entry = call.entry;
+    this.format = call.format;
     this.replies = replies;
-    this.requestStreaming = requestStreaming;
-    this.responseStreaming = responseStreaming;
-    this.qos = qos;
-    this.window = window;
-    this.maxInbound = maxInbound;
+    this.requestStreaming = call.requestStreaming;
+    this.responseStreaming = call.responseStreaming;
+    this.publisher = publisher;
     this.stats = stats;
-    this.ttlNanos = ttlNanos;
-    this.serverDefaultNanos = serverDefaultNanos;
-    this.reorder = new SequenceBuffer<>(1, window + 8);
-    this.chunks = transport.newAssembler(this::checkReassembly);
+    this.ttlNanos = call.dedupNanos;
+    this.serverDefaultNanos = call.serverDefaultNanos;
+    this.messagesOut = new OutboundWindow(stats, 0, true, 0, Integer.MAX_VALUE);
+    this.messagesIn = new InboundMessages(
+        this, sync, stats, 1, window, maxInbound, "client", transport::newAssembler,
+        stalled -> {
+          transport.badInput(stalled);
+          synchronized (this) { // held already (see InboundMessages); restated for Error Prone
+            failLocked(Status.UNAVAILABLE.withDescription(stalled));
+          }
+        });
   }
 
   boolean isStreaming() {
@@ -176,9 +135,13 @@ final class MqttServerStream implements ServerStream {
    */
   void queueFirst(Frame first) {
     synchronized (this) {
-      clientCredit = first.credit >= 0 ? first.credit : Long.MAX_VALUE;
+      if (first.credit >= 0) {
+        messagesOut.grant(first.credit);
+      } else {
+        messagesOut.unbounded();
+      }
       if (!Wire.CTL_OPEN.equals(first.control)) {
-        deliverable.add(first.payload);
+        messagesIn.addFirst(first.payload);
       }
       if (!requestStreaming) {
         halfCloseReceived = true;
@@ -194,8 +157,7 @@ final class MqttServerStream implements ServerStream {
         props.add(new MqttUserProperty(Wire.SERVER, transport.serverId()));
         props.add(new MqttUserProperty(Wire.CALL_TOPIC, transport.inboxTopic()));
         if (requestStreaming) {
-          creditGranted = window;
-          props.add(new MqttUserProperty(Wire.CREDIT, Long.toString(creditGranted)));
+          props.add(new MqttUserProperty(Wire.CREDIT, Long.toString(messagesIn.openCredit())));
         }
         publishLocked(new byte[0], props, vanishOnNoSubscriber);
       }
@@ -217,8 +179,7 @@ final class MqttServerStream implements ServerStream {
         failLocked(Status.INVALID_ARGUMENT.withDescription(frame.error));
       } else if (Wire.CTL_CREDIT.equals(frame.control)) {
         // Credit still matters after close(): queued responses and the status wait for it.
-        clientCredit =
-            clientCredit == Long.MAX_VALUE ? frame.credit : Math.max(clientCredit, frame.credit);
+        messagesOut.grant(frame.credit);
         flushLocked();
       } else if (Wire.CTL_CANCEL.equals(frame.control)) {
         clientGoneLocked(Status.CANCELLED.withDescription("client cancelled"));
@@ -234,29 +195,23 @@ final class MqttServerStream implements ServerStream {
       } else if ((frame = wholeFrameLocked(frame)) == null) {
         // A chunk of a message not yet whole, a duplicate chunk, or bad chunks (the call failed).
       } else {
-        switch (reorder.offer(frame.seq, frame)) {
-          case OVERFLOW:
-            failLocked(Status.RESOURCE_EXHAUSTED.withDescription(
-                "client sent beyond the flow-control window of " + window + " messages"));
-            break;
-          case DUPLICATE:
-            break;
-          default:
+        try {
+          if (messagesIn.offer(frame)) {
             Frame next;
-            while (!halfCloseReceived && !closing && (next = reorder.poll()) != null) {
+            while (!halfCloseReceived && !closing && (next = messagesIn.next()) != null) {
               if (Wire.CTL_HALF_CLOSE.equals(next.control)) {
                 halfCloseReceived = true;
               } else if (next.control != null) {
                 failLocked(Status.INVALID_ARGUMENT.withDescription(
                     "unexpected " + Wire.CTL + " '" + next.control + "' in a request stream"));
-              } else if (++receivedMessages > creditGranted) {
-                failLocked(Status.RESOURCE_EXHAUSTED.withDescription(
-                    "client sent beyond the flow-control window of " + window + " messages"));
               } else {
-                addMessageLocked(next.payload);
+                messagesIn.addStreamed(next.payload);
               }
             }
             deliverLocked();
+          }
+        } catch (StatusException e) {
+          failLocked(e.getStatus());
         }
       }
     }
@@ -270,43 +225,13 @@ final class MqttServerStream implements ServerStream {
   @GuardedBy("this")
   @Nullable
   private Frame wholeFrameLocked(Frame frame) {
-    if (!frame.isChunk()) {
-      return frame;
-    }
-    if (reorder.isDuplicate(frame.seq)) {
-      return null;
-    }
     try {
-      return chunks.offer(frame, maxInbound);
+      return messagesIn.whole(frame);
     } catch (StatusException e) {
       transport.badInput(e.getStatus().getDescription());
       failLocked(e.getStatus());
       return null;
     }
-  }
-
-  /** A chunked request message stopped arriving: fail the call once its reassembly timed out. */
-  private void checkReassembly() {
-    synchronized (this) {
-      if (closed) {
-        return;
-      }
-      String stalled = chunks.stalled();
-      if (stalled != null) {
-        transport.badInput(stalled);
-        failLocked(Status.UNAVAILABLE.withDescription(stalled));
-      }
-    }
-    sync.drain();
-  }
-
-  @GuardedBy("this")
-  private void addMessageLocked(byte[] payload) {
-    if (payload.length > maxInbound) {
-      failLocked(Status.RESOURCE_EXHAUSTED.withDescription(tooLarge(payload.length, maxInbound)));
-      return;
-    }
-    deliverable.add(payload);
   }
 
   static String tooLarge(int size, int max) {
@@ -316,7 +241,7 @@ final class MqttServerStream implements ServerStream {
   @Override
   public void request(int numMessages) {
     synchronized (this) {
-      requested += numMessages;
+      messagesIn.request(numMessages);
       deliverLocked();
     }
     sync.drain();
@@ -327,28 +252,18 @@ final class MqttServerStream implements ServerStream {
     if (closed) {
       return;
     }
-    while (requested > 0 && !deliverable.isEmpty()) {
-      requested--;
-      byte[] payload = deliverable.poll();
-      int seq = delivered++;
-      stats.inboundMessage(seq);
-      stats.inboundWireSize(payload.length);
-      stats.inboundUncompressedSize(payload.length);
-      stats.inboundMessageRead(seq, payload.length, payload.length);
+    messagesIn.deliver(payload -> {
       StreamListener.MessageProducer producer = new DecodingProducer(payload);
       sync.executeLater(() -> listener.messagesAvailable(producer));
-    }
-    if (deliverable.isEmpty() && halfCloseReceived && !halfCloseDelivered) {
+    });
+    if (messagesIn.drained() && halfCloseReceived && !halfCloseDelivered) {
       halfCloseDelivered = true;
       sync.executeLater(() -> listener.halfClosed());
     }
     if (requestStreaming && !halfCloseReceived && responseTopic != null) {
-      long target = (long) delivered + window;
-      if (target - creditGranted >= Math.max(1, window / 2)) {
-        creditGranted = target;
-        List<MqttUserProperty> props = Publishes.control(Wire.CTL_CREDIT);
-        props.add(new MqttUserProperty(Wire.CREDIT, Long.toString(target)));
-        publishLocked(new byte[0], props, vanishOnNoSubscriber);
+      long credit = messagesIn.creditDue();
+      if (credit >= 0) {
+        publishLocked(new byte[0], InboundMessages.creditFrame(credit), vanishOnNoSubscriber);
       }
     }
   }
@@ -396,7 +311,7 @@ final class MqttServerStream implements ServerStream {
       }
       List<MqttUserProperty> props = Publishes.control(Wire.CTL_HEADERS);
       Wire.putMetadata(props, headers);
-      pendingOut.add(new Out(Out.HEADERS, new byte[0], props));
+      messagesOut.add(new OutboundWindow.Out(OutboundWindow.Out.CONTROL, new byte[0], props));
       flushLocked();
     }
     sync.drain();
@@ -415,16 +330,13 @@ final class MqttServerStream implements ServerStream {
       if (closing) {
         return;
       }
-      int seq = outboundCount++;
-      stats.outboundMessage(seq);
-      stats.outboundWireSize(payload.length);
-      stats.outboundUncompressedSize(payload.length);
-      stats.outboundMessageSent(seq, payload.length, payload.length);
+      messagesOut.trace(payload.length);
       if (!responseStreaming) {
         unaryResponse = payload;
         return;
       }
-      pendingOut.add(new Out(Out.MESSAGE, payload, new ArrayList<>(2)));
+      messagesOut.add(
+          new OutboundWindow.Out(OutboundWindow.Out.MESSAGE, payload, new ArrayList<>(2)));
       flushLocked();
     }
     sync.drain();
@@ -452,7 +364,7 @@ final class MqttServerStream implements ServerStream {
       } else {
         List<MqttUserProperty> props = new ArrayList<>();
         addStatus(props, status, trailers);
-        pendingOut.add(new Out(Out.FINAL, new byte[0], props));
+        messagesOut.add(new OutboundWindow.Out(OutboundWindow.Out.FINAL, new byte[0], props));
         flushLocked();
       }
     }
@@ -477,12 +389,12 @@ final class MqttServerStream implements ServerStream {
         transport.limitHit(status.getDescription() + " (response topic '" + responseTopic + "')");
       }
       closing = true;
-      pendingOut.clear();
+      messagesOut.clear();
       if (responseTopic != null) {
         List<MqttUserProperty> props = new ArrayList<>();
         addStatus(props, status, new Metadata());
         if (responseStreaming) {
-          props.add(new MqttUserProperty(Wire.SEQ, Long.toString(nextOutSeq++)));
+          props.add(new MqttUserProperty(Wire.SEQ, Long.toString(messagesOut.nextSeq())));
           publishLocked(new byte[0], props, TransportConnection.IGNORE);
         } else {
           sendLocked(lastFrameLocked(new byte[0], props, status),
@@ -504,12 +416,12 @@ final class MqttServerStream implements ServerStream {
 
   @GuardedBy("this")
   private void clientGoneLocked(Status status) {
-    if (closed || (closing && pendingOut.isEmpty())) {
+    if (closed || (closing && !messagesOut.hasPending())) {
       // The final status is already on its way: its PUBACK decides how the call ended.
       return;
     }
     closing = true;
-    pendingOut.clear();
+    messagesOut.clear();
     finishLocked(status, null);
   }
 
@@ -520,14 +432,14 @@ final class MqttServerStream implements ServerStream {
       return;
     }
     closing = true;
-    pendingOut.clear();
-    deliverable.clear();
+    messagesOut.clear();
+    messagesIn.clear();
     RecentCalls.Reply reply = null;
     if (responseTopic != null) {
       List<MqttUserProperty> props = new ArrayList<>();
       addStatus(props, status, new Metadata());
       if (responseStreaming) {
-        props.add(new MqttUserProperty(Wire.SEQ, Long.toString(nextOutSeq++)));
+        props.add(new MqttUserProperty(Wire.SEQ, Long.toString(messagesOut.nextSeq())));
       }
       RecentCalls.Reply frame = lastFrameLocked(new byte[0], props, status);
       sendLocked(frame, TransportConnection.IGNORE);
@@ -546,17 +458,9 @@ final class MqttServerStream implements ServerStream {
 
   @GuardedBy("this")
   private void flushLocked() {
-    while (!pendingOut.isEmpty()) {
-      Out out = pendingOut.peek();
-      if (out.kind == Out.MESSAGE && sentMessages >= clientCredit) {
-        break;
-      }
-      pendingOut.poll();
-      out.props.add(new MqttUserProperty(Wire.SEQ, Long.toString(nextOutSeq++)));
-      if (out.kind == Out.MESSAGE) {
-        sentMessages++;
-      }
-      if (out.kind == Out.FINAL) {
+    OutboundWindow.Out out;
+    while ((out = messagesOut.nextToSend()) != null) {
+      if (out.kind == OutboundWindow.Out.FINAL) {
         publishFinalLocked(out.payload, out.props, closedStatus);
       } else {
         publishLocked(out.payload, out.props, vanishOnNoSubscriber);
@@ -567,11 +471,9 @@ final class MqttServerStream implements ServerStream {
 
   @GuardedBy("this")
   private void signalReadyLocked() {
-    boolean ready = isReadyLocked();
-    if (ready && !wasReady && listener != null) {
+    if (messagesOut.becameReady(isReadyLocked()) && listener != null) {
       sync.executeLater(() -> listener.onReady());
     }
-    wasReady = ready;
   }
 
   @Override
@@ -584,7 +486,7 @@ final class MqttServerStream implements ServerStream {
     if (closing) {
       return false;
     }
-    return !responseStreaming || sentMessages + pendingOut.size() < clientCredit;
+    return !responseStreaming || messagesOut.hasRoom();
   }
 
   /** A stream's frames find out, from their PUBACKs, that the client is gone. */
@@ -612,47 +514,27 @@ final class MqttServerStream implements ServerStream {
     return new RecentCalls.Reply(
         replies.topic(responseTopic, status),
         replies.payload(payload, status),
-        Publishes.properties(null, correlation, format.contentType(), props));
+        publisher.properties(props));
   }
 
   @GuardedBy("this")
   private void sendLocked(RecentCalls.Reply frame, TransportConnection.PublishCallback outcome) {
     TransportConnection.PublishCallback callback = OutsideStreamLock.wrap(this, sync, outcome);
-    if (replies.chunked()) {
-      transport.publish(frame.topic, frame.payload, qos, frame.properties, callback);
-    } else {
-      transport.publishWhole(frame.topic, frame.payload, qos, frame.properties, callback);
-    }
+    publisher.publish(frame.topic, frame.payload, frame.properties, replies.chunked(), callback);
   }
 
   @GuardedBy("this")
   private void publishFinalLocked(byte[] payload, List<MqttUserProperty> props, Status status) {
     RecentCalls.Reply frame = lastFrameLocked(payload, props, status);
     RecentCalls.Reply reply = responseStreaming ? null : frame;
-    sendLocked(
-        frame,
-        new TooLargeGuard(props, new TransportConnection.PublishCallback() {
-          @Override
-          public void published(int reasonCode) {
-            finish(reasonCode == Wire.NO_MATCHING_SUBSCRIBERS
-                ? Status.CANCELLED.withDescription("the client is gone: nobody took the reply")
-                : Status.OK, reply);
-          }
-
-          @Override
-          public void failed(Throwable cause) {
-            finish(Status.UNAVAILABLE.withDescription("reply not published: " + cause), reply);
-          }
-        }));
+    sendLocked(frame, new FinalFrameOutcome(props, reply));
   }
 
   @GuardedBy("this")
   private void publishLocked(
       byte[] payload, List<MqttUserProperty> props, TransportConnection.PublishCallback callback) {
-    PublishProperties properties =
-        Publishes.properties(null, correlation, format.contentType(), props);
-    transport.publish(responseTopic, payload, qos, properties,
-        OutsideStreamLock.wrap(this, sync, new TooLargeGuard(props, callback)));
+    publisher.publish(
+        payload, props, OutsideStreamLock.wrap(this, sync, new TooLargeGuard(props, callback)));
   }
 
   /**
@@ -660,7 +542,7 @@ final class MqttServerStream implements ServerStream {
    * in chunks: the client gets RESOURCE_EXHAUSTED in its place (same {@code grpc-seq}, so it ends
    * the call in order) instead of waiting for its deadline.
    */
-  private final class TooLargeGuard implements TransportConnection.PublishCallback {
+  private class TooLargeGuard implements TransportConnection.PublishCallback {
     private final List<MqttUserProperty> props;
     private final TransportConnection.PublishCallback next;
 
@@ -674,10 +556,15 @@ final class MqttServerStream implements ServerStream {
       next.published(reasonCode);
     }
 
+    /** Any failure but a frame too large for the broker. */
+    void failedOtherwise(Throwable cause) {
+      next.failed(cause);
+    }
+
     @Override
     public void failed(Throwable cause) {
       if (!(cause instanceof PacketTooLargeException)) {
-        next.failed(cause);
+        failedOtherwise(cause);
         return;
       }
       Status status = Status.RESOURCE_EXHAUSTED.withDescription(
@@ -685,7 +572,7 @@ final class MqttServerStream implements ServerStream {
       transport.badInput(status.getDescription());
       synchronized (MqttServerStream.this) {
         closing = true;
-        pendingOut.clear();
+        messagesOut.clear();
         List<MqttUserProperty> error = new ArrayList<>(3);
         Wire.putStatus(error, status);
         for (MqttUserProperty p : props) {
@@ -694,10 +581,33 @@ final class MqttServerStream implements ServerStream {
           }
         }
         RecentCalls.Reply frame = lastFrameLocked(new byte[0], error, status);
-        transport.publishWhole(frame.topic, frame.payload, qos, frame.properties, TransportConnection.IGNORE);
+        publisher.publish(
+            frame.topic, frame.payload, frame.properties, false, TransportConnection.IGNORE);
         finishLocked(status, null);
       }
       sync.drain();
+    }
+  }
+
+  /** The last frame's PUBACK (or its failure) is what ends the call on this side. */
+  private final class FinalFrameOutcome extends TooLargeGuard {
+    @Nullable private final RecentCalls.Reply reply;
+
+    FinalFrameOutcome(List<MqttUserProperty> props, @Nullable RecentCalls.Reply reply) {
+      super(props, TransportConnection.IGNORE);
+      this.reply = reply;
+    }
+
+    @Override
+    public void published(int reasonCode) {
+      finish(reasonCode == Wire.NO_MATCHING_SUBSCRIBERS
+          ? Status.CANCELLED.withDescription("the client is gone: nobody took the reply")
+          : Status.OK, reply);
+    }
+
+    @Override
+    void failedOtherwise(Throwable cause) {
+      finish(Status.UNAVAILABLE.withDescription("reply not published: " + cause), reply);
     }
   }
 
@@ -714,8 +624,7 @@ final class MqttServerStream implements ServerStream {
       return;
     }
     closed = true;
-    deliverable.clear();
-    chunks.clear();
+    messagesIn.clear();
     stats.streamClosed(status.isOk() && closedStatus != null ? closedStatus : status);
     transport.streamDone(this, reply, ttlNanos);
     sync.executeLater(() -> listener.closed(status));
@@ -766,20 +675,4 @@ final class MqttServerStream implements ServerStream {
 
   @Override
   public void setOnReadyThreshold(int numBytes) {}
-
-  private static final class Out {
-    static final int HEADERS = 0;
-    static final int MESSAGE = 1;
-    static final int FINAL = 2;
-
-    final int kind;
-    final byte[] payload;
-    final List<MqttUserProperty> props;
-
-    Out(int kind, byte[] payload, List<MqttUserProperty> props) {
-      this.kind = kind;
-      this.payload = payload;
-      this.props = props;
-    }
-  }
 }

@@ -6,7 +6,6 @@ import io.grpc.Attributes;
 import io.grpc.Grpc;
 import io.grpc.InternalChannelz.SocketStats;
 import io.grpc.InternalLogId;
-import io.grpc.Metadata;
 import io.grpc.ServerStreamTracer;
 import io.grpc.Status;
 import io.grpc.internal.GrpcUtil;
@@ -28,7 +27,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -48,8 +46,6 @@ import org.slf4j.LoggerFactory;
  */
 final class MqttServerTransport implements ServerTransport, TransportConnection.Listener {
   private static final Logger log = LoggerFactory.getLogger(MqttServerTransport.class);
-  /** How long a finished call is remembered when its request carried no deadline. */
-  private static final long DEFAULT_DEDUP_NANOS = TimeUnit.SECONDS.toNanos(60);
   /** How long a stopping server waits for its barrier before it stops taking requests anyway. */
   private static final long BARRIER_TIMEOUT_MILLIS = 5_000;
   private static final Status SHUTTING_DOWN =
@@ -61,6 +57,8 @@ final class MqttServerTransport implements ServerTransport, TransportConnection.
   private final MethodRegistry registry;
   /** Requests of MQTT 3.1.1 callers, who carry in topic levels what MQTT 5 ones put in properties. */
   private final V311RequestParser mqtt311;
+  /** Reads MQTT 5 requests (and those of the 3.1.1 binding, once translated) into calls. */
+  private final RequestParser parser;
   private final List<? extends ServerStreamTracer.Factory> tracerFactories;
   private final InternalLogId logId;
   private final ScheduledExecutorService timer = SharedResourceHolder.get(GrpcUtil.TIMER_SERVICE);
@@ -110,6 +108,8 @@ final class MqttServerTransport implements ServerTransport, TransportConnection.
     this.topics = new Topics(config.topicPrefix());
     this.registry = registry;
     this.mqtt311 = new V311RequestParser(new Mqtt311Topics(config.topicPrefix()), registry);
+    this.parser = new RequestParser(registry, settings.maxInboundMessageSize,
+        settings.maxInboundMetadataSize, settings.defaultDeadlineNanos);
     this.tracerFactories = tracerFactories;
     this.logId = InternalLogId.allocate(getClass(), config.brokerUriString());
     new SecureRandom().nextBytes(barrier);
@@ -439,132 +439,86 @@ final class MqttServerTransport implements ServerTransport, TransportConnection.
     limitLog.warn("server '{}': {}", serverId(), what);
   }
 
+  /**
+   * Acts on a request PUBLISH: a duplicate of a call running or just finished is dropped or
+   * answered from the reply cache; a request the parser refuses, or one beyond the server's state
+   * (draining, call limits), is answered with its status; the rest starts a call.
+   */
   private void handleRequest(RequestRoute route, Frame frame, ReplyEncoding replies) {
-    String fullMethod = route.fullMethodName;
     CallKey key =
         frame.responseTopic != null && frame.correlation != null
             ? new CallKey(frame.responseTopic, frame.correlation)
             : null;
-    if (key != null) {
-      if (active.containsKey(key)) {
-        log.debug("duplicate of active call {} dropped", key);
-        return;
-      }
-      RecentCalls.Reply[] cached = new RecentCalls.Reply[1];
-      if (recent.lookup(key, cached)) {
-        if (cached[0] != null) {
-          ChunkingPublisher.publish(connection, cached[0].topic, cached[0].payload, config.qos(),
-              cached[0].properties, TransportConnection.IGNORE);
-        }
-        log.debug("duplicate of finished call {} answered from the reply cache", key);
-        return;
-      }
+    if (key != null && seenBefore(key)) {
+      return;
     }
     if (!accepting) {
-      reject(frame, SHUTTING_DOWN, fullMethod, replies);
+      reject(frame, SHUTTING_DOWN, route.fullMethodName, replies);
       return;
     }
-    Optional<PayloadFormat> format = route.format(frame.contentType);
-    if (format.isEmpty()) {
-      reject(frame, Status.INVALID_ARGUMENT.withDescription(
-          "unsupported content type '" + frame.contentType
-              + "': use application/json, or no content type for protobuf"), fullMethod, replies);
+    RequestParser.Parsed parsed = parser.parse(route, frame);
+    if (parsed.refusal != null) {
+      reject(frame, parsed.refusal, route.fullMethodName, replies);
       return;
     }
-    if (frame.error != null) {
-      reject(frame, Status.INVALID_ARGUMENT.withDescription(frame.error), fullMethod, replies);
-      return;
-    }
-    if (frame.isChunk()) {
-      // Each chunk on a shared request topic could reach another server instance.
-      reject(frame, Status.INVALID_ARGUMENT.withDescription(
-          "a chunked message cannot start a call: publish " + Wire.CTL + "=open to the request"
-              + " topic, then the chunks to the " + Wire.CALL_TOPIC + " of its accept"),
-          fullMethod, replies);
-      return;
-    }
-    if (frame.payload.length > settings.maxInboundMessageSize) {
-      reject(frame, Status.RESOURCE_EXHAUSTED.withDescription(
-          MqttServerStream.tooLarge(frame.payload.length, settings.maxInboundMessageSize)),
-          fullMethod, replies);
-      return;
-    }
-    MethodRegistry.Entry entry = route.entry(registry.lookup(fullMethod), frame.contentType);
-    // The request says how it is framed (open: a request stream; a credit: a response stream).
-    // A method whose kind is single-message on that side still works framed as a stream, as over
-    // HTTP/2, where a call does not announce its kind at all: proxies forward every call as bidi.
-    boolean requestStreaming =
-        Wire.CTL_OPEN.equals(frame.control)
-            || (entry != null && !entry.method.getType().clientSendsOneMessage());
-    boolean responseStreaming =
-        frame.credit >= 0 || (entry != null && !entry.method.getType().serverSendsOneMessage());
-    if ((requestStreaming || responseStreaming) && key == null) {
-      reject(frame, Status.INVALID_ARGUMENT.withDescription(
-          "streaming method " + fullMethod + " needs a Response Topic and Correlation Data"),
-          fullMethod, replies);
-      return;
-    }
-    if (frame.control != null && !(requestStreaming && Wire.CTL_OPEN.equals(frame.control))) {
-      reject(frame, Status.INVALID_ARGUMENT.withDescription(
-          "unexpected " + Wire.CTL + " '" + frame.control + "' on the request topic of "
-              + fullMethod), fullMethod, replies);
-      return;
-    }
-    Metadata headers;
-    long timeoutNanos = -1;
-    try {
-      headers = Wire.toMetadata(frame.props, 0, frame.props.size());
-      if (frame.timeout != null) {
-        timeoutNanos = Wire.decodeTimeout(frame.timeout);
-      }
-    } catch (RuntimeException e) {
-      reject(frame, Status.INVALID_ARGUMENT.withDescription(e.getMessage()), fullMethod, replies);
-      return;
-    }
-    int metadataSize = metadataSize(frame.props);
-    if (metadataSize > settings.maxInboundMetadataSize) {
-      reject(frame, Status.RESOURCE_EXHAUSTED.withDescription(
-          "request metadata of " + metadataSize + " bytes is larger than the limit of "
-              + settings.maxInboundMetadataSize + " bytes"), fullMethod, replies);
-      return;
-    }
-    if (frame.expirySeconds != null && frame.expirySeconds > 0) {
-      long expiryNanos = TimeUnit.SECONDS.toNanos(frame.expirySeconds);
-      timeoutNanos = timeoutNanos < 0 ? expiryNanos : Math.min(timeoutNanos, expiryNanos);
-    }
-    long dedupNanos = Math.max(DEFAULT_DEDUP_NANOS, timeoutNanos);
-    // A caller that set no deadline and then vanished without a will would pin the call forever.
-    long serverDefaultNanos = 0;
-    if (timeoutNanos < 0 && settings.defaultDeadlineNanos > 0) {
-      serverDefaultNanos = settings.defaultDeadlineNanos;
-      timeoutNanos = serverDefaultNanos;
-    }
-    if (timeoutNanos >= 0) {
-      headers.put(GrpcUtil.TIMEOUT_KEY, timeoutNanos);
-    }
+    RequestParser.CallStart call = parsed.call;
     if (log.isDebugEnabled()) {
-      log.debug("call {} from {} (timeout {} ns)", fullMethod, key, timeoutNanos);
+      log.debug("call {} from {} (timeout {} ns)", call.fullMethod, key, call.timeoutNanos);
     }
+    if (withinLimits(call, replies)) {
+      start(call, key, replies);
+    }
+  }
+
+  /** A QoS 1 duplicate of a call that runs (dropped) or ran (answered again from the cache). */
+  private boolean seenBefore(CallKey key) {
+    if (active.containsKey(key)) {
+      log.debug("duplicate of active call {} dropped", key);
+      return true;
+    }
+    RecentCalls.Reply[] cached = new RecentCalls.Reply[1];
+    if (!recent.lookup(key, cached)) {
+      return false;
+    }
+    if (cached[0] != null) {
+      ChunkingPublisher.publish(connection, cached[0].topic, cached[0].payload, config.qos(),
+          cached[0].properties, TransportConnection.IGNORE);
+    }
+    log.debug("duplicate of finished call {} answered from the reply cache", key);
+    return true;
+  }
+
+  /** Takes a slot of the server's and of the caller's call limits; else answers the refusal. */
+  private boolean withinLimits(RequestParser.CallStart call, ReplyEncoding replies) {
+    Frame frame = call.first;
     if (openStreams.get() >= settings.maxConcurrentCalls) {
       String what = "server is at its limit of " + settings.maxConcurrentCalls + " concurrent calls";
-      limitHit(what + " (" + fullMethod + " from '" + frame.responseTopic + "' refused)");
+      limitHit(what + " (" + call.fullMethod + " from '" + frame.responseTopic + "' refused)");
       replyError(frame, Status.RESOURCE_EXHAUSTED.withDescription(what), replies);
-      return;
+      return false;
     }
     if (frame.responseTopic != null && !reserveClientSlot(frame.responseTopic)) {
       String what = "the caller at '" + frame.responseTopic + "' is at its limit of "
           + settings.maxConcurrentCallsPerClient + " concurrent calls on this server";
-      limitHit(what + " (" + fullMethod + " refused)");
+      limitHit(what + " (" + call.fullMethod + " refused)");
       replyError(frame, Status.RESOURCE_EXHAUSTED.withDescription(what), replies);
-      return;
+      return false;
     }
-    StatsTraceContext stats = StatsTraceContext.newServerContext(tracerFactories, fullMethod, headers);
+    return true;
+  }
+
+  /** Hands the call to gRPC, unless a stopping server stopped admitting calls meanwhile. */
+  private void start(RequestParser.CallStart call, @Nullable CallKey key, ReplyEncoding replies) {
+    Frame frame = call.first;
+    StatsTraceContext stats =
+        StatsTraceContext.newServerContext(tracerFactories, call.fullMethod, call.headers);
+    StreamPublisher publisher = new StreamPublisher(
+        connection, config.qos(), frame.responseTopic, null, frame.correlation,
+        call.format.contentType(), null);
     MqttServerStream stream =
         new MqttServerStream(
-            this, key, frame.responseTopic, frame.correlation, entry, requestStreaming,
-            responseStreaming, format.get(), replies, config.qos(),
-            config.flowControlWindow(), settings.maxInboundMessageSize, stats,
-            dedupNanos, serverDefaultNanos);
+            this, key, call, replies, publisher, config.flowControlWindow(),
+            settings.maxInboundMessageSize, stats);
     if (key != null && active.putIfAbsent(key, stream) != null) {
       releaseClientSlot(frame.responseTopic);
       return;
@@ -584,21 +538,12 @@ final class MqttServerTransport implements ServerTransport, TransportConnection.
       if (frame.responseTopic != null) {
         releaseClientSlot(frame.responseTopic);
       }
-      reject(frame, SHUTTING_DOWN, fullMethod, replies);
+      reject(frame, SHUTTING_DOWN, call.fullMethod, replies);
       return;
     }
     stream.queueFirst(frame);
-    transportListener.streamCreated(stream, fullMethod, headers);
+    transportListener.streamCreated(stream, call.fullMethod, call.headers);
     stream.start();
-  }
-
-  private static int metadataSize(List<MqttUserProperty> props) {
-    int size = 0;
-    for (MqttUserProperty p : props) {
-      // Counted as HTTP/2 does (RFC 7540 6.5.2), so limits mean the same as over HTTP/2.
-      size += 32 + p.name().length() + p.value().length();
-    }
-    return size;
   }
 
   /** Answers a request that cannot become a call, and logs it (the only trace of a one-way one). */
@@ -627,26 +572,6 @@ final class MqttServerTransport implements ServerTransport, TransportConnection.
 
   void badInput(String what) {
     badInputLog.warn("rejected request on server '{}': {}", serverId(), what);
-  }
-
-  /** Publishes a frame of a call, as chunks when it does not fit the broker's packet limit. */
-  void publish(
-      String topic,
-      byte[] payload,
-      int qos,
-      PublishProperties properties,
-      TransportConnection.PublishCallback callback) {
-    ChunkingPublisher.publish(connection, topic, payload, qos, properties, callback);
-  }
-
-  /**
-   * Publishes a frame in one PUBLISH, never in chunks: an error status in place of a frame that
-   * did not fit, or a reply to a caller that cannot read chunks (MQTT 3.1.1).
-   */
-  void publishWhole(
-      String topic, byte[] payload, int qos, PublishProperties properties,
-      TransportConnection.PublishCallback callback) {
-    connection.publish(topic, payload, qos, false, properties, callback);
   }
 
   /** Reassembles one call's chunked request messages within this connection's budget. */

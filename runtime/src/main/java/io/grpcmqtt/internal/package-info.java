@@ -8,7 +8,9 @@
  *
  * <p>From the top down: the public builders ({@code io.grpcmqtt}); the transports, one per MQTT
  * connection ({@link MqttClientTransport}, {@link MqttServerTransport}); the streams, one per call
- * ({@link MqttClientStream}, {@link MqttServerStream}); each transport's {@link
+ * ({@link MqttClientStream}, {@link MqttServerStream}, which receive through {@link
+ * InboundMessages}, send through {@link OutboundWindow} and publish through the {@link
+ * StreamPublisher} their transport bound to the call); each transport's {@link
  * TransportConnection}; and the public {@link io.grpcmqtt.mqtt.MqttConnection}, implemented by
  * {@link PahoMqttConnection} (with {@link PahoClient}) and {@link HiveMqttConnection}. Only those
  * implementation classes touch a client library.

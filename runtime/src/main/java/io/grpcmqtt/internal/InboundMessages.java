@@ -1,0 +1,222 @@
+package io.grpcmqtt.internal;
+
+import io.grpc.Status;
+import io.grpc.StatusException;
+import io.grpc.SynchronizationContext;
+import io.grpc.internal.StatsTraceContext;
+import io.grpcmqtt.mqtt.MqttUserProperty;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import javax.annotation.Nullable;
+
+/**
+ * What one call receives from its peer, up to the application: chunks made whole, frames put back
+ * in sequence order (QoS 1 duplicates dropped), messages held to the size limit and to the credit
+ * this side granted, queued until the application asks for them, and the credit granted again as
+ * it reads. The client and the server stream share it; what a frame means (headers, status,
+ * half-close) stays theirs. Not thread-safe: the stream's lock guards it.
+ */
+final class InboundMessages {
+  private final Object streamLock;
+  private final SynchronizationContext sync;
+  private final Consumer<String> onStall;
+  private final String peer;
+  private final int window;
+  private final SequenceBuffer<Frame> reorder;
+  private final ChunkAssembler chunks;
+  private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
+  private final StatsTraceContext stats;
+  private int maxSize;
+  private int requested;
+  private long delivered;
+  private long creditGranted;
+  /** Streamed messages received; never more than {@link #creditGranted}. */
+  private long received;
+  private boolean ended;
+
+  /**
+   * @param streamLock the stream's lock, which guards this and is held while a stalled
+   *     reassembly is reported
+   * @param sync drained after a stalled reassembly was reported, outside the lock
+   * @param firstSeq the sequence number of the peer's first numbered frame
+   * @param peer "client" or "server": who sends, in status texts
+   * @param assemblers the transport's reassembly (its budget and limits) for a given check
+   * @param onStall called under the lock with the description of a chunked message whose rest
+   *     did not arrive in time; it fails the call
+   */
+  InboundMessages(
+      Object streamLock,
+      SynchronizationContext sync,
+      StatsTraceContext stats,
+      long firstSeq,
+      int window,
+      int maxSize,
+      String peer,
+      Function<Runnable, ChunkAssembler> assemblers,
+      Consumer<String> onStall) {
+    this.streamLock = streamLock;
+    this.sync = sync;
+    this.stats = stats;
+    this.window = window;
+    this.maxSize = maxSize;
+    this.peer = peer;
+    this.onStall = onStall;
+    this.reorder = new SequenceBuffer<>(firstSeq, window + 8);
+    this.chunks = assemblers.apply(this::checkReassembly);
+  }
+
+  void setMaxSize(int maxSize) {
+    this.maxSize = maxSize;
+  }
+
+  int maxSize() {
+    return maxSize;
+  }
+
+  /**
+   * The frame itself, or for a chunk the whole frame once its last chunk arrived; null while the
+   * message is incomplete and for a duplicate chunk.
+   *
+   * @throws StatusException from {@link ChunkAssembler#offer}: INVALID_ARGUMENT for chunks that
+   *     contradict each other, RESOURCE_EXHAUSTED for a message or reassembly above its limit
+   */
+  @Nullable
+  Frame whole(Frame frame) throws StatusException {
+    if (!frame.isChunk()) {
+      return frame;
+    }
+    if (frame.hasSeq() && reorder.isDuplicate(frame.seq)) {
+      return null;
+    }
+    return chunks.offer(frame, maxSize);
+  }
+
+  /**
+   * Takes a numbered frame into the reorder buffer; false for a duplicate.
+   *
+   * @throws StatusException RESOURCE_EXHAUSTED when the peer sent beyond the window
+   */
+  boolean offer(Frame frame) throws StatusException {
+    switch (reorder.offer(frame.seq, frame)) {
+      case DUPLICATE:
+        return false;
+      case OVERFLOW:
+        throw beyondWindow();
+      default:
+        return true;
+    }
+  }
+
+  /** The next frame in sequence order, or null while it has not arrived. */
+  @Nullable
+  Frame next() {
+    return reorder.poll();
+  }
+
+  /**
+   * Queues a message of the stream of messages, within the credit granted.
+   *
+   * @throws StatusException RESOURCE_EXHAUSTED beyond the credit or the size limit
+   */
+  void addStreamed(byte[] payload) throws StatusException {
+    if (++received > creditGranted) {
+      throw beyondWindow();
+    }
+    add(payload);
+  }
+
+  /** Queues the message the request PUBLISH carried, which the transport held to the limit. */
+  void addFirst(byte[] payload) {
+    queue.add(payload);
+  }
+
+  /**
+   * Queues a message that credit does not cover (a single one, or the first of a call).
+   *
+   * @throws StatusException RESOURCE_EXHAUSTED above the size limit
+   */
+  void add(byte[] payload) throws StatusException {
+    if (payload.length > maxSize) {
+      throw Status.RESOURCE_EXHAUSTED.withDescription(
+          chunks.tooLarge(payload.length, maxSize)).asException();
+    }
+    queue.add(payload);
+  }
+
+  private StatusException beyondWindow() {
+    return Status.RESOURCE_EXHAUSTED.withDescription(
+        peer + " sent beyond the flow-control window of " + window + " messages").asException();
+  }
+
+  /** The application asked for {@code count} more messages. */
+  void request(int count) {
+    requested += count;
+  }
+
+  /** Hands {@code to} each queued message the application asked for, traced as read. */
+  void deliver(Consumer<byte[]> to) {
+    while (requested > 0 && !queue.isEmpty()) {
+      requested--;
+      byte[] message = queue.poll();
+      int seq = (int) delivered++;
+      stats.inboundMessage(seq);
+      stats.inboundWireSize(message.length);
+      stats.inboundUncompressedSize(message.length);
+      stats.inboundMessageRead(seq, message.length, message.length);
+      to.accept(message);
+    }
+  }
+
+  /** Whether every received message has been delivered. */
+  boolean drained() {
+    return queue.isEmpty();
+  }
+
+  /** The credit of a call's opening: a window of messages. */
+  long openCredit() {
+    creditGranted = window;
+    return creditGranted;
+  }
+
+  /**
+   * The credit to grant now, or -1: granted again once the application has read half a window,
+   * so the peer always has room and one credit frame covers many messages.
+   */
+  long creditDue() {
+    long target = delivered + window;
+    if (target - creditGranted >= Math.max(1, window / 2)) {
+      creditGranted = target;
+      return target;
+    }
+    return -1;
+  }
+
+  /** The user properties of a frame that grants the peer credit up to {@code credit} messages. */
+  static List<MqttUserProperty> creditFrame(long credit) {
+    List<MqttUserProperty> props = Publishes.control(Wire.CTL_CREDIT);
+    props.add(new MqttUserProperty(Wire.CREDIT, Long.toString(credit)));
+    return props;
+  }
+
+  /** The call ended: drops what is queued and returns held chunks to the connection's budget. */
+  void clear() {
+    ended = true;
+    queue.clear();
+    chunks.clear();
+  }
+
+  /** A chunked message stopped arriving: once its reassembly timed out, the call fails. */
+  private void checkReassembly() {
+    synchronized (streamLock) {
+      if (!ended) {
+        String stalled = chunks.stalled();
+        if (stalled != null) {
+          onStall.accept(stalled);
+        }
+      }
+    }
+    sync.drain();
+  }
+}
