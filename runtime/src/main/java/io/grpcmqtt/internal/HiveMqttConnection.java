@@ -240,7 +240,7 @@ public final class HiveMqttConnection implements io.grpcmqtt.mqtt.MqttConnection
     Mqtt5PublishBuilder.Complete p = Mqtt5Publish.builder()
         .topic(message.topic())
         .qos(qos(message.qos()))
-        .payload(message.payload())
+        .payload(MqttMessageAccess.payload(message))
         .retain(message.retain());
     p = applyProperties(p, message);
     send(p.build(), result);
@@ -294,7 +294,7 @@ public final class HiveMqttConnection implements io.grpcmqtt.mqtt.MqttConnection
     if (m.responseTopic() != null) {
       p = p.responseTopic(m.responseTopic());
     }
-    byte[] correlation = m.correlationData();
+    byte[] correlation = MqttMessageAccess.correlationData(m);
     if (correlation != null) {
       p = p.correlationData(correlation);
     }

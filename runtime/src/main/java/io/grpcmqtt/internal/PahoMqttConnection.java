@@ -95,7 +95,8 @@ public final class PahoMqttConnection implements io.grpcmqtt.mqtt.MqttConnection
         return result;
       }
     }
-    connection.publish(message.topic(), message.payload(), message.qos(), message.retain(),
+    connection.publish(message.topic(), MqttMessageAccess.payload(message), message.qos(),
+        message.retain(),
         toPaho(message), new PahoClient.PublishCallback() {
           @Override
           public void published(int reasonCode) {
@@ -225,8 +226,9 @@ public final class PahoMqttConnection implements io.grpcmqtt.mqtt.MqttConnection
     if (m.responseTopic() != null) {
       p.setResponseTopic(m.responseTopic());
     }
-    if (m.correlationData() != null) {
-      p.setCorrelationData(m.correlationData());
+    byte[] correlation = MqttMessageAccess.correlationData(m);
+    if (correlation != null) {
+      p.setCorrelationData(correlation);
     }
     if (m.contentType() != null) {
       p.setContentType(m.contentType());
