@@ -249,9 +249,10 @@ public final class PahoMqttConnection implements io.grpcmqtt.mqtt.MqttConnection
   /** A received message as the public type. */
   static MqttMessage fromPaho(String topic, org.eclipse.paho.mqttv5.common.MqttMessage m) {
     MqttProperties p = m.getProperties();
-    List<MqttUserProperty> user = new ArrayList<>();
-    if (p != null && p.getUserProperties() != null) {
-      for (UserProperty u : p.getUserProperties()) {
+    List<UserProperty> received = p == null ? null : p.getUserProperties();
+    List<MqttUserProperty> user = new ArrayList<>(received == null ? 0 : received.size());
+    if (received != null) {
+      for (UserProperty u : received) {
         user.add(new MqttUserProperty(u.getKey(), u.getValue()));
       }
     }

@@ -114,7 +114,9 @@ public final class MqttTopics {
       throw new IllegalArgumentException(what + " must not be empty");
     }
     checkText(what, value);
-    if (value.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES) {
+    // A char is at most 3 UTF-8 bytes (a surrogate pair 4 for 2): only long strings are encoded,
+    // not every topic of every message.
+    if (value.length() > MAX_BYTES / 3 && value.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES) {
       throw new IllegalArgumentException(what + " is longer than " + MAX_BYTES + " UTF-8 bytes");
     }
   }
