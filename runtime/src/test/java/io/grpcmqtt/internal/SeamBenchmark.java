@@ -3,6 +3,7 @@ package io.grpcmqtt.internal;
 import io.grpcmqtt.mqtt.MqttMessage;
 import io.grpcmqtt.mqtt.MqttTopics;
 import io.grpcmqtt.mqtt.MqttUserProperty;
+import io.grpcmqtt.mqtt.SplitTopicMatcher;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -95,7 +96,7 @@ public class SeamBenchmark {
   @Benchmark
   public boolean matchBefore() {
     for (String f : FILTERS) {
-      if (splitMatches(f, REPLY)) {
+      if (SplitTopicMatcher.matches(f, REPLY)) {
         return true;
       }
     }
@@ -110,23 +111,6 @@ public class SeamBenchmark {
       }
     }
     return false;
-  }
-
-  private static boolean splitMatches(String filter, String topic) {
-    String[] f = filter.split("/", -1);
-    String[] t = topic.split("/", -1);
-    for (int i = 0; i < f.length; i++) {
-      if (f[i].equals("#")) {
-        return true;
-      }
-      if (i >= t.length) {
-        return false;
-      }
-      if (!f[i].equals("+") && !f[i].equals(t[i])) {
-        return false;
-      }
-    }
-    return f.length == t.length;
   }
 
   /** The check TransportConnection.publish made before MqttMessage.Builder.build(). */

@@ -38,7 +38,8 @@ class MqttTopicsMatchTest {
           continue;
         }
         for (String f : new String[] {filter, "$share/g/" + filter, "$share/g"}) {
-          assertEquals(splitMatches(f, topic), MqttTopics.matches(f, topic), f + " vs " + topic);
+          assertEquals(SplitTopicMatcher.matches(f, topic), MqttTopics.matches(f, topic),
+              f + " vs " + topic);
           checked++;
         }
       }
@@ -56,30 +57,5 @@ class MqttTopicsMatchTest {
       out.add(name);
       combine(levels, name, depth + 1, out);
     }
-  }
-
-  /** The implementation before (String.split), the reference. */
-  private static boolean splitMatches(String filter, String topic) {
-    if (filter.startsWith("$share/")) {
-      int slash = filter.indexOf('/', "$share/".length());
-      filter = slash < 0 ? "" : filter.substring(slash + 1);
-    }
-    if (topic.startsWith("$") && (filter.startsWith("+") || filter.startsWith("#"))) {
-      return false;
-    }
-    String[] f = filter.split("/", -1);
-    String[] t = topic.split("/", -1);
-    for (int i = 0; i < f.length; i++) {
-      if (f[i].equals("#")) {
-        return true;
-      }
-      if (i >= t.length) {
-        return false;
-      }
-      if (!f[i].equals("+") && !f[i].equals(t[i])) {
-        return false;
-      }
-    }
-    return f.length == t.length;
   }
 }
