@@ -97,6 +97,30 @@ class SmokeTest {
   }
 
   @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  @SuppressWarnings("unchecked")
+  void separateProcessesServeTheFloorsAndGrpcMqttFromASecondJvm(@TempDir Path dir)
+      throws Exception {
+    Path json = dir.resolve("separate.json");
+
+    int code = Main.run("--smoke", "--separate", "--scenarios", "unary", "--qos", "1",
+        "--concurrency", "1", "--payloads", "64", "--impls", "floor,floor-hivemq,grpc-mqtt",
+        "--json", json.toString());
+
+    assertEquals(0, code);
+    Map<String, ?> doc =
+        (Map<String, ?>) JsonParser.parse(Files.readString(json, StandardCharsets.UTF_8));
+    Set<String> seen = new HashSet<>();
+    for (Map<String, ?> r : (List<Map<String, ?>>) doc.get("results")) {
+      assertEquals(0, num(r, "errors").intValue(), r.get("impl") + ": " + r.get("note"));
+      assertTrue(num(r, "samples").longValue() > 0, r.get("impl") + " has no samples");
+      seen.add(r.get("broker") + "|" + r.get("kind") + "|" + r.get("impl"));
+    }
+    assertEquals(Set.of("hivemq|unary|floor", "hivemq|unary|floor-hivemq",
+        "hivemq|unary|grpc-mqtt"), seen);
+  }
+
+  @Test
   void badUsageIsExitCodeTwoWithoutRunningAnything() throws Exception {
     assertEquals(2, Main.run("--qos", "2"));
     assertEquals(2, Main.run("--brokers", "rabbitmq"));
