@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import javax.annotation.Nullable;
 
 /**
  * A server hosting {@link BenchService} and a channel to it: through a broker with grpc-mqtt, or
@@ -20,9 +21,9 @@ final class GrpcEndpoint implements AutoCloseable {
   final String impl;
   final ManagedChannel channel;
   final BenchService service;
-  private final Server server;
+  @Nullable private final Server server;
 
-  private GrpcEndpoint(String impl, Server server, ManagedChannel channel, BenchService service) {
+  private GrpcEndpoint(String impl, @Nullable Server server, ManagedChannel channel, BenchService service) {
     this.impl = impl;
     this.server = server;
     this.channel = channel;
@@ -61,12 +62,36 @@ final class GrpcEndpoint implements AutoCloseable {
 
   /**
    * grpc-mqtt; with {@code direct}, server and channel use {@code directExecutor()}: handlers and
-   * callbacks run on Paho's callback thread, which saves grpc-java's executor hand-offs (a
-   * diagnostic variant: fine for the non-blocking benchmark service only).
+   * callbacks run on the MQTT client's delivery thread, which saves grpc-java's executor hand-offs
+   * (a diagnostic variant: fine for the non-blocking benchmark service only).
    */
   static GrpcEndpoint mqtt(String brokerUri, int qos, boolean direct) throws IOException {
-    BenchService service = new BenchService();
     String prefix = "bench-" + UUID.randomUUID().toString().substring(0, 8);
+    BenchService service = new BenchService();
+    Server server = mqttServer(brokerUri, qos, prefix, direct, service);
+    MqttChannelBuilder channelBuilder = MqttChannelBuilder.forBroker(brokerUri)
+        .topicPrefix(prefix)
+        .qos(qos);
+    if (direct) {
+      channelBuilder.directExecutor();
+    }
+    return new GrpcEndpoint(direct ? "grpc-mqtt-direct" : "grpc-mqtt", server,
+        channelBuilder.build(), service);
+  }
+
+  /**
+   * A grpc-mqtt channel under {@code prefix} to a server another process hosts
+   * ({@link ServerProcess}); {@link #service} is then this process's unused copy.
+   */
+  static GrpcEndpoint mqttChannel(String brokerUri, int qos, String prefix) {
+    return new GrpcEndpoint("grpc-mqtt", null,
+        MqttChannelBuilder.forBroker(brokerUri).topicPrefix(prefix).qos(qos).build(),
+        new BenchService());
+  }
+
+  /** The started grpc-mqtt server of {@code service} under {@code prefix}. */
+  static Server mqttServer(String brokerUri, int qos, String prefix, boolean direct,
+      BenchService service) throws IOException {
     MqttServerBuilder serverBuilder = MqttServerBuilder.forBroker(brokerUri)
         .topicPrefix(prefix)
         .qos(qos)
@@ -75,16 +100,10 @@ final class GrpcEndpoint implements AutoCloseable {
         .maxConcurrentCalls(Integer.MAX_VALUE)
         .maxConcurrentCallsPerClient(Integer.MAX_VALUE)
         .addService(service);
-    MqttChannelBuilder channelBuilder = MqttChannelBuilder.forBroker(brokerUri)
-        .topicPrefix(prefix)
-        .qos(qos);
     if (direct) {
       serverBuilder.directExecutor();
-      channelBuilder.directExecutor();
     }
-    Server server = serverBuilder.build().start();
-    return new GrpcEndpoint(direct ? "grpc-mqtt-direct" : "grpc-mqtt", server,
-        channelBuilder.build(), service);
+    return serverBuilder.build().start();
   }
 
   /** grpc-java over HTTP/2 (Netty) on 127.0.0.1, plaintext. */
@@ -104,8 +123,12 @@ final class GrpcEndpoint implements AutoCloseable {
   @Override
   public void close() throws InterruptedException {
     channel.shutdownNow();
-    server.shutdownNow();
+    if (server != null) {
+      server.shutdownNow();
+    }
     channel.awaitTermination(10, TimeUnit.SECONDS);
-    server.awaitTermination(10, TimeUnit.SECONDS);
+    if (server != null) {
+      server.awaitTermination(10, TimeUnit.SECONDS);
+    }
   }
 }

@@ -151,31 +151,7 @@ final class Harness {
     warmUpJit(broker);
     if (o.scenarios.contains("unary")) {
       for (int qos : o.qos) {
-        try (RawRequestResponse floor = new RawRequestResponse(uri, qos);
-            GrpcEndpoint mqtt = GrpcEndpoint.mqtt(uri, qos);
-            GrpcEndpoint direct = o.impls.contains("grpc-mqtt-direct")
-                ? GrpcEndpoint.mqtt(uri, qos, true) : null) {
-          for (int payload : o.payloads) {
-            for (int conc : o.concurrency) {
-              for (int rep = 0; rep < o.repeat; rep++) {
-                // Floor and grpc-mqtt back to back, so both see the same machine state.
-                if (o.impls.contains("floor")) {
-                  unary(broker.name(), "floor", qos, conc, payload,
-                      floor.call(new byte[payload]));
-                  floor.clearPending();
-                }
-                if (o.impls.contains("grpc-mqtt")) {
-                  unary(broker.name(), "grpc-mqtt", qos, conc, payload,
-                      GrpcScenarios.unary(mqtt, payload));
-                }
-                if (direct != null) {
-                  unary(broker.name(), direct.impl, qos, conc, payload,
-                      GrpcScenarios.unary(direct, payload));
-                }
-              }
-            }
-          }
-        }
+        unaryOn(broker, qos);
       }
     }
     if (o.scenarios.contains("streaming")) {
@@ -183,12 +159,12 @@ final class Harness {
         try (GrpcEndpoint mqtt = GrpcEndpoint.mqtt(uri, qos)) {
           for (int payload : o.payloads) {
             for (int rep = 0; rep < o.repeat; rep++) {
-              if (o.impls.contains("floor")) {
-                log.info("{}: raw publish->subscribe rate, QoS {}, {} B", broker.name(), qos,
-                    payload);
-                double[] raw = RawPubSubRate.run(uri, qos, payload, o.warmupNanos(),
+              for (RawMqtt.Library library : floors()) {
+                log.info("{}: raw publish->subscribe rate, {}, QoS {}, {} B", broker.name(),
+                    library.impl, qos, payload);
+                double[] raw = RawPubSubRate.run(library, uri, qos, payload, o.warmupNanos(),
                     o.measureNanos(), o.maxCalls);
-                results.add(Result.builder(broker.name(), "pubsub", "floor").qos(qos)
+                results.add(Result.builder(broker.name(), "pubsub", library.impl).qos(qos)
                     .payload(payload).rate(raw[0], Math.round(raw[0] * o.measureSeconds))
                     .errors((long) raw[1]).build());
               }
@@ -213,6 +189,70 @@ final class Harness {
   }
 
   /**
+   * Unary at {@code qos}: each floor and grpc-mqtt back to back for every payload, concurrency
+   * and repetition, so all see the same machine state. With {@code --separate} the responders
+   * and the server run in a second JVM.
+   */
+  private void unaryOn(BenchBroker broker, int qos) throws Exception {
+    String uri = broker.uri();
+    List<RawRequestResponse> floors = new ArrayList<>();
+    try (ServerProcess remote = o.separate ? new ServerProcess(uri, qos, floors()) : null;
+        GrpcEndpoint mqtt = !o.impls.contains("grpc-mqtt") ? null
+            : remote != null ? GrpcEndpoint.mqttChannel(uri, qos, remote.runId)
+            : GrpcEndpoint.mqtt(uri, qos);
+        GrpcEndpoint direct = o.impls.contains("grpc-mqtt-direct") && remote == null
+            ? GrpcEndpoint.mqtt(uri, qos, true) : null) {
+      for (RawMqtt.Library library : floors()) {
+        floors.add(new RawRequestResponse(library, uri, qos,
+            remote == null ? null : remote.runId));
+      }
+      if (remote != null && o.jitWarmupSeconds > 0) {
+        // warmUpJit ran both ends in this JVM: warm the server process's code too.
+        long each = (long) (o.jitWarmupSeconds * 1e9 / 5);
+        for (RawRequestResponse floor : floors) {
+          new ClosedLoop(floor.call(new byte[64]), 32, 0, each, o.maxCalls).run();
+          floor.clearPending();
+        }
+        if (mqtt != null) {
+          new ClosedLoop(GrpcScenarios.unary(mqtt, 64), 32, 0, each, o.maxCalls).run();
+        }
+      }
+      for (int payload : o.payloads) {
+        for (int conc : o.concurrency) {
+          for (int rep = 0; rep < o.repeat; rep++) {
+            for (RawRequestResponse floor : floors) {
+              unary(broker.name(), floor.library.impl, qos, conc, payload,
+                  floor.call(new byte[payload]));
+              floor.clearPending();
+            }
+            if (mqtt != null) {
+              unary(broker.name(), "grpc-mqtt", qos, conc, payload,
+                  GrpcScenarios.unary(mqtt, payload));
+            }
+            if (direct != null) {
+              unary(broker.name(), direct.impl, qos, conc, payload,
+                  GrpcScenarios.unary(direct, payload));
+            }
+          }
+        }
+      }
+    } finally {
+      floors.forEach(RawRequestResponse::close);
+    }
+  }
+
+  /** The floor libraries {@code --impls} asks for, Paho's first. */
+  private List<RawMqtt.Library> floors() {
+    List<RawMqtt.Library> out = new ArrayList<>();
+    for (RawMqtt.Library l : RawMqtt.Library.values()) {
+      if (o.impls.contains(l.impl)) {
+        out.add(l);
+      }
+    }
+    return out;
+  }
+
+  /**
    * Runs the floor and grpc-mqtt (unary and both streams, small messages, QoS 1) unmeasured, a
    * fifth of {@code --jit-warmup} each, before a broker's scenarios: the per-scenario warm-up is
    * too short for the JIT, and the first lines of a run (and the broker's own code, for the
@@ -225,12 +265,16 @@ final class Harness {
     log.info("{}: JIT warm-up, {} s, not measured", broker.name(), o.jitWarmupSeconds);
     long each = (long) (o.jitWarmupSeconds * 1e9 / 5);
     int payload = 64;
-    try (RawRequestResponse floor = new RawRequestResponse(broker.uri(), 1);
-        GrpcEndpoint mqtt = GrpcEndpoint.mqtt(broker.uri(), 1)) {
-      new ClosedLoop(floor.call(new byte[payload]), 32, 0, each, o.maxCalls).run();
-      floor.clearPending();
+    try (GrpcEndpoint mqtt = GrpcEndpoint.mqtt(broker.uri(), 1)) {
+      for (RawMqtt.Library library : floors()) {
+        try (RawRequestResponse floor = new RawRequestResponse(library, broker.uri(), 1)) {
+          new ClosedLoop(floor.call(new byte[payload]), 32, 0, each, o.maxCalls).run();
+        }
+      }
       new ClosedLoop(GrpcScenarios.unary(mqtt, payload), 32, 0, each, o.maxCalls).run();
-      RawPubSubRate.run(broker.uri(), 1, payload, 0, each, o.maxCalls);
+      for (RawMqtt.Library library : floors()) {
+        RawPubSubRate.run(library, broker.uri(), 1, payload, 0, each, o.maxCalls);
+      }
       GrpcScenarios.serverStreaming(mqtt, payload, 0, each, o.maxCalls);
       GrpcScenarios.clientStreaming(mqtt, payload, 0, each, o.maxCalls);
     }

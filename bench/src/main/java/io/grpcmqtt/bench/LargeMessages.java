@@ -47,7 +47,7 @@ final class LargeMessages {
         if (o.impls.contains("floor")) {
           log.info("{}: large pub/sub floor, {} B messages", broker.name(), STREAM_BYTES);
           int packet = o.maxPacketSize - RawChunkedEcho.overhead(64);
-          double[] raw = RawPubSubRate.run(uri, 1, STREAM_BYTES, packet, WINDOW, warmup, measure,
+          double[] raw = RawPubSubRate.run(RawMqtt.Library.PAHO, uri, 1, STREAM_BYTES, packet, WINDOW, warmup, measure,
               o.maxCalls);
           results.add(Result.builder(broker.name(), "large-pubsub", "floor").qos(1)
               .payload(STREAM_BYTES).rate(raw[0], Math.round(raw[0] * measure / 1e9))

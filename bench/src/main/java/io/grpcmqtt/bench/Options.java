@@ -10,7 +10,7 @@ import java.util.Set;
 final class Options {
   static final Set<String> BROKERS = Set.of("mosquitto", "hivemq");
   static final Set<String> IMPLS =
-      Set.of("floor", "grpc-mqtt", "grpc-http2", "grpc-mqtt-direct");
+      Set.of("floor", "floor-hivemq", "grpc-mqtt", "grpc-http2", "grpc-mqtt-direct");
   static final Set<String> SCENARIOS = Set.of("unary", "streaming", "idle", "direct", "large");
 
   static final String USAGE = String.join("\n",
@@ -30,8 +30,13 @@ final class Options {
       "  --stream-qos LIST     QoS of the streaming runs (default 1, grpc-mqtt's default)",
       "  --concurrency LIST    closed-loop callers (default 1,32)",
       "  --payloads LIST       payload sizes in bytes (default 64,16384)",
-      "  --impls LIST          floor,grpc-mqtt,grpc-http2 (default), and grpc-mqtt-direct: grpc-mqtt",
-      "                        with directExecutor() on both ends (diagnostic, not in the default)",
+      "  --impls LIST          floor,grpc-mqtt,grpc-http2 (default); floor-hivemq: the floor written",
+      "                        on the HiveMQ MQTT client (floor = Paho); grpc-mqtt-direct: grpc-mqtt",
+      "                        with directExecutor() on both ends (diagnostic, not in the default).",
+      "                        grpc-mqtt is divided by the floor of its own library",
+      "                        (-Dgrpcmqtt.mqttClient=paho|hivemq), else by the Paho floor",
+      "  --separate            unary only: the floors' responders and the grpc-mqtt server run in",
+      "                        a second JVM (same class path and -Dgrpcmqtt.mqttClient)",
       "  --warmup SECONDS      warm-up of each scenario (default 0.3)",
       "  --jit-warmup SECONDS  unmeasured run of every implementation on each broker before its",
       "                        scenarios, so no line measures a cold JIT (default 4; 0 = off)",
@@ -65,6 +70,7 @@ final class Options {
   int maxPacketSize = 131_072;
   int repeat = 1;
   boolean smoke;
+  boolean separate;
   boolean help;
   Path json = Path.of("bench-results.json");
   String mosquitto;
@@ -78,6 +84,9 @@ final class Options {
         case "--help":
         case "-h":
           o.help = true;
+          break;
+        case "--separate":
+          o.separate = true;
           break;
         case "--long":
           o.warmupSeconds = 5;
@@ -107,6 +116,9 @@ final class Options {
     }
     // Explicit values win over --long and --smoke whatever their order.
     afterPresets.forEach(Runnable::run);
+    if (o.separate && !o.scenarios.equals(Set.of("unary"))) {
+      throw new IllegalArgumentException("--separate runs unary only: add --scenarios unary");
+    }
     return o;
   }
 

@@ -21,7 +21,7 @@ import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
  * A plain Paho v5 async client with no grpc-mqtt code: NODELAY sockets, memory persistence,
  * everything it receives handed to one handler on Paho's callback thread.
  */
-final class RawClient implements AutoCloseable {
+final class RawClient implements RawMqtt {
   private static final int MAX_INFLIGHT = 32202;
   /** Paho's spurious 32202 right after an ack (paho.mqtt.java#993) is retried from here. */
   private static final ScheduledExecutorService RETRY =
@@ -64,6 +64,49 @@ final class RawClient implements AutoCloseable {
     options.setSocketFactory(new NoDelaySockets());
     options.setReceiveMaximum(65_535);
     client.connect(options).waitForCompletion(10_000);
+  }
+
+  @Override
+  public String id() {
+    return id;
+  }
+
+  @Override
+  public void subscribe(String filter, int qos, Consumer<Received> handler) throws MqttException {
+    subscribe(filter, qos, (topic, m) -> handler.accept(new Received() {
+      @Override
+      public byte[] payload() {
+        return m.getPayload();
+      }
+
+      @Override
+      public String responseTopic() {
+        return m.getProperties().getResponseTopic();
+      }
+
+      @Override
+      public byte[] correlation() {
+        return m.getProperties().getCorrelationData();
+      }
+    }));
+  }
+
+  @Override
+  public void publish(String topic, byte[] payload, int qos, String responseTopic,
+      byte[] correlation, Runnable sent, Consumer<Throwable> failed) {
+    MqttMessage m = new MqttMessage(payload);
+    m.setQos(qos);
+    if (responseTopic != null || correlation != null) {
+      MqttProperties p = new MqttProperties();
+      if (responseTopic != null) {
+        p.setResponseTopic(responseTopic);
+      }
+      if (correlation != null) {
+        p.setCorrelationData(correlation);
+      }
+      m.setProperties(p);
+    }
+    publish(topic, m, sent, failed);
   }
 
   /** Subscribes and waits for the SUBACK; {@code handler} gets every message from then on. */

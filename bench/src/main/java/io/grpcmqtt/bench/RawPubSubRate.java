@@ -5,11 +5,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
-import org.eclipse.paho.mqttv5.common.MqttException;
-import org.eclipse.paho.mqttv5.common.MqttMessage;
 
 /**
- * The floor of a stream: one Paho client publishes to a topic as fast as it can, another
+ * The floor of a stream: one raw client (of either library) publishes to a topic as fast as it can, another
  * subscribes and counts. The publisher keeps at most {@link #MAX_INFLIGHT} publishes unacknowledged
  * and at most {@link #MAX_AHEAD} messages not yet received, so the broker never queues without
  * limit. The rate is what the subscriber receives during the measurement.
@@ -21,30 +19,30 @@ final class RawPubSubRate {
   private RawPubSubRate() {}
 
   /** Messages per second received during the measurement, and errors. */
-  static double[] run(String uri, int qos, int payloadBytes, long warmupNanos, long measureNanos,
-      long maxMessages) throws MqttException, InterruptedException {
-    return run(uri, qos, payloadBytes, payloadBytes, MAX_AHEAD, warmupNanos, measureNanos,
-        maxMessages);
+  static double[] run(RawMqtt.Library library, String uri, int qos, int payloadBytes,
+      long warmupNanos, long measureNanos, long maxMessages) throws Exception {
+    return run(library, uri, qos, payloadBytes, payloadBytes, MAX_AHEAD, warmupNanos,
+        measureNanos, maxMessages);
   }
 
   /**
-   * As {@link #run(String, int, int, long, long, long)}, each message published as packets of at
+   * As {@link #run(RawMqtt.Library, String, int, int, long, long, long)}, each message published as packets of at
    * most {@code packetBytes} of payload (the floor of a message larger than the broker's packet
    * limit) and at most {@code maxAhead} messages not yet received.
    */
-  static double[] run(String uri, int qos, int payloadBytes, int packetBytes, int maxAhead,
-      long warmupNanos, long measureNanos, long maxMessages)
-      throws MqttException, InterruptedException {
+  static double[] run(RawMqtt.Library library, String uri, int qos, int payloadBytes,
+      int packetBytes, int maxAhead, long warmupNanos, long measureNanos, long maxMessages)
+      throws Exception {
     int packets = payloadBytes <= packetBytes ? 1 : (payloadBytes + packetBytes - 1) / packetBytes;
     String topic;
     AtomicLong received = new AtomicLong();
     AtomicLong errors = new AtomicLong();
     AtomicReference<Throwable> firstError = new AtomicReference<>();
-    try (RawClient publisher = new RawClient(uri, "pub");
-        RawClient subscriber = new RawClient(uri, "sub")) {
-      topic = "bench/raw/" + subscriber.id + "/stream";
+    try (RawMqtt publisher = library.connect(uri, "pub");
+        RawMqtt subscriber = library.connect(uri, "sub")) {
+      topic = "bench/raw/" + subscriber.id() + "/stream";
       AtomicLong receivedPackets = new AtomicLong();
-      subscriber.subscribe(topic, qos, (t, m) -> {
+      subscriber.subscribe(topic, qos, m -> {
         if (receivedPackets.incrementAndGet() % packets == 0) {
           received.incrementAndGet();
         }
@@ -76,9 +74,8 @@ final class RawPubSubRate {
               break;
             }
           }
-          MqttMessage m = new MqttMessage(i < packets - 1 ? full : last);
-          m.setQos(qos);
-          publisher.publish(topic, m, inflight::release, e -> {
+          publisher.publish(topic, i < packets - 1 ? full : last, qos, null, null,
+              inflight::release, e -> {
             inflight.release();
             errors.incrementAndGet();
             firstError.compareAndSet(null, e);

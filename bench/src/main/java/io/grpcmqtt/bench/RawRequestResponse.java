@@ -1,48 +1,64 @@
 package io.grpcmqtt.bench;
 
 import java.nio.ByteBuffer;
+import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import org.eclipse.paho.mqttv5.common.MqttException;
-import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import javax.annotation.Nullable;
 
 /**
- * The floor: MQTT 5 request/response with nothing else. A requester publishes with a Response
- * Topic and 8 bytes of Correlation Data; a responder republishes the payload to the Response Topic
- * with the same Correlation Data, from Paho's callback thread. Both clients use NODELAY sockets.
+ * The floor: MQTT 5 request/response with nothing else, on one client library. A requester
+ * publishes with a Response Topic and 8 bytes of Correlation Data; a responder republishes the
+ * payload to the Response Topic with the same Correlation Data, from the library's delivery
+ * thread. The responder runs here, or in another process ({@link #responder}, for
+ * {@code --separate}).
  */
 final class RawRequestResponse implements AutoCloseable {
-  private final RawClient requester;
-  private final RawClient responder;
+  final RawMqtt.Library library;
+  private final RawMqtt requester;
+  @Nullable private final RawMqtt responder;
   private final String requestTopic;
   private final String replyTopic;
   private final int qos;
   private final ConcurrentHashMap<Long, Runnable> pending = new ConcurrentHashMap<>();
   private final AtomicLong ids = new AtomicLong();
 
-  RawRequestResponse(String uri, int qos) throws MqttException {
+  /** Requester and responder in this process. */
+  RawRequestResponse(RawMqtt.Library library, String uri, int qos) throws Exception {
+    this(library, uri, qos, null);
+  }
+
+  /**
+   * With {@code runId} null, requester and responder in this process; else only the requester,
+   * calling the responder another process started with {@link #responder} for the same run id.
+   */
+  RawRequestResponse(RawMqtt.Library library, String uri, int qos, @Nullable String runId)
+      throws Exception {
+    this.library = library;
     this.qos = qos;
-    this.requester = new RawClient(uri, "req");
-    this.responder = new RawClient(uri, "rsp");
-    this.requestTopic = "bench/raw/" + responder.id + "/req";
-    this.replyTopic = "bench/raw/" + requester.id + "/reply";
-    responder.subscribe(requestTopic, qos, (topic, message) -> respond(message));
-    requester.subscribe(replyTopic, qos, (topic, message) -> replied(message));
+    this.requester = library.connect(uri, "req");
+    this.requestTopic = requestTopic(library, runId == null ? requester.id() : runId);
+    this.replyTopic = "bench/raw/" + requester.id() + "/reply";
+    this.responder = runId == null ? responder(library, uri, qos, requestTopic) : null;
+    requester.subscribe(replyTopic, qos, this::replied);
   }
 
-  private void respond(MqttMessage request) {
-    MqttProperties in = request.getProperties();
-    MqttProperties out = new MqttProperties();
-    out.setCorrelationData(in.getCorrelationData());
-    MqttMessage reply = new MqttMessage(request.getPayload());
-    reply.setQos(qos);
-    reply.setProperties(out);
-    responder.publish(in.getResponseTopic(), reply, () -> {}, t -> {});
+  /** The request topic of a floor's responder. */
+  static String requestTopic(RawMqtt.Library library, String runId) {
+    return "bench/raw/" + runId + "-" + library.name().toLowerCase(Locale.ROOT) + "/req";
   }
 
-  private void replied(MqttMessage reply) {
-    byte[] corr = reply.getProperties().getCorrelationData();
+  /** Connects a responder that echoes every request on {@code requestTopic}. */
+  static RawMqtt responder(RawMqtt.Library library, String uri, int qos, String requestTopic)
+      throws Exception {
+    RawMqtt r = library.connect(uri, "rsp");
+    r.subscribe(requestTopic, qos, m -> r.publish(m.responseTopic(), m.payload(), qos, null,
+        m.correlation(), () -> {}, t -> {}));
+    return r;
+  }
+
+  private void replied(RawMqtt.Received reply) {
+    byte[] corr = reply.correlation();
     if (corr != null && corr.length == 8) {
       Runnable done = pending.remove(ByteBuffer.wrap(corr).getLong());
       if (done != null) {
@@ -55,17 +71,12 @@ final class RawRequestResponse implements AutoCloseable {
     return (done, failed) -> {
       long id = ids.incrementAndGet();
       pending.put(id, done);
-      MqttProperties p = new MqttProperties();
-      p.setResponseTopic(replyTopic);
-      p.setCorrelationData(ByteBuffer.allocate(8).putLong(id).array());
-      MqttMessage m = new MqttMessage(payload);
-      m.setQos(qos);
-      m.setProperties(p);
-      requester.publish(requestTopic, m, () -> {}, t -> {
-        if (pending.remove(id) != null) {
-          failed.accept(t);
-        }
-      });
+      requester.publish(requestTopic, payload, qos, replyTopic,
+          ByteBuffer.allocate(8).putLong(id).array(), () -> {}, t -> {
+            if (pending.remove(id) != null) {
+              failed.accept(t);
+            }
+          });
     };
   }
 
@@ -82,6 +93,8 @@ final class RawRequestResponse implements AutoCloseable {
   @Override
   public void close() {
     requester.close();
-    responder.close();
+    if (responder != null) {
+      responder.close();
+    }
   }
 }

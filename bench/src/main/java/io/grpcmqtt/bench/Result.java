@@ -7,7 +7,7 @@ final class Result {
   final String broker;
   /** unary, server-stream, client-stream, pubsub, idle-streams. */
   final String kind;
-  /** floor, grpc-mqtt, grpc-http2 (and raw for pub/sub rates). */
+  /** floor (Paho), floor-hivemq, grpc-mqtt, grpc-mqtt-direct, grpc-http2. */
   final String impl;
   final int qos;
   final int concurrency;

@@ -31,8 +31,8 @@ class SmokeTest {
 
     // More idle streams than a server admits from one caller by default (1,000): the bench's own
     // limits must not cut its measurement short.
-    int code = Main.run("--smoke", "--brokers", "hivemq", "--idle-streams", "1001", "--json",
-        json.toString());
+    int code = Main.run("--smoke", "--brokers", "hivemq", "--idle-streams", "1001",
+        "--impls", "floor,floor-hivemq,grpc-mqtt,grpc-http2", "--json", json.toString());
 
     assertEquals(0, code);
     Map<String, ?> doc =
@@ -44,10 +44,12 @@ class SmokeTest {
         expected.add("-|unary|grpc-http2|-1|" + conc + "|" + payload);
         for (String qos : List.of("0", "1")) {
           expected.add("hivemq|unary|floor|" + qos + "|" + conc + "|" + payload);
+          expected.add("hivemq|unary|floor-hivemq|" + qos + "|" + conc + "|" + payload);
           expected.add("hivemq|unary|grpc-mqtt|" + qos + "|" + conc + "|" + payload);
         }
       }
       expected.add("hivemq|pubsub|floor|1|1|" + payload);
+      expected.add("hivemq|pubsub|floor-hivemq|1|1|" + payload);
       for (String kind : List.of("server-stream", "client-stream")) {
         expected.add("hivemq|" + kind + "|grpc-mqtt|1|1|" + payload);
         expected.add("-|" + kind + "|grpc-http2|-1|1|" + payload);
@@ -89,14 +91,40 @@ class SmokeTest {
       assertTrue(throughput > 0 && Double.isFinite(throughput), "ratio " + ratio);
     }
     List<Map<String, ?>> targets = (List<Map<String, ?>>) doc.get("targets");
-    assertEquals(7, targets.size(), "2 unary p50, 2 unary throughput, 2 streaming, 1 heap");
+    assertEquals(11, targets.size(),
+        "2 unary p50, 2 unary p99, 2 unary throughput, 4 streaming, 1 heap");
     assertFalse(((Map<String, ?>) doc.get("machine")).isEmpty());
+  }
+
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  @SuppressWarnings("unchecked")
+  void separateProcessesServeTheFloorsAndGrpcMqttFromASecondJvm(@TempDir Path dir)
+      throws Exception {
+    Path json = dir.resolve("separate.json");
+
+    int code = Main.run("--smoke", "--separate", "--scenarios", "unary", "--qos", "1",
+        "--concurrency", "1", "--payloads", "64", "--impls", "floor,floor-hivemq,grpc-mqtt",
+        "--json", json.toString());
+
+    assertEquals(0, code);
+    Map<String, ?> doc =
+        (Map<String, ?>) JsonParser.parse(Files.readString(json, StandardCharsets.UTF_8));
+    Set<String> seen = new HashSet<>();
+    for (Map<String, ?> r : (List<Map<String, ?>>) doc.get("results")) {
+      assertEquals(0, num(r, "errors").intValue(), r.get("impl") + ": " + r.get("note"));
+      assertTrue(num(r, "samples").longValue() > 0, r.get("impl") + " has no samples");
+      seen.add(r.get("broker") + "|" + r.get("kind") + "|" + r.get("impl"));
+    }
+    assertEquals(Set.of("hivemq|unary|floor", "hivemq|unary|floor-hivemq",
+        "hivemq|unary|grpc-mqtt"), seen);
   }
 
   @Test
   void badUsageIsExitCodeTwoWithoutRunningAnything() throws Exception {
     assertEquals(2, Main.run("--qos", "2"));
     assertEquals(2, Main.run("--brokers", "rabbitmq"));
+    assertEquals(2, Main.run("--separate"), "--separate runs unary only");
     assertEquals(2, Main.run("--measure"));
     assertEquals(0, Main.run("--help"));
   }

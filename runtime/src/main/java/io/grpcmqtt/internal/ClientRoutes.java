@@ -32,10 +32,25 @@ final class ClientRoutes {
   /** The topic and Content Type of a call's first PUBLISH. */
   record Target(String topic, @Nullable String contentType) {}
 
+  /**
+   * What a method's calls need, found once per method: its default target, its mapping (null
+   * when its options map nothing) or the reason its service's options are invalid.
+   */
+  private record Route(Target fallback, @Nullable MappedMethod mapped,
+      @Nullable IllegalArgumentException invalid) {}
+
+  /**
+   * Methods remembered at most: stubs hold a few constant descriptors, but a proxy may make one
+   * per call; beyond this the route is found per call, as before it was remembered.
+   */
+  private static final int MAX_ROUTES = 10_000;
+
   private final Topics topics;
   private final boolean templateTopics;
   /** Each service's table, or the exception that made it invalid; built once per service. */
   private final Map<ServiceDescriptor, Object> tables = new ConcurrentHashMap<>();
+  /** By descriptor identity (MethodDescriptor has no equals): one lookup per call. */
+  private final Map<MethodDescriptor<?, ?>, Route> routes = new ConcurrentHashMap<>();
 
   ClientRoutes(Topics topics, boolean templateTopics) {
     this.topics = topics;
@@ -47,12 +62,13 @@ final class ClientRoutes {
    * @throws StatusException INTERNAL when the service's mapping options are invalid
    */
   Target target(MethodDescriptor<?, ?> method, byte[] request) throws StatusException {
-    Target fallback = new Target(topics.request(method.getFullMethodName()), null);
+    Route route = route(method);
+    Target fallback = route.fallback();
     if (!templateTopics) {
       return fallback;
     }
-    MappedMethod mapped = templated(method);
-    if (mapped == null) {
+    MappedMethod mapped = mapped(route);
+    if (mapped == null || mapped.binding().isEmpty()) {
       return fallback;
     }
     try {
@@ -70,24 +86,35 @@ final class ClientRoutes {
 
   /** The method's QoS from its options, else {@code fallback}. */
   int qos(MethodDescriptor<?, ?> method, int fallback) {
-    try {
-      MappedMethod mapped = mapped(method);
-      return mapped == null ? fallback : mapped.qos().orElse(fallback);
-    } catch (StatusException e) {
-      return fallback; // the call fails with the reason when it publishes
+    Route route = route(method);
+    // Invalid options: the call fails with the reason when it publishes.
+    return route.mapped() == null ? fallback : route.mapped().qos().orElse(fallback);
+  }
+
+  @Nullable
+  private static MappedMethod mapped(Route route) throws StatusException {
+    if (route.invalid() != null) {
+      throw Status.INTERNAL.withDescription("invalid grpcmqtt options: "
+          + route.invalid().getMessage()).asException();
     }
+    return route.mapped();
   }
 
-  @Nullable
-  private MappedMethod templated(MethodDescriptor<?, ?> method) throws StatusException {
-    MappedMethod mapped = mapped(method);
-    return mapped != null && mapped.binding().isPresent() ? mapped : null;
+  private Route route(MethodDescriptor<?, ?> method) {
+    Route route = routes.get(method);
+    if (route == null) {
+      route = findRoute(method);
+      if (routes.size() < MAX_ROUTES) {
+        routes.putIfAbsent(method, route);
+      }
+    }
+    return route;
   }
 
-  @Nullable
-  private MappedMethod mapped(MethodDescriptor<?, ?> method) throws StatusException {
+  private Route findRoute(MethodDescriptor<?, ?> method) {
+    Target fallback = new Target(topics.request(method.getFullMethodName()), null);
     if (!(method.getSchemaDescriptor() instanceof ProtoMethodDescriptorSupplier supplier)) {
-      return null;
+      return new Route(fallback, null, null);
     }
     com.google.protobuf.Descriptors.MethodDescriptor proto = supplier.getMethodDescriptor();
     Object table = tables.computeIfAbsent(proto.getService(), service -> {
@@ -98,9 +125,9 @@ final class ClientRoutes {
       }
     });
     if (table instanceof IllegalArgumentException e) {
-      throw Status.INTERNAL.withDescription("invalid grpcmqtt options: " + e.getMessage())
-          .asException();
+      return new Route(fallback, null, e);
     }
-    return ((MethodTable) table).method(method.getFullMethodName()).orElse(null);
+    return new Route(fallback,
+        ((MethodTable) table).method(method.getFullMethodName()).orElse(null), null);
   }
 }

@@ -160,9 +160,10 @@ final class Frame {
   }
 
   static Frame decode(MqttMessage message) {
-    return new Frame(message.topic(), message.payload(), message.responseTopic(),
-        message.correlationData(), message.contentType(), message.messageExpirySeconds(),
-        message.userProperties());
+    // The message's own arrays (MqttMessageAccess): a received message is only read.
+    return new Frame(message.topic(), MqttMessageAccess.payload(message),
+        message.responseTopic(), MqttMessageAccess.correlationData(message),
+        message.contentType(), message.messageExpirySeconds(), message.userProperties());
   }
 
   /** A frame made here rather than received (the MQTT 5 request an MQTT 3.1.1 one stands for). */

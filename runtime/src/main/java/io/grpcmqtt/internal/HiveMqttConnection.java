@@ -78,6 +78,8 @@ public final class HiveMqttConnection implements io.grpcmqtt.mqtt.MqttConnection
   private final List<Runnable> waitingForConnect = new ArrayList<>();
   /** Set once the first CONNACK arrived: from then on a disconnect is a loss, not a failed start. */
   private volatile boolean established;
+  /** The broker's packet limit of this connection (0: none), or -1 until read; see there. */
+  private volatile long maximumPacketSize = -1;
 
   private HiveMqttConnection(MqttConnectionConfig config) {
     this.config = config;
@@ -215,6 +217,19 @@ public final class HiveMqttConnection implements io.grpcmqtt.mqtt.MqttConnection
 
   @Override
   public long maximumPacketSize() {
+    // Asked at least twice per publish (the transport's split, then publish): read once per
+    // connection, when it is up; unknown (-1) while down or before the first read.
+    long max = maximumPacketSize;
+    if (max < 0) {
+      max = readMaximumPacketSize();
+      if (client.getState().isConnected()) {
+        maximumPacketSize = max;
+      }
+    }
+    return max;
+  }
+
+  private long readMaximumPacketSize() {
     return client.getConfig().getConnectionConfig()
         .map(c -> c.getRestrictionsForClient().getSendMaximumPacketSize())
         .filter(max -> max < PublishSize.PROTOCOL_MAX)
@@ -240,7 +255,7 @@ public final class HiveMqttConnection implements io.grpcmqtt.mqtt.MqttConnection
     Mqtt5PublishBuilder.Complete p = Mqtt5Publish.builder()
         .topic(message.topic())
         .qos(qos(message.qos()))
-        .payload(message.payload())
+        .payload(MqttMessageAccess.payload(message))
         .retain(message.retain());
     p = applyProperties(p, message);
     send(p.build(), result);
@@ -294,7 +309,7 @@ public final class HiveMqttConnection implements io.grpcmqtt.mqtt.MqttConnection
     if (m.responseTopic() != null) {
       p = p.responseTopic(m.responseTopic());
     }
-    byte[] correlation = m.correlationData();
+    byte[] correlation = MqttMessageAccess.correlationData(m);
     if (correlation != null) {
       p = p.correlationData(correlation);
     }
@@ -430,6 +445,7 @@ public final class HiveMqttConnection implements io.grpcmqtt.mqtt.MqttConnection
   }
 
   private void connected() {
+    maximumPacketSize = -1; // a new CONNACK may name another limit
     List<Runnable> waiting;
     synchronized (lock) {
       waiting = new ArrayList<>(waitingForConnect);
@@ -451,6 +467,7 @@ public final class HiveMqttConnection implements io.grpcmqtt.mqtt.MqttConnection
   }
 
   private void disconnected(MqttClientDisconnectedContext context) {
+    maximumPacketSize = -1;
     if (closed.get() || context.getSource() == MqttDisconnectSource.USER) {
       return;
     }

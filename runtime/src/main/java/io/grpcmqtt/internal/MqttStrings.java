@@ -1,7 +1,5 @@
 package io.grpcmqtt.internal;
 
-import io.grpcmqtt.mqtt.MqttUserProperty;
-import java.util.List;
 import javax.annotation.Nullable;
 
 /**
@@ -10,7 +8,7 @@ import javax.annotation.Nullable;
  * unpaired surrogates. Paho throws while encoding, on its sender thread, which
  * drops the connection; and a publish queued again after the reconnect drops it again. So text
  * that reaches a PUBLISH from elsewhere (error messages, metadata) is cleaned first, and every
- * publish is checked before Paho sees it.
+ * publish is checked once before Paho sees it ({@code MqttMessage.Builder.build()}).
  */
 public final class MqttStrings {
   private MqttStrings() {}
@@ -68,31 +66,5 @@ public final class MqttStrings {
       }
     }
     return true;
-  }
-
-  /** The first string of a publish Paho would refuse, described, or null when all are clean. */
-  @Nullable
-  static String findRefused(String topic, @Nullable PublishProperties properties) {
-    if (!isClean(topic)) {
-      return "topic";
-    }
-    if (properties == null) {
-      return null;
-    }
-    if (!isClean(properties.getResponseTopic())) {
-      return "response topic";
-    }
-    if (!isClean(properties.getContentType())) {
-      return "content type";
-    }
-    List<MqttUserProperty> props = properties.getUserProperties();
-    if (props != null) {
-      for (MqttUserProperty p : props) {
-        if (!isClean(p.name()) || !isClean(p.value())) {
-          return "user property '" + sanitize(p.name()) + "'";
-        }
-      }
-    }
-    return null;
   }
 }

@@ -95,7 +95,8 @@ public final class PahoMqttConnection implements io.grpcmqtt.mqtt.MqttConnection
         return result;
       }
     }
-    connection.publish(message.topic(), message.payload(), message.qos(), message.retain(),
+    connection.publish(message.topic(), MqttMessageAccess.payload(message), message.qos(),
+        message.retain(),
         toPaho(message), new PahoClient.PublishCallback() {
           @Override
           public void published(int reasonCode) {
@@ -225,8 +226,9 @@ public final class PahoMqttConnection implements io.grpcmqtt.mqtt.MqttConnection
     if (m.responseTopic() != null) {
       p.setResponseTopic(m.responseTopic());
     }
-    if (m.correlationData() != null) {
-      p.setCorrelationData(m.correlationData());
+    byte[] correlation = MqttMessageAccess.correlationData(m);
+    if (correlation != null) {
+      p.setCorrelationData(correlation);
     }
     if (m.contentType() != null) {
       p.setContentType(m.contentType());
@@ -247,9 +249,10 @@ public final class PahoMqttConnection implements io.grpcmqtt.mqtt.MqttConnection
   /** A received message as the public type. */
   static MqttMessage fromPaho(String topic, org.eclipse.paho.mqttv5.common.MqttMessage m) {
     MqttProperties p = m.getProperties();
-    List<MqttUserProperty> user = new ArrayList<>();
-    if (p != null && p.getUserProperties() != null) {
-      for (UserProperty u : p.getUserProperties()) {
+    List<UserProperty> received = p == null ? null : p.getUserProperties();
+    List<MqttUserProperty> user = new ArrayList<>(received == null ? 0 : received.size());
+    if (received != null) {
+      for (UserProperty u : received) {
         user.add(new MqttUserProperty(u.getKey(), u.getValue()));
       }
     }

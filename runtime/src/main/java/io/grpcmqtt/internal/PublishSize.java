@@ -25,7 +25,7 @@ final class PublishSize {
 
   /** The size of {@code message} as one PUBLISH. */
   static int of(MqttMessage m) {
-    byte[] correlation = m.correlationData();
+    byte[] correlation = MqttMessageAccess.correlationData(m);
     long props = propertiesLength(m.messageExpirySeconds(), m.responseTopic(), correlation,
         m.contentType(), m.userProperties());
     return total(m.topic(), props, m.payloadLength(), m.qos());

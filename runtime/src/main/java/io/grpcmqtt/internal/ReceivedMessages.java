@@ -49,11 +49,11 @@ final class ReceivedMessages {
       @Nullable Long expirySeconds,
       List<MqttUserProperty> userProperties,
       boolean clean) {
-    MqttMessage.Builder b = MqttMessage.builder(clean ? MqttStrings.sanitize(topic) : topic)
-        .payload(payload)
+    // The arrays are the library's, made for this message: shared, not copied (MqttMessageAccess).
+    MqttMessage.Builder b = MqttMessageAccess.builder(
+            clean ? MqttStrings.sanitize(topic) : topic, payload, correlationData)
         .qos(qos)
         .retain(retain)
-        .correlationData(correlationData)
         .messageExpirySeconds(expirySeconds);
     if (responseTopic != null) {
       b.responseTopic(clean ? MqttStrings.sanitize(responseTopic) : responseTopic);

@@ -133,7 +133,10 @@ final class TransportConnection {
 
   /**
    * Publishes in order without blocking (a publish beyond the broker's receive maximum waits in
-   * the connection). Strings MQTT forbids fail this publish only, never reaching the wire.
+   * the connection). The payload and correlation data are handed over, not copied: the caller
+   * must not change them afterward. Strings MQTT forbids fail this publish only, never reaching
+   * the wire: {@link MqttMessage.Builder#build()} checks each once (user properties are
+   * sanitized before, by {@link Publishes}).
    */
   void publish(
       String topic,
@@ -142,17 +145,11 @@ final class TransportConnection {
       boolean retained,
       @Nullable PublishProperties properties,
       PublishCallback callback) {
-    String refused = MqttStrings.findRefused(topic, properties);
-    if (refused != null) {
-      callback.failed(new IllegalArgumentException(
-          "not published: its " + refused + " has a character MQTT strings may not contain"));
-      return;
-    }
     MqttMessage message;
     try {
       message = toMessage(topic, payload, qos, retained, properties);
     } catch (IllegalArgumentException e) {
-      callback.failed(e);
+      callback.failed(new IllegalArgumentException("not published: " + e.getMessage(), e));
       return;
     }
     connection.publish(message).whenComplete((result, error) -> {
@@ -167,10 +164,10 @@ final class TransportConnection {
 
   private static MqttMessage toMessage(
       String topic, byte[] payload, int qos, boolean retained, @Nullable PublishProperties p) {
-    MqttMessage.Builder b = MqttMessage.builder(topic).payload(payload).qos(qos).retain(retained);
+    MqttMessage.Builder b = MqttMessageAccess.builder(topic, payload,
+        p == null ? null : p.getCorrelationData()).qos(qos).retain(retained);
     if (p != null) {
       b.responseTopic(p.getResponseTopic())
-          .correlationData(p.getCorrelationData())
           .contentType(p.getContentType())
           .messageExpirySeconds(p.getMessageExpiryInterval());
       List<MqttUserProperty> user = p.getUserProperties();

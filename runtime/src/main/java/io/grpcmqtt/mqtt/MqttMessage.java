@@ -1,5 +1,6 @@
 package io.grpcmqtt.mqtt;
 
+import io.grpcmqtt.internal.MqttMessageAccess;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -21,6 +22,29 @@ import javax.annotation.Nullable;
  * }</pre>
  */
 public final class MqttMessage {
+  static {
+    // The runtime shares the arrays of its own messages instead of copying them (see there).
+    MqttMessageAccess.install(new MqttMessageAccess.Accessor() {
+      @Override
+      public byte[] payload(MqttMessage m) {
+        return m.payload;
+      }
+
+      @Override
+      public byte[] correlationData(MqttMessage m) {
+        return m.correlationData;
+      }
+
+      @Override
+      public Builder builder(String topic, byte[] payload, @Nullable byte[] correlation) {
+        Builder b = new Builder(topic);
+        b.payload = Objects.requireNonNull(payload, "payload");
+        b.correlationData = correlation;
+        return b;
+      }
+    });
+  }
+
   private final String topic;
   private final byte[] payload;
   private final int qos;

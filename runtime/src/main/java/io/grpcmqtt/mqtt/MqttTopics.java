@@ -67,27 +67,46 @@ public final class MqttTopics {
    * after its group). Topics starting with {@code $} match no filter starting with a wildcard.
    */
   public static boolean matches(String filter, String topic) {
+    // Level by level on the strings themselves: no split, no allocation (every received message
+    // is matched against its connection's filters).
+    int f = 0;
     if (filter.startsWith("$share/")) {
       int slash = filter.indexOf('/', "$share/".length());
-      filter = slash < 0 ? "" : filter.substring(slash + 1);
+      f = slash < 0 ? filter.length() : slash + 1;
     }
-    if (topic.startsWith("$") && (filter.startsWith("+") || filter.startsWith("#"))) {
+    int fl = filter.length();
+    int tl = topic.length();
+    if (topic.startsWith("$") && f < fl
+        && (filter.charAt(f) == '+' || filter.charAt(f) == '#')) {
       return false;
     }
-    String[] f = filter.split("/", -1);
-    String[] t = topic.split("/", -1);
-    for (int i = 0; i < f.length; i++) {
-      if (f[i].equals("#")) {
+    int t = 0; // tl + 1 once the topic has no level left
+    while (true) {
+      int fEnd = filter.indexOf('/', f);
+      if (fEnd < 0) {
+        fEnd = fl;
+      }
+      boolean single = fEnd - f == 1;
+      if (single && filter.charAt(f) == '#') {
         return true; // also "a/#" matching "a"
       }
-      if (i >= t.length) {
+      if (t > tl) {
         return false;
       }
-      if (!f[i].equals("+") && !f[i].equals(t[i])) {
+      int tEnd = topic.indexOf('/', t);
+      if (tEnd < 0) {
+        tEnd = tl;
+      }
+      if (!(single && filter.charAt(f) == '+')
+          && !(fEnd - f == tEnd - t && filter.regionMatches(f, topic, t, fEnd - f))) {
         return false;
       }
+      if (fEnd == fl) {
+        return tEnd == tl;
+      }
+      f = fEnd + 1;
+      t = tEnd == tl ? tl + 1 : tEnd + 1;
     }
-    return f.length == t.length;
   }
 
   private static void checkString(String what, String value) {
@@ -95,7 +114,9 @@ public final class MqttTopics {
       throw new IllegalArgumentException(what + " must not be empty");
     }
     checkText(what, value);
-    if (value.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES) {
+    // A char is at most 3 UTF-8 bytes (a surrogate pair 4 for 2): only long strings are encoded,
+    // not every topic of every message.
+    if (value.length() > MAX_BYTES / 3 && value.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES) {
       throw new IllegalArgumentException(what + " is longer than " + MAX_BYTES + " UTF-8 bytes");
     }
   }

@@ -1,8 +1,10 @@
 package io.grpcmqtt.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpcmqtt.mqtt.MqttUserProperty;
 import java.util.ArrayList;
@@ -18,16 +20,21 @@ class MqttStringsTest {
     assertEquals("a b c d", MqttStrings.sanitize("a\u0000b\u007fc\ud800d"));
     // Noncharacters Paho refuses as well, in the BMP and beyond it.
     assertEquals("a b c d", MqttStrings.sanitize("a\uffffb\ufdd0c\ud83f\udffed"));
-    assertEquals("topic", MqttStrings.findRefused("t/\ufffe", null));
+    assertFalse(MqttStrings.isClean("t/\ufffe"));
   }
 
   @Test
-  void findsTheRefusedStringOfAPublish() {
-    PublishProperties p = new PublishProperties();
-    p.setUserProperties(new ArrayList<>(List.of(new MqttUserProperty("grpc-message", "bad\ntext"))));
-    assertEquals("user property 'grpc-message'", MqttStrings.findRefused("t/ok", p));
-    assertEquals("topic", MqttStrings.findRefused("t/\u0001", null));
-    assertNull(MqttStrings.findRefused("t/ok", new PublishProperties()));
+  void aPublishWithARefusedStringIsNeverBuilt() {
+    // TransportConnection.publish relies on this one check (MqttMessage.Builder.build()).
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> MqttMessageAccess.builder("t/ok", new byte[0], null)
+            .userProperty("grpc-message", "bad\ntext").build());
+    assertTrue(e.getMessage().contains("user property"), e.getMessage());
+    assertThrows(IllegalArgumentException.class,
+        () -> MqttMessageAccess.builder("t/\u0001", new byte[0], null).build());
+    assertThrows(IllegalArgumentException.class,
+        () -> MqttMessageAccess.builder("t/ok", new byte[0], null).responseTopic("r/\ud800")
+            .build());
   }
 
   @Test

@@ -1,0 +1,118 @@
+package io.grpcmqtt.bench;
+
+import io.grpc.Server;
+import io.grpcmqtt.mqtt.MqttClientLibrary;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server side of {@code --separate} in a second JVM: the grpc-mqtt server (topic prefix =
+ * the run id) and a responder for each floor library, so that requester and responder, channel
+ * and server, sit in different processes as they are deployed. The child runs this class's
+ * {@link #serve} ({@code java -cp <this class path> io.grpcmqtt.bench.ServerProcess ...}), says
+ * {@code ready} on its stdout once everything is subscribed and ends when its stdin closes.
+ */
+final class ServerProcess implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ServerProcess.class);
+  private static final String READY = "ready";
+
+  final String runId = "bench-" + UUID.randomUUID().toString().substring(0, 8);
+  private final Process process;
+
+  /** Starts the child for {@code floors} on {@code uri} at {@code qos} and waits until it is ready. */
+  ServerProcess(String uri, int qos, List<RawMqtt.Library> floors)
+      throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    String library = System.getProperty(MqttClientLibrary.PROPERTY);
+    if (library != null) {
+      cmd.add("-D" + MqttClientLibrary.PROPERTY + "=" + library);
+    }
+    String jvmArgs = System.getProperty("bench.serverJvmArgs");
+    if (jvmArgs != null && !jvmArgs.isBlank()) {
+      cmd.addAll(List.of(jvmArgs.trim().split("\\s+")));
+    }
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"),
+        ServerProcess.class.getName(), uri, Integer.toString(qos), runId));
+    for (RawMqtt.Library l : floors) {
+      cmd.add(l.name());
+    }
+    log.info("starting the server process: {}", cmd);
+    process = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    BufferedReader out = new BufferedReader(
+        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    // readLine blocks: a child that neither says ready nor dies within 60 s is killed, which
+    // ends its stdout.
+    CountDownLatch started = new CountDownLatch(1);
+    Thread watchdog = new Thread(() -> {
+      try {
+        if (!started.await(60, TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "server-process-watchdog");
+    watchdog.setDaemon(true);
+    watchdog.start();
+    String line;
+    while ((line = out.readLine()) != null && !line.equals(READY)) {
+      log.info("server process: {}", line);
+    }
+    started.countDown();
+    if (!READY.equals(line)) {
+      process.destroyForcibly();
+      throw new IOException("the server process did not start (exit "
+          + (process.isAlive() ? "-" : process.exitValue()) + ")");
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    try {
+      process.getOutputStream().close();
+    } catch (IOException e) {
+      // it is going either way
+    }
+    if (!process.waitFor(15, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      process.waitFor(5, TimeUnit.SECONDS);
+    }
+  }
+
+  /** The child: {@code URI QOS RUN_ID [PAHO|HIVEMQ ...]}. */
+  public static void main(String[] args) throws Exception {
+    String uri = args[0];
+    int qos = Integer.parseInt(args[1]);
+    String runId = args[2];
+    List<RawMqtt> responders = new ArrayList<>();
+    Server server = GrpcEndpoint.mqttServer(uri, qos, runId, false, new BenchService());
+    try {
+      for (int i = 3; i < args.length; i++) {
+        RawMqtt.Library l = RawMqtt.Library.valueOf(args[i]);
+        responders.add(RawRequestResponse.responder(l, uri, qos,
+            RawRequestResponse.requestTopic(l, runId)));
+      }
+      System.out.println(READY);
+      System.out.flush();
+      // Until the parent closes our stdin (or dies).
+      while (System.in.read() >= 0) {
+        // ignore input
+      }
+    } finally {
+      responders.forEach(RawMqtt::close);
+      server.shutdownNow();
+      server.awaitTermination(10, TimeUnit.SECONDS);
+    }
+    System.exit(0);
+  }
+}
