@@ -94,6 +94,7 @@ final class MqttClientTransport implements ConnectionClientTransport, TransportC
     this.lifecycle = new TransportLifecycle(
         executors, config.clientId(), topics.clientStatus(config.clientId()), false,
         new PublishProperties(),
+        () -> {},
         () -> {
           log.info("channel connection '{}' to {} closed", config.clientId(),
               config.brokerUriString());

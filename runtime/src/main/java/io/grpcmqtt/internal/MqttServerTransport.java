@@ -82,7 +82,8 @@ final class MqttServerTransport implements ServerTransport, TransportConnection.
   private volatile TransportConnection connection;
   private ServerTransportListener transportListener;
   private Attributes streamAttributes = Attributes.EMPTY;
-  private ScheduledFuture<?> prober;
+  /** Set once serving; cancelled as the transport terminates. */
+  private volatile ScheduledFuture<?> prober;
 
   MqttServerTransport(
       ServerSettings settings,
@@ -101,6 +102,11 @@ final class MqttServerTransport implements ServerTransport, TransportConnection.
     this.lifecycle = new TransportLifecycle(
         executors, serverId(), topics.serverStatus(serverId()), true,
         Publishes.properties(null, null, null, Publishes.single(Wire.ORDERLY, "true")),
+        () -> {
+          if (prober != null) {
+            prober.cancel(false);
+          }
+        },
         () -> {
           log.info("server '{}' disconnected from {}", serverId(), config.brokerUriString());
           if (transportListener != null) {
@@ -125,7 +131,7 @@ final class MqttServerTransport implements ServerTransport, TransportConnection.
       lifecycle.connected(connection);
       connection.subscribe(subscriptions());
     } catch (IOException | RuntimeException e) {
-      terminate();
+      lifecycle.terminate();
       throw e;
     }
   }
@@ -141,7 +147,7 @@ final class MqttServerTransport implements ServerTransport, TransportConnection.
     try {
       connection.subscribe(requestFiltersAndQos());
     } catch (IOException e) {
-      terminate();
+      lifecycle.terminate();
       throw e;
     }
     publishStatus(Topics.ONLINE);
@@ -149,6 +155,9 @@ final class MqttServerTransport implements ServerTransport, TransportConnection.
       prober = executors.scheduler().scheduleWithFixedDelay(
           this::probeClients, settings.probeIntervalNanos, settings.probeIntervalNanos,
           TimeUnit.NANOSECONDS);
+      if (lifecycle.isTerminated()) {
+        prober.cancel(false); // terminated meanwhile, after its own cancel found none
+      }
     }
     log.info(
         "server '{}' serving {} on {} (requests: {})",
@@ -252,7 +261,7 @@ final class MqttServerTransport implements ServerTransport, TransportConnection.
     }
     log.info("server '{}' takes no more requests; {} call(s) still running", serverId(), open);
     if (open == 0) {
-      terminate();
+      lifecycle.terminate();
     }
   }
 
@@ -686,13 +695,7 @@ final class MqttServerTransport implements ServerTransport, TransportConnection.
     for (MqttServerStream stream : new ArrayList<>(active.values())) {
       stream.cancel(reason);
     }
-    terminate();
-  }
-
-  private void terminate() {
-    if (lifecycle.terminate() && prober != null) {
-      prober.cancel(false);
-    }
+    lifecycle.terminate();
   }
 
   @Override

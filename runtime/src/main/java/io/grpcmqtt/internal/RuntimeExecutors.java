@@ -3,10 +3,10 @@ package io.grpcmqtt.internal;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
@@ -64,14 +64,17 @@ public final class RuntimeExecutors {
 
   private static final Object LOCK = new Object();
 
-  @GuardedBy("LOCK")
-  @Nullable
-  private static RuntimeExecutors current;
+  /**
+   * The executors while any lease is held. Written under {@code LOCK}; read without it by every
+   * task of the default call executor, which must not contend on a lock (hence not
+   * {@code @GuardedBy}).
+   */
+  @Nullable private static volatile RuntimeExecutors current;
 
   @GuardedBy("LOCK")
   private static int leases;
 
-  /** The default call executor: whatever pool the current owner has (see {@link #execute}). */
+  /** The default call executor: see {@link #defaultCallExecutor}. */
   private static final Executor DEFAULT_CALLS = RuntimeExecutors::executeCall;
 
   private final ScheduledThreadPoolExecutor scheduler;
@@ -150,10 +153,7 @@ public final class RuntimeExecutors {
   }
 
   private static void executeCall(Runnable task) {
-    RuntimeExecutors owner;
-    synchronized (LOCK) {
-      owner = current;
-    }
+    RuntimeExecutors owner = current;
     if (owner != null) {
       try {
         owner.calls.execute(task);
@@ -194,17 +194,16 @@ public final class RuntimeExecutors {
     }
 
     /**
-     * Runs {@code task} on the scheduler after {@code delay}; it must not block. Returns {@code
-     * null} (the task dropped) once the owner has shut down: the last channel, server or connection
-     * is gone, and with it whoever the task was for.
+     * Runs {@code task} on the scheduler after {@code delay}; it must not block. Once the owner has
+     * shut down (the last channel, server or connection is gone, and with it whoever the task was
+     * for) the task is dropped.
      */
-    @Nullable
-    public ScheduledFuture<?> schedule(Runnable task, long delay, TimeUnit unit) {
+    public void schedule(Runnable task, long delay, TimeUnit unit) {
       try {
-        return executors.scheduler.schedule(task, delay, unit);
+        @SuppressWarnings("unused") // nothing cancels these; a task that fails logs itself
+        Future<?> unused = executors.scheduler.schedule(task, delay, unit);
       } catch (RejectedExecutionException shutDown) {
         log.debug("timed task dropped: the runtime's executors are shut down");
-        return null;
       }
     }
 

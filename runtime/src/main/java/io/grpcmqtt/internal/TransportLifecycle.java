@@ -18,6 +18,7 @@ final class TransportLifecycle {
   private final String statusTopic;
   private final boolean statusRetained;
   private final PublishProperties finalStatus;
+  private final Runnable terminating;
   private final Runnable terminated;
 
   @GuardedBy("lock")
@@ -41,8 +42,9 @@ final class TransportLifecycle {
   private boolean ended;
 
   /**
-   * @param name the transport's client id, for the log
+   * @param name the transport's client id: names the blocking thread while it closes
    * @param statusTopic where the final "offline" goes, with {@code finalStatus}'s properties
+   * @param terminating runs once, as termination starts (stop the transport's timed work)
    * @param terminated runs once the connection is closed
    */
   TransportLifecycle(
@@ -51,12 +53,14 @@ final class TransportLifecycle {
       String statusTopic,
       boolean statusRetained,
       PublishProperties finalStatus,
+      Runnable terminating,
       Runnable terminated) {
     this.executors = executors;
     this.name = name;
     this.statusTopic = statusTopic;
     this.statusRetained = statusRetained;
     this.finalStatus = finalStatus;
+    this.terminating = terminating;
     this.terminated = terminated;
   }
 
@@ -71,7 +75,8 @@ final class TransportLifecycle {
         return true;
       }
     }
-    executors.runBlocking("close " + name, () -> opened.close(statusTopic, statusRetained, finalStatus));
+    executors.runBlocking(
+        "close " + name, () -> opened.close(statusTopic, statusRetained, finalStatus));
     return false;
   }
 
@@ -169,6 +174,7 @@ final class TransportLifecycle {
       accepting = false;
       toClose = connection;
     }
+    terminating.run();
     // Closing waits for the broker, which the delivery thread (where a last call may end) and
     // gRPC's threads must not.
     executors.runBlocking("close " + name, () -> {
