@@ -119,7 +119,12 @@ final class PahoClient implements MqttCallback {
     this.config = config;
     this.listener = listener;
     this.reconnect = automaticReconnect;
-    this.client = newClient();
+    try {
+      this.client = newClient();
+    } catch (IOException | RuntimeException e) {
+      executors.release(); // never connected, never closed
+      throw e;
+    }
     options = new MqttConnectionOptions();
     // A session that outlives the connection keeps the subscriptions, so QoS 1 requests
     // published while this client is briefly away are delivered when it returns.
