@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  *       in the same process must not starve it (docs/benchmarks.md measured the alternative).
  * </ul>
  */
-public final class RuntimeExecutors {
+final class RuntimeExecutors {
   private static final Logger log = LoggerFactory.getLogger(RuntimeExecutors.class);
 
   static final String TIMER = "grpc-mqtt-timer-";
@@ -126,7 +126,7 @@ public final class RuntimeExecutors {
   }
 
   /** A lease on the shared executors; creates them when no other lease is held. */
-  public static Lease acquire() {
+  static Lease acquire() {
     synchronized (LOCK) {
       if (current == null) {
         current = new RuntimeExecutors();
@@ -180,7 +180,7 @@ public final class RuntimeExecutors {
    * One holder's claim on the shared executors, from its creation to its termination. Released
    * once ({@link #release} is idempotent); whatever a holder hands over after that still runs.
    */
-  public static final class Lease {
+  static final class Lease {
     private final RuntimeExecutors executors;
     private final AtomicBoolean released = new AtomicBoolean();
 
@@ -189,7 +189,7 @@ public final class RuntimeExecutors {
     }
 
     /** The scheduler, for grpc-java (deadlines, which it cancels when a call ends). */
-    public ScheduledExecutorService scheduler() {
+    ScheduledExecutorService scheduler() {
       return executors.scheduler;
     }
 
@@ -198,7 +198,7 @@ public final class RuntimeExecutors {
      * shut down (the last channel, server or connection is gone, and with it whoever the task was
      * for) the task is dropped.
      */
-    public void schedule(Runnable task, long delay, TimeUnit unit) {
+    void schedule(Runnable task, long delay, TimeUnit unit) {
       try {
         @SuppressWarnings("unused") // nothing cancels these; a task that fails logs itself
         Future<?> unused = executors.scheduler.schedule(task, delay, unit);
@@ -211,7 +211,7 @@ public final class RuntimeExecutors {
      * Runs {@code task}, which may wait for the broker, on the blocking executor; its thread is
      * named after {@code what} (e.g. "connect my-client-id") while it runs, for thread dumps.
      */
-    public void runBlocking(String what, Runnable task) {
+    void runBlocking(String what, Runnable task) {
       Runnable named = () -> {
         Thread t = Thread.currentThread();
         String name = t.getName();
@@ -239,7 +239,7 @@ public final class RuntimeExecutors {
     }
 
     /** Ends this claim; the last one shuts the executors down (running tasks finish). */
-    public void release() {
+    void release() {
       if (!released.compareAndSet(false, true)) {
         return;
       }
