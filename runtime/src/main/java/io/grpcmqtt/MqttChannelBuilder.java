@@ -253,7 +253,7 @@ public final class MqttChannelBuilder extends ForwardingChannelBuilder2<MqttChan
 
   /**
    * Runs calls' callbacks on {@code executor} ({@code null}: a cached pool shared by every channel
-   * and server). Callbacks that one MQTT message triggers for a call (a reply's headers, message
+   * and server, whose threads end once the last of them has shut down). Callbacks that one MQTT message triggers for a call (a reply's headers, message
    * and status) reach it as one task.
    */
   @Override

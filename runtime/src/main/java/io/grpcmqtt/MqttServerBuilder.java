@@ -355,8 +355,9 @@ public final class MqttServerBuilder extends ForwardingServerBuilder<MqttServerB
 
   /**
    * Runs handlers and call callbacks on {@code executor} ({@code null}: a cached pool shared by
-   * every channel and server). The callbacks that one MQTT message triggers for a call (finding
-   * the method and starting the call) reach it as one task.
+   * every channel and server, whose threads end once the last of them has shut down). The
+   * callbacks that one MQTT message triggers for a call (finding the method and starting the
+   * call) reach it as one task.
    */
   @Override
   public MqttServerBuilder executor(@Nullable Executor executor) {

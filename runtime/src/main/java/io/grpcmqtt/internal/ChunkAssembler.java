@@ -5,7 +5,6 @@ import io.grpc.StatusException;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.annotation.Nullable;
 
@@ -31,6 +30,7 @@ final class ChunkAssembler {
   private final TooLarge tooLarge;
   private final long timeoutNanos;
   private final Runnable check;
+  private final RuntimeExecutors.Lease timer;
   private final Map<Long, Partial> partials = new HashMap<>(2);
   private boolean checkScheduled;
 
@@ -40,14 +40,16 @@ final class ChunkAssembler {
    * @param timeoutNanos how long an incomplete message may wait for its next chunk
    * @param check run (on a timer thread) once the oldest incomplete message may have waited that
    *     long; it takes the call's lock and calls {@link #stalled}
+   * @param timer whose scheduler runs {@code check}
    */
   ChunkAssembler(ReassemblyBudget budget, String what, TooLarge tooLarge, long timeoutNanos,
-      Runnable check) {
+      Runnable check, RuntimeExecutors.Lease timer) {
     this.budget = budget;
     this.what = what;
     this.tooLarge = tooLarge;
     this.timeoutNanos = timeoutNanos;
     this.check = check;
+    this.timer = timer;
   }
 
   private static final class Partial {
@@ -173,8 +175,7 @@ final class ChunkAssembler {
     for (Partial p : partials.values()) {
       delay = Math.min(delay, p.lastChunkNanos + timeoutNanos - now);
     }
-    CompletableFuture.delayedExecutor(Math.max(delay, 1_000_000), TimeUnit.NANOSECONDS)
-        .execute(check);
+    timer.schedule(check, Math.max(delay, 1_000_000), TimeUnit.NANOSECONDS);
   }
 
   /** Drops every incomplete message and returns its memory to the connection's budget. */

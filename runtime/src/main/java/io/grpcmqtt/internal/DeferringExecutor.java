@@ -4,11 +4,7 @@ import com.google.common.util.concurrent.MoreExecutors;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.annotation.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,21 +31,6 @@ public final class DeferringExecutor implements Executor {
   /** What this thread defers while it handles a message; {@code null} when it handles none. */
   private static final ThreadLocal<Deferral> DEFERRAL = new ThreadLocal<>();
 
-  private static final class SharedPool {
-    // Like grpc-java's default executor: a cached pool of daemon threads, shared by every channel
-    // and server of the process, whose idle threads end after a minute.
-    static final ExecutorService INSTANCE = Executors.newCachedThreadPool(daemonThreads());
-
-    private static ThreadFactory daemonThreads() {
-      AtomicInteger n = new AtomicInteger();
-      return r -> {
-        Thread t = new Thread(r, "grpc-mqtt-executor-" + n.getAndIncrement());
-        t.setDaemon(true);
-        return t;
-      };
-    }
-  }
-
   private final Executor delegate;
 
   private DeferringExecutor(Executor delegate) {
@@ -58,12 +39,12 @@ public final class DeferringExecutor implements Executor {
 
   /**
    * The executor to give gRPC for a channel or server whose user chose {@code executor} ({@code
-   * null}: none, so the shared pool). A direct executor is returned as it is: gRPC recognises it
+   * null}: none, so the default call executor of {@link RuntimeExecutors}). A direct executor is returned as it is: gRPC recognises it
    * and runs callbacks inline, with nothing to defer.
    */
   public static Executor forCalls(@Nullable Executor executor) {
     if (executor == null) {
-      return new DeferringExecutor(SharedPool.INSTANCE);
+      return new DeferringExecutor(RuntimeExecutors.defaultCallExecutor());
     }
     if (executor == MoreExecutors.directExecutor() || executor instanceof DeferringExecutor) {
       return executor;

@@ -27,14 +27,12 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import javax.annotation.Nullable;
-import javax.annotation.concurrent.GuardedBy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,26 +57,23 @@ final class MqttClientTransport implements ConnectionClientTransport, TransportC
   /** How long after subscribing to the server statuses their retained messages may still come. */
   private static final long STATUS_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
   private volatile long statusesSubscribedNanos;
-  private final Object lock = new Object();
   private final Attributes attributes;
+  private final RuntimeExecutors.Lease executors;
+  private final TransportLifecycle lifecycle;
 
   private volatile TransportConnection connection;
   private ManagedClientTransport.Listener listener;
 
-  @GuardedBy("lock")
-  private boolean ready;
+  private volatile boolean ready;
 
-  @GuardedBy("lock")
-  private Status shutdownStatus;
+  /** Why the transport takes no more calls; set once, before it stops accepting them. */
+  @Nullable private volatile Status shutdownStatus;
 
-  @GuardedBy("lock")
-  private boolean terminated;
-
-  @GuardedBy("lock")
-  private int activeStreams;
-
-  MqttClientTransport(ConnectionConfig config, Attributes eagAttributes) {
+  /** @param executors the channel's lease, held until after this transport terminated */
+  MqttClientTransport(
+      ConnectionConfig config, Attributes eagAttributes, RuntimeExecutors.Lease executors) {
     this.config = config;
+    this.executors = executors;
     this.topics = new Topics(config.topicPrefix());
     this.routes = new ClientRoutes(topics, config.templateTopics());
     this.replyTopic = topics.reply(config.clientId());
@@ -95,15 +90,22 @@ final class MqttClientTransport implements ConnectionClientTransport, TransportC
                 config.isTls() ? SecurityLevel.PRIVACY_AND_INTEGRITY : SecurityLevel.NONE)
             .set(GrpcAttributes.ATTR_CLIENT_EAG_ATTRS, eagAttributes)
             .build();
+    this.lifecycle = new TransportLifecycle(
+        executors, config.clientId(), topics.clientStatus(config.clientId()), false,
+        new PublishProperties(),
+        () -> {},
+        () -> {
+          log.info("channel connection '{}' to {} closed", config.clientId(),
+              config.brokerUriString());
+          listener.transportTerminated();
+        });
   }
 
   @Override
   public Runnable start(ManagedClientTransport.Listener listener) {
     this.listener = listener;
-    // Connecting waits for the broker, which gRPC's channel must not: a thread of its own.
-    Thread connector = new Thread(this::connect, "grpc-mqtt-connect-" + config.clientId());
-    connector.setDaemon(true);
-    connector.start();
+    // Connecting waits for the broker, which gRPC's channel must not.
+    executors.runBlocking("connect " + config.clientId(), this::connect);
     return null;
   }
 
@@ -117,16 +119,9 @@ final class MqttClientTransport implements ConnectionClientTransport, TransportC
       failStart(e);
       return;
     }
-    boolean ended;
-    synchronized (lock) {
-      connection = opened;
-      ended = terminated;
-    }
-    if (ended) {
-      // Shut down while connecting: terminate() found no connection to close.
-      TransportConnection.closeInBackground(
-          opened, topics.clientStatus(config.clientId()), false, null, config.clientId(), () -> {});
-      return;
+    connection = opened;
+    if (!lifecycle.connected(opened)) {
+      return; // shut down while connecting: closed there
     }
     try {
       Map<String, Integer> filters = new LinkedHashMap<>();
@@ -153,12 +148,10 @@ final class MqttClientTransport implements ConnectionClientTransport, TransportC
   }
 
   private void becomeReady() {
-    synchronized (lock) {
-      if (shutdownStatus != null) {
-        return;
-      }
-      ready = true;
+    if (shutdownStatus != null) {
+      return;
     }
+    ready = true;
     log.info(
         "channel connected to {} as '{}', replies on '{}'",
         config.brokerUriString(), config.clientId(), replyTopic);
@@ -176,10 +169,7 @@ final class MqttClientTransport implements ConnectionClientTransport, TransportC
       CallOptions callOptions,
       ClientStreamTracer[] tracers) {
     StatsTraceContext stats = StatsTraceContext.newClientContext(tracers, attributes, headers);
-    Status refused;
-    synchronized (lock) {
-      refused = shutdownStatus;
-    }
+    Status refused = shutdownStatus;
     if (refused != null) {
       return new FailingClientStream(refused, RpcProgress.PROCESSED, tracers);
     }
@@ -209,34 +199,20 @@ final class MqttClientTransport implements ConnectionClientTransport, TransportC
   /** Adds a started stream; returns the reason when the transport no longer takes calls. */
   @Nullable
   Status register(MqttClientStream stream) {
-    boolean nowInUse;
-    synchronized (lock) {
-      if (shutdownStatus != null) {
-        return shutdownStatus;
-      }
-      streams.put(stream.callId(), stream);
-      nowInUse = activeStreams++ == 0;
+    int open = lifecycle.admit(() -> streams.put(stream.callId(), stream));
+    if (open == 0) {
+      Status refused = shutdownStatus;
+      return refused != null ? refused : Status.UNAVAILABLE.withDescription("transport closed");
     }
-    if (nowInUse) {
+    if (open == 1) {
       listener.transportInUse(true);
     }
     return null;
   }
 
   void unregister(MqttClientStream stream) {
-    boolean notInUse = false;
-    boolean terminate = false;
-    synchronized (lock) {
-      if (streams.remove(stream.callId(), stream)) {
-        notInUse = --activeStreams == 0;
-        terminate = notInUse && shutdownStatus != null;
-      }
-    }
-    if (notInUse) {
-      listener.transportInUse(false);
-    }
-    if (terminate) {
-      terminate();
+    if (streams.remove(stream.callId(), stream)) {
+      lifecycle.callEnded(() -> listener.transportInUse(false));
     }
   }
 
@@ -259,8 +235,9 @@ final class MqttClientTransport implements ConnectionClientTransport, TransportC
       fail.accept(status);
       return;
     }
-    CompletableFuture.delayedExecutor(Math.min(delayNanos, graceLeft), TimeUnit.NANOSECONDS)
-        .execute(() -> noSubscriber(method, topic, fail, delayNanos * 2));
+    executors.schedule(
+        () -> noSubscriber(method, topic, fail, delayNanos * 2),
+        Math.min(delayNanos, graceLeft), TimeUnit.NANOSECONDS);
   }
 
   private Status noSubscriberStatus(MethodDescriptor<?, ?> method, String topic) {
@@ -282,7 +259,7 @@ final class MqttClientTransport implements ConnectionClientTransport, TransportC
   ChunkAssembler newAssembler(Runnable check) {
     return new ChunkAssembler(
         reassembly, "response", MqttClientStream::tooLarge, config.reassemblyTimeout().toNanos(),
-        check);
+        check, executors);
   }
 
   // --- TransportConnection.Listener (the connection's delivery thread) ---
@@ -354,17 +331,14 @@ final class MqttClientTransport implements ConnectionClientTransport, TransportC
 
   @Override
   public void shutdown(Status reason) {
-    boolean terminateNow;
-    synchronized (lock) {
-      if (shutdownStatus != null) {
-        return;
-      }
-      shutdownStatus = reason;
-      terminateNow = activeStreams == 0;
+    if (!lifecycle.shutdown()) {
+      return;
     }
+    shutdownStatus = reason;
+    int open = lifecycle.stopAccepting();
     listener.transportShutdown(reason, SimpleDisconnectError.UNKNOWN);
-    if (terminateNow) {
-      terminate();
+    if (open == 0) {
+      lifecycle.terminate();
     }
   }
 
@@ -374,37 +348,12 @@ final class MqttClientTransport implements ConnectionClientTransport, TransportC
     for (MqttClientStream stream : new ArrayList<>(streams.values())) {
       stream.fail(reason);
     }
-    terminate();
-  }
-
-  private void terminate() {
-    TransportConnection toClose;
-    synchronized (lock) {
-      if (terminated) {
-        return;
-      }
-      terminated = true;
-      toClose = connection;
-    }
-    TransportConnection.closeInBackground(
-        toClose,
-        topics.clientStatus(config.clientId()),
-        false,
-        new PublishProperties(),
-        config.clientId(),
-        () -> {
-          log.info("channel connection '{}' to {} closed", config.clientId(),
-              config.brokerUriString());
-          listener.transportTerminated();
-        });
+    lifecycle.terminate();
   }
 
   @Override
   public void ping(PingCallback callback, Executor executor) {
-    boolean up;
-    synchronized (lock) {
-      up = ready && shutdownStatus == null;
-    }
+    boolean up = ready && shutdownStatus == null;
     executor.execute(
         () -> {
           if (up) {

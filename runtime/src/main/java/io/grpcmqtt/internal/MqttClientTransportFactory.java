@@ -4,8 +4,6 @@ import io.grpc.ChannelCredentials;
 import io.grpc.ChannelLogger;
 import io.grpc.internal.ClientTransportFactory;
 import io.grpc.internal.ConnectionClientTransport;
-import io.grpc.internal.GrpcUtil;
-import io.grpc.internal.SharedResourceHolder;
 import java.net.SocketAddress;
 import java.util.Collection;
 import java.util.Collections;
@@ -14,8 +12,8 @@ import java.util.concurrent.ScheduledExecutorService;
 /** Makes the MQTT transports of one channel; every transport is one broker connection. */
 public final class MqttClientTransportFactory implements ClientTransportFactory {
   private final ConnectionConfig config;
-  private final ScheduledExecutorService timer = SharedResourceHolder.get(GrpcUtil.TIMER_SERVICE);
-  private boolean closed;
+  /** Held until the channel terminated, which it does after its transports. */
+  private final RuntimeExecutors.Lease executors = RuntimeExecutors.acquire();
 
   public MqttClientTransportFactory(ConnectionConfig config) {
     this.config = config;
@@ -24,12 +22,13 @@ public final class MqttClientTransportFactory implements ClientTransportFactory 
   @Override
   public ConnectionClientTransport newClientTransport(
       SocketAddress address, ClientTransportOptions options, ChannelLogger channelLogger) {
-    return new MqttClientTransport(config, options.getEagAttributes());
+    return new MqttClientTransport(config, options.getEagAttributes(), executors);
   }
 
   @Override
   public ScheduledExecutorService getScheduledExecutorService() {
-    return timer;
+    // grpc-java's call deadlines, reconnect back-off and idle timer: the runtime's scheduler.
+    return executors.scheduler();
   }
 
   @Override
@@ -38,11 +37,8 @@ public final class MqttClientTransportFactory implements ClientTransportFactory 
   }
 
   @Override
-  public synchronized void close() {
-    if (!closed) {
-      closed = true;
-      SharedResourceHolder.release(GrpcUtil.TIMER_SERVICE, timer);
-    }
+  public void close() {
+    executors.release();
   }
 
   @Override

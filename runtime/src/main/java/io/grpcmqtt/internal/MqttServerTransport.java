@@ -12,7 +12,6 @@ import io.grpc.internal.GrpcUtil;
 import io.grpc.internal.ServerListener;
 import io.grpc.internal.ServerTransport;
 import io.grpc.internal.ServerTransportListener;
-import io.grpc.internal.SharedResourceHolder;
 import io.grpc.internal.StatsTraceContext;
 import io.grpcmqtt.mapper.codec.PayloadFormat;
 import io.grpcmqtt.mapper.mqtt311.Mqtt311Topics;
@@ -32,9 +31,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.annotation.Nullable;
-import javax.annotation.concurrent.GuardedBy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,9 +58,10 @@ final class MqttServerTransport implements ServerTransport, TransportConnection.
   private final RequestParser parser;
   private final List<? extends ServerStreamTracer.Factory> tracerFactories;
   private final InternalLogId logId;
-  private final ScheduledExecutorService timer = SharedResourceHolder.get(GrpcUtil.TIMER_SERVICE);
+  /** Held from creation until after the transport terminated. */
+  private final RuntimeExecutors.Lease executors = RuntimeExecutors.acquire();
+  private final TransportLifecycle lifecycle;
   private final ConcurrentHashMap<CallKey, MqttServerStream> active = new ConcurrentHashMap<>();
-  private final AtomicInteger openStreams = new AtomicInteger();
   private final RecentCalls recent = new RecentCalls(10_000, 16L * 1024 * 1024);
   private final RateLimitedLog badInputLog = new RateLimitedLog(log, 10_000);
   /** Limits reached and vanished clients: a line of their own, so bad input cannot hide them. */
@@ -78,26 +76,12 @@ final class MqttServerTransport implements ServerTransport, TransportConnection.
    */
   private final byte[] barrier = new byte[16];
   private final ReassemblyBudget reassembly;
-  private final Object lock = new Object();
 
   private volatile TransportConnection connection;
   private ServerTransportListener transportListener;
   private Attributes streamAttributes = Attributes.EMPTY;
-  private ScheduledFuture<?> prober;
-
-  /**
-   * Requests are served; false once a stopping server's barrier came back. Written only under
-   * {@code lock}; handleRequest reads it without the lock to refuse early (volatile), and the
-   * admission that counts a call re-reads it under the lock, so a stale read admits nothing.
-   * Not {@code @GuardedBy} for that one lock-free read.
-   */
-  private volatile boolean accepting = true;
-
-  @GuardedBy("lock")
-  private boolean shutdown;
-
-  @GuardedBy("lock")
-  private boolean terminated;
+  /** Set once serving; cancelled as the transport terminates. */
+  private volatile ScheduledFuture<?> prober;
 
   MqttServerTransport(
       ServerSettings settings,
@@ -114,6 +98,22 @@ final class MqttServerTransport implements ServerTransport, TransportConnection.
     this.logId = InternalLogId.allocate(getClass(), config.brokerUriString());
     new SecureRandom().nextBytes(barrier);
     this.reassembly = ReassemblyBudget.forMessageSize(settings.maxInboundMessageSize);
+    // Requests are accepted until a stopping server's barrier came back (see drain).
+    this.lifecycle = new TransportLifecycle(
+        executors, serverId(), topics.serverStatus(serverId()), true,
+        Publishes.properties(null, null, null, Publishes.single(Wire.ORDERLY, "true")),
+        () -> {
+          if (prober != null) {
+            prober.cancel(false);
+          }
+        },
+        () -> {
+          log.info("server '{}' disconnected from {}", serverId(), config.brokerUriString());
+          if (transportListener != null) {
+            transportListener.transportTerminated();
+          }
+          executors.release();
+        });
   }
 
   void start(ServerListener serverListener) throws IOException {
@@ -128,9 +128,10 @@ final class MqttServerTransport implements ServerTransport, TransportConnection.
       connection = TransportConnection.open(
           config, topics.serverStatus(serverId()), Topics.OFFLINE, true, true, this,
           this::connectionLost, this::reconnected);
+      lifecycle.connected(connection);
       connection.subscribe(subscriptions());
     } catch (IOException | RuntimeException e) {
-      terminate();
+      lifecycle.terminate();
       throw e;
     }
   }
@@ -140,22 +141,23 @@ final class MqttServerTransport implements ServerTransport, TransportConnection.
    * has started, which only then has the executor its calls run on (see StartedServer).
    */
   void serveRequests() throws IOException {
-    synchronized (lock) {
-      if (shutdown) {
-        return;
-      }
+    if (lifecycle.isShutdown()) {
+      return;
     }
     try {
       connection.subscribe(requestFiltersAndQos());
     } catch (IOException e) {
-      terminate();
+      lifecycle.terminate();
       throw e;
     }
     publishStatus(Topics.ONLINE);
     if (settings.probeIntervalNanos > 0) {
-      prober = timer.scheduleWithFixedDelay(
+      prober = executors.scheduler().scheduleWithFixedDelay(
           this::probeClients, settings.probeIntervalNanos, settings.probeIntervalNanos,
           TimeUnit.NANOSECONDS);
+      if (lifecycle.isTerminated()) {
+        prober.cancel(false); // terminated meanwhile, after its own cancel found none
+      }
     }
     log.info(
         "server '{}' serving {} on {} (requests: {})",
@@ -247,24 +249,19 @@ final class MqttServerTransport implements ServerTransport, TransportConnection.
               drained();
             }
           });
-      timer.schedule(this::drained, BARRIER_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+      executors.schedule(this::drained, BARRIER_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
     });
   }
 
   /** Nothing more can arrive: refuse what still does, and end once the running calls have. */
   private void drained() {
-    boolean terminateNow;
-    synchronized (lock) {
-      if (!accepting) {
-        return;
-      }
-      accepting = false;
-      terminateNow = openStreams.get() == 0;
+    int open = lifecycle.stopAccepting();
+    if (open < 0) {
+      return;
     }
-    log.info("server '{}' takes no more requests; {} call(s) still running", serverId(),
-        openStreams.get());
-    if (terminateNow) {
-      terminate();
+    log.info("server '{}' takes no more requests; {} call(s) still running", serverId(), open);
+    if (open == 0) {
+      lifecycle.terminate();
     }
   }
 
@@ -452,7 +449,7 @@ final class MqttServerTransport implements ServerTransport, TransportConnection.
     if (key != null && seenBefore(key)) {
       return;
     }
-    if (!accepting) {
+    if (!lifecycle.accepting()) {
       reject(frame, SHUTTING_DOWN, route.fullMethodName, replies);
       return;
     }
@@ -491,7 +488,7 @@ final class MqttServerTransport implements ServerTransport, TransportConnection.
   /** Takes a slot of the server's and of the caller's call limits; else answers the refusal. */
   private boolean withinLimits(RequestParser.CallStart call, ReplyEncoding replies) {
     Frame frame = call.first;
-    if (openStreams.get() >= settings.maxConcurrentCalls) {
+    if (lifecycle.openCalls() >= settings.maxConcurrentCalls) {
       String what = "server is at its limit of " + settings.maxConcurrentCalls + " concurrent calls";
       limitHit(what + " (" + call.fullMethod + " from '" + frame.responseTopic + "' refused)");
       replyError(frame, Status.RESOURCE_EXHAUSTED.withDescription(what), replies);
@@ -523,15 +520,8 @@ final class MqttServerTransport implements ServerTransport, TransportConnection.
       releaseClientSlot(frame.responseTopic);
       return;
     }
-    boolean admitted;
-    synchronized (lock) {
-      // Checked again with the count: a stopping server ends once it refuses and runs nothing.
-      admitted = accepting;
-      if (admitted) {
-        openStreams.incrementAndGet();
-      }
-    }
-    if (!admitted) {
+    // Checked again with the count: a stopping server ends once it refuses and runs nothing.
+    if (lifecycle.admit(() -> {}) == 0) {
       if (key != null) {
         active.remove(key, stream);
       }
@@ -578,7 +568,7 @@ final class MqttServerTransport implements ServerTransport, TransportConnection.
   ChunkAssembler newAssembler(Runnable check) {
     return new ChunkAssembler(
         reassembly, "request", MqttServerStream::tooLarge, config.reassemblyTimeout().toNanos(),
-        check);
+        check, executors);
   }
 
   void streamDone(MqttServerStream stream, @Nullable RecentCalls.Reply reply, long ttlNanos) {
@@ -589,22 +579,12 @@ final class MqttServerTransport implements ServerTransport, TransportConnection.
     if (stream.responseTopic() != null) {
       releaseClientSlot(stream.responseTopic());
     }
-    boolean terminateNow;
-    synchronized (lock) {
-      terminateNow = openStreams.decrementAndGet() == 0 && !accepting;
-    }
-    if (terminateNow) {
-      terminate();
-    }
+    lifecycle.callEnded(() -> {});
   }
 
   private void connectionLost(Throwable cause) {
-    boolean expected;
-    synchronized (lock) {
-      expected = terminated;
-    }
-    if (expected) {
-      return;
+    if (lifecycle.isTerminated()) {
+      return; // closed on purpose
     }
     log.warn(
         "server '{}' lost its connection to {} ({}); reconnecting",
@@ -629,13 +609,9 @@ final class MqttServerTransport implements ServerTransport, TransportConnection.
   /** Stops gracefully: serves what was routed here, then ends with the last call (see drain). */
   @Override
   public void shutdown() {
-    synchronized (lock) {
-      if (shutdown) {
-        return;
-      }
-      shutdown = true;
+    if (lifecycle.shutdown()) {
+      drain();
     }
-    drain();
   }
 
   @Override
@@ -644,38 +620,13 @@ final class MqttServerTransport implements ServerTransport, TransportConnection.
     for (MqttServerStream stream : new ArrayList<>(active.values())) {
       stream.cancel(reason);
     }
-    terminate();
-  }
-
-  private void terminate() {
-    synchronized (lock) {
-      if (terminated) {
-        return;
-      }
-      terminated = true;
-      accepting = false;
-    }
-    if (prober != null) {
-      prober.cancel(false);
-    }
-    TransportConnection.closeInBackground(
-        connection,
-        topics.serverStatus(serverId()),
-        true,
-        Publishes.properties(null, null, null, Publishes.single(Wire.ORDERLY, "true")),
-        serverId(),
-        () -> {
-          SharedResourceHolder.release(GrpcUtil.TIMER_SERVICE, timer);
-          log.info("server '{}' disconnected from {}", serverId(), config.brokerUriString());
-          if (transportListener != null) {
-            transportListener.transportTerminated();
-          }
-        });
+    lifecycle.terminate();
   }
 
   @Override
   public ScheduledExecutorService getScheduledExecutorService() {
-    return timer;
+    // grpc-java's deadlines of server calls: the runtime's scheduler.
+    return executors.scheduler();
   }
 
   @Override

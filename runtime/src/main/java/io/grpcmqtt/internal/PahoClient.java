@@ -82,6 +82,8 @@ final class PahoClient implements MqttCallback {
   private final MqttConnectionOptions options;
   private final Listener listener;
   private final Object lock = new Object();
+  /** For the 32202 retry and the reconnect back-off; released when closed or not connected. */
+  private final RuntimeExecutors.Lease executors = RuntimeExecutors.acquire();
 
   @GuardedBy("lock")
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
@@ -117,7 +119,12 @@ final class PahoClient implements MqttCallback {
     this.config = config;
     this.listener = listener;
     this.reconnect = automaticReconnect;
-    this.client = newClient();
+    try {
+      this.client = newClient();
+    } catch (IOException | RuntimeException e) {
+      executors.release(); // never connected, never closed
+      throw e;
+    }
     options = new MqttConnectionOptions();
     // A session that outlives the connection keeps the subscriptions, so QoS 1 requests
     // published while this client is briefly away are delivered when it returns.
@@ -220,6 +227,18 @@ final class PahoClient implements MqttCallback {
 
   /** Connects, waiting at most the connect timeout. */
   void connect() throws IOException {
+    boolean connected = false;
+    try {
+      connectOnce();
+      connected = true;
+    } finally {
+      if (!connected) {
+        executors.release(); // nobody will close a connection that never was
+      }
+    }
+  }
+
+  private void connectOnce() throws IOException {
     CompletableFuture<Void> done = connectAsync();
     try {
       done.get(config.connectTimeout().toMillis() + 1_000, TimeUnit.MILLISECONDS);
@@ -424,7 +443,7 @@ final class PahoClient implements MqttCallback {
           // message first in line and try again on the next ack, or shortly if none is due.
           queue.addFirst(p);
           if (inFlight == 0) {
-            CompletableFuture.delayedExecutor(2, TimeUnit.MILLISECONDS).execute(this::drain);
+            executors.schedule(this::drain, 2, TimeUnit.MILLISECONDS);
           }
           break;
         }
@@ -503,6 +522,7 @@ final class PahoClient implements MqttCallback {
       p.callback.failed(new IOException("MQTT connection closed"));
     }
     closeQuietly();
+    executors.release();
   }
 
   private void closeQuietly() {
@@ -581,7 +601,10 @@ final class PahoClient implements MqttCallback {
       delay = reconnectDelayMillis;
       reconnectDelayMillis = Math.min(30_000, reconnectDelayMillis * 2);
     }
-    CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS).execute(this::reconnectOnce);
+    // Closing the lost client and making a new one may wait: not on the scheduler's thread.
+    executors.schedule(
+        () -> executors.runBlocking("reconnect " + config.clientId(), this::reconnectOnce),
+        delay, TimeUnit.MILLISECONDS);
   }
 
   /** Replaces the lost client by a fresh one; runs off Paho's threads. */

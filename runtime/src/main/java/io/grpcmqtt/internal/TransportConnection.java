@@ -187,31 +187,11 @@ final class TransportConnection {
   }
 
   /**
-   * Publishes a final status (QoS 1, waiting up to 2 s for its PUBACK) and closes the connection,
-   * on a thread of its own, then runs {@code then}. Closing waits for the broker, which must never
-   * happen on the connection's delivery thread, where a transport's last call may end.
+   * Publishes a final status (QoS 1, waiting up to 2 s for its PUBACK) and closes the connection.
+   * Waits for the broker: never on the connection's delivery thread ({@link TransportLifecycle}
+   * runs it on the runtime's blocking executor).
    */
-  static void closeInBackground(
-      @Nullable TransportConnection connection,
-      String statusTopic,
-      boolean retained,
-      @Nullable PublishProperties statusProperties,
-      String name,
-      Runnable then) {
-    Thread closer =
-        new Thread(
-            () -> {
-              if (connection != null) {
-                connection.close(statusTopic, retained, statusProperties);
-              }
-              then.run();
-            },
-            "grpc-mqtt-close-" + name);
-    closer.setDaemon(true);
-    closer.start();
-  }
-
-  private void close(String statusTopic, boolean retained, @Nullable PublishProperties props) {
+  void close(String statusTopic, boolean retained, @Nullable PublishProperties props) {
     if (connection.isConnected()) {
       CompletableFuture<Void> sent = new CompletableFuture<>();
       publish(statusTopic, Topics.OFFLINE.getBytes(StandardCharsets.UTF_8), 1, retained, props,

@@ -17,7 +17,8 @@
  *
  * <h2>Threads</h2>
  *
- * <p>Threads come from several owners:
+ * <p>The runtime starts threads in one place, {@link RuntimeExecutors}; the rest belong to the MQTT
+ * client library, to the user or to the caller. Which thread runs what, and whether it may block:
  *
  * <ul>
  *   <li><b>The connection's delivery thread</b> runs every message that arrives: Paho's {@code
@@ -31,28 +32,33 @@
  *       Paho's {@code MQTT Call} thread, or on the HiveMQ client's application scheduler (RxJava
  *       {@code RxComputationThreadPool-N}). A publish that fails at once reports on the publishing
  *       thread. None of these may block.
- *   <li><b>The call executor</b> is the one a builder is given, or a process-wide cached pool of
- *       daemon threads ({@code grpc-mqtt-executor-N}). Each builder wraps it in a {@link
- *       DeferringExecutor} and hands it to grpc-java. It runs service handlers, interceptors and
- *       client call listeners, which may block. While the delivery thread handles one message,
- *       {@code DeferringExecutor} keeps a {@code ThreadLocal}; the hand-offs that message causes
- *       leave as one task per call. A blocking stub's callbacks run on the caller's own thread
- *       (grpc-java's {@code ThreadlessExecutor}).
+ *   <li><b>The call executor</b> is the one a builder is given, or {@link RuntimeExecutors}'
+ *       default call pool: cached daemon threads ({@code grpc-mqtt-executor-N}) that end after a
+ *       minute idle. Each builder wraps it in a {@link DeferringExecutor} and hands it to
+ *       grpc-java. It runs service handlers, interceptors and client call listeners, <b>which may
+ *       block</b>, even on a call to a service of the same process. While the delivery thread
+ *       handles one message, {@code DeferringExecutor} keeps a {@code ThreadLocal}; the hand-offs
+ *       that message causes leave as one task per call. A blocking stub's callbacks run on the
+ *       caller's own thread (grpc-java's {@code ThreadlessExecutor}).
  *   <li><b>The caller's thread</b> runs a call's start, messages and half-close, and so the
- *       publishing of its requests.
- *   <li><b>grpc-java's shared timer</b> ({@code grpc-timer-N}, from {@code
- *       GrpcUtil.TIMER_SERVICE}) runs call deadlines on both sides. On a server it also runs the
- *       client probes and a stopping server's barrier timeout. It must not block.
- *   <li><b>{@code CompletableFuture.delayedExecutor}</b> runs the {@link ChunkAssembler}
- *       reassembly check, {@link MqttClientTransport}'s no-subscriber re-checks, and {@link
- *       PahoClient}'s 32202 retry and reconnect back-off. Its tasks go to {@code
- *       ForkJoinPool.commonPool()}. On Java 17 with 2 CPUs or fewer (common-pool parallelism 1),
- *       each task gets a new thread instead. They must not block.
- *   <li><b>A thread per event:</b> {@code grpc-mqtt-connect-<clientId>} connects and subscribes
- *       for a channel transport, and {@code grpc-mqtt-close-<clientId>} closes any transport
- *       ({@link TransportConnection#closeInBackground}). Both wait for the broker. A server
- *       connects and subscribes on the thread that calls {@code Server.start()}.
+ *       publishing of its requests. It may block.
+ *   <li><b>The runtime's scheduler</b> ({@code grpc-mqtt-timer-N}, two threads, {@link
+ *       RuntimeExecutors.Lease#schedule}) runs every timed task: call deadlines on both sides
+ *       (grpc-java asks the transports for it), grpc-java's channel timers, a server's client
+ *       probes and barrier timeout, the {@link ChunkAssembler} reassembly check, {@link
+ *       MqttClientTransport}'s no-subscriber re-checks, {@link PahoClient}'s 32202 retry and
+ *       reconnect back-off. <b>It must not block.</b>
+ *   <li><b>The runtime's blocking executor</b> ({@code grpc-mqtt-blocking-N}, bounded, {@link
+ *       RuntimeExecutors.Lease#runBlocking}) runs what waits for the broker: a channel
+ *       transport's connect and subscribe, every transport's close ({@link TransportLifecycle}:
+ *       the final status, then DISCONNECT), a Paho reconnect. A server connects and subscribes on
+ *       the thread that calls {@code Server.start()}.
  * </ul>
+ *
+ * <p>{@link RuntimeExecutors} is shared by the process and reference counted: each channel (its
+ * {@link MqttClientTransportFactory}), server transport and Paho connection holds a {@link
+ * RuntimeExecutors.Lease} until it has terminated, and the last release shuts the three pools
+ * down, so none of their threads outlive the last channel, server and connection.
  *
  * <h2>Streams, locks and publish callbacks</h2>
  *

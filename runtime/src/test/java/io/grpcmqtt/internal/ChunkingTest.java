@@ -15,12 +15,21 @@ import java.util.List;
 import java.util.Random;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.packet.MqttPublish;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The chunking layer on its own: sizes, splitting, and reassembly of hostile orderings. */
 class ChunkingTest {
+  /** The runtime's scheduler, for the reassembly check; released after each test. */
+  private final RuntimeExecutors.Lease timer = RuntimeExecutors.acquire();
+
+  @AfterEach
+  void releaseTimer() {
+    timer.release();
+  }
+
   private static final String TOPIC = "grpc/_reply/grpcmqttc46zbjkveawkvi2";
   private static final int MAX = 131_072;
 
@@ -178,7 +187,7 @@ class ChunkingTest {
     ReassemblyBudget budget = new ReassemblyBudget(1 << 20);
     java.util.concurrent.CountDownLatch checked = new java.util.concurrent.CountDownLatch(1);
     ChunkAssembler assembler = new ChunkAssembler(
-        budget, "response", MqttClientStream::tooLarge, 50_000_000L, checked::countDown);
+        budget, "response", MqttClientStream::tooLarge, 50_000_000L, checked::countDown, timer);
     assertNull(assembler.offer(chunk(4, "0/3/30", 10), 100));
     assertTrue(checked.await(10, java.util.concurrent.TimeUnit.SECONDS));
     String stalled = assembler.stalled();
@@ -186,8 +195,8 @@ class ChunkingTest {
         + " chunks for "), stalled);
   }
 
-  private static ChunkAssembler requests(ReassemblyBudget budget) {
-    return new ChunkAssembler(budget, "request", MqttServerStream::tooLarge, 30_000_000_000L, () -> {});
+  private ChunkAssembler requests(ReassemblyBudget budget) {
+    return new ChunkAssembler(budget, "request", MqttServerStream::tooLarge, 30_000_000_000L, () -> {}, timer);
   }
 
   private static Status.Code offerCode(ChunkAssembler assembler, Frame chunk, int max) {
