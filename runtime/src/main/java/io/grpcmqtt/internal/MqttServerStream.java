@@ -45,6 +45,9 @@ final class MqttServerStream implements ServerStream {
   /** The server's default deadline when the request set none (else 0). */
   private final long serverDefaultNanos;
   final long startNanos = System.nanoTime();
+
+  /** Written under the stream's lock, read by the transport's duplicate check. */
+  @Nullable private volatile RecentCalls.Reply sentReply;
   private final SynchronizationContext sync =
       new SynchronizationContext((t, e) -> log.error("uncaught error in a call listener", e));
 
@@ -527,6 +530,7 @@ final class MqttServerStream implements ServerStream {
   private void publishFinalLocked(byte[] payload, List<MqttUserProperty> props, Status status) {
     RecentCalls.Reply frame = lastFrameLocked(payload, props, status);
     RecentCalls.Reply reply = responseStreaming ? null : frame;
+    sentReply = reply;
     sendLocked(frame, new FinalFrameOutcome(props, reply));
   }
 
@@ -616,6 +620,15 @@ final class MqttServerStream implements ServerStream {
       finishLocked(status, reply);
     }
     sync.drain();
+  }
+
+  /**
+   * The reply of a unary-response call once it is published, before its PUBACK ends the call; a
+   * QoS 1 duplicate arriving meanwhile (its caller may already hold the reply) gets it again.
+   */
+  @Nullable
+  RecentCalls.Reply sentReply() {
+    return sentReply;
   }
 
   @GuardedBy("this")

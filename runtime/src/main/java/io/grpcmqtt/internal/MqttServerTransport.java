@@ -467,10 +467,20 @@ final class MqttServerTransport implements ServerTransport, TransportConnection.
     }
   }
 
-  /** A QoS 1 duplicate of a call that runs (dropped) or ran (answered again from the cache). */
+  /**
+   * A QoS 1 duplicate of a call that runs (dropped), whose reply is out but not yet acknowledged,
+   * or that ran (both answered again with that reply).
+   */
   private boolean seenBefore(CallKey key) {
-    if (active.containsKey(key)) {
-      log.debug("duplicate of active call {} dropped", key);
+    MqttServerStream running = active.get(key);
+    if (running != null) {
+      RecentCalls.Reply sent = running.sentReply();
+      if (sent == null) {
+        log.debug("duplicate of active call {} dropped", key);
+      } else {
+        answerAgain(sent);
+        log.debug("duplicate of call {} answered again: its reply awaits its PUBACK", key);
+      }
       return true;
     }
     RecentCalls.Reply[] cached = new RecentCalls.Reply[1];
@@ -478,11 +488,15 @@ final class MqttServerTransport implements ServerTransport, TransportConnection.
       return false;
     }
     if (cached[0] != null) {
-      ChunkingPublisher.publish(connection, cached[0].topic, cached[0].payload, config.qos(),
-          cached[0].properties, TransportConnection.IGNORE);
+      answerAgain(cached[0]);
     }
     log.debug("duplicate of finished call {} answered from the reply cache", key);
     return true;
+  }
+
+  private void answerAgain(RecentCalls.Reply reply) {
+    ChunkingPublisher.publish(connection, reply.topic, reply.payload, config.qos(),
+        reply.properties, TransportConnection.IGNORE);
   }
 
   /** Takes a slot of the server's and of the caller's call limits; else answers the refusal. */
