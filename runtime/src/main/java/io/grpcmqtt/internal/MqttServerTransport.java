@@ -33,6 +33,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import javax.annotation.Nullable;
 import javax.annotation.concurrent.GuardedBy;
 import org.slf4j.Logger;
@@ -78,6 +79,8 @@ final class MqttServerTransport implements ServerTransport, TransportConnection.
    */
   private final byte[] barrier = new byte[16];
   private final ReassemblyBudget reassembly;
+  /** {@link #newAssembler} as one object for every stream, which asks on its first chunk. */
+  final Function<Runnable, ChunkAssembler> assemblers = this::newAssembler;
   private final Object lock = new Object();
 
   private volatile TransportConnection connection;
