@@ -25,8 +25,11 @@ final class InboundMessages {
   private final String peer;
   private final int window;
   private final SequenceBuffer<Frame> reorder;
-  private final ChunkAssembler chunks;
-  private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
+  private final Function<Runnable, ChunkAssembler> assemblers;
+  /** Created by the first chunk: most calls never receive one. */
+  @Nullable private ChunkAssembler chunks;
+  /** Created by a message to queue, dropped once all are read: an idle stream holds none. */
+  @Nullable private ArrayDeque<byte[]> queue;
   private final StatsTraceContext stats;
   private int maxSize;
   private int requested;
@@ -42,7 +45,8 @@ final class InboundMessages {
    * @param sync drained after a stalled reassembly was reported, outside the lock
    * @param firstSeq the sequence number of the peer's first numbered frame
    * @param peer "client" or "server": who sends, in status texts
-   * @param assemblers the transport's reassembly (its budget and limits) for a given check
+   * @param assemblers the transport's reassembly (its budget and limits) for a given check,
+   *     asked once, when the call needs it
    * @param onStall called under the lock with the description of a chunked message whose rest
    *     did not arrive in time; it fails the call
    */
@@ -64,7 +68,21 @@ final class InboundMessages {
     this.peer = peer;
     this.onStall = onStall;
     this.reorder = new SequenceBuffer<>(firstSeq, window + 8);
-    this.chunks = assemblers.apply(this::checkReassembly);
+    this.assemblers = assemblers;
+  }
+
+  private ChunkAssembler chunks() {
+    if (chunks == null) {
+      chunks = assemblers.apply(this::checkReassembly);
+    }
+    return chunks;
+  }
+
+  private void enqueue(byte[] payload) {
+    if (queue == null) {
+      queue = new ArrayDeque<>(1);
+    }
+    queue.add(payload);
   }
 
   void setMaxSize(int maxSize) {
@@ -90,7 +108,7 @@ final class InboundMessages {
     if (frame.hasSeq() && reorder.isDuplicate(frame.seq)) {
       return null;
     }
-    return chunks.offer(frame, maxSize);
+    return chunks().offer(frame, maxSize);
   }
 
   /**
@@ -129,7 +147,7 @@ final class InboundMessages {
 
   /** Queues the message the request PUBLISH carried, which the transport held to the limit. */
   void addFirst(byte[] payload) {
-    queue.add(payload);
+    enqueue(payload);
   }
 
   /**
@@ -140,9 +158,9 @@ final class InboundMessages {
   void add(byte[] payload) throws StatusException {
     if (payload.length > maxSize) {
       throw Status.RESOURCE_EXHAUSTED.withDescription(
-          chunks.tooLarge(payload.length, maxSize)).asException();
+          chunks().tooLarge(payload.length, maxSize)).asException();
     }
-    queue.add(payload);
+    enqueue(payload);
   }
 
   private StatusException beyondWindow() {
@@ -157,7 +175,7 @@ final class InboundMessages {
 
   /** Hands {@code to} each queued message the application asked for, traced as read. */
   void deliver(Consumer<byte[]> to) {
-    while (requested > 0 && !queue.isEmpty()) {
+    while (requested > 0 && !drained()) {
       requested--;
       byte[] message = queue.poll();
       int seq = (int) delivered++;
@@ -167,11 +185,14 @@ final class InboundMessages {
       stats.inboundMessageRead(seq, message.length, message.length);
       to.accept(message);
     }
+    if (queue != null && queue.isEmpty()) {
+      queue = null; // an open stream that has read everything holds no queue
+    }
   }
 
   /** Whether every received message has been delivered. */
   boolean drained() {
-    return queue.isEmpty();
+    return queue == null || queue.isEmpty();
   }
 
   /** The credit of a call's opening: a window of messages. */
@@ -203,15 +224,19 @@ final class InboundMessages {
   /** The call ended: drops what is queued and returns held chunks to the connection's budget. */
   void clear() {
     ended = true;
-    queue.clear();
-    chunks.clear();
+    if (queue != null) {
+      queue.clear();
+    }
+    if (chunks != null) {
+      chunks.clear();
+    }
   }
 
   /** A chunked message stopped arriving: once its reassembly timed out, the call fails. */
   private void checkReassembly() {
     synchronized (streamLock) {
       if (!ended) {
-        String stalled = chunks.stalled();
+        String stalled = chunks().stalled();
         if (stalled != null) {
           onStall.accept(stalled);
         }

@@ -77,10 +77,14 @@ final class MqttClientStream implements ClientStream {
   @GuardedBy("this")
   private boolean requestAcked;
 
-  // Outbound, streaming requests only: the publisher bound to the accepting server's call topic.
+  /**
+   * The accepting server's call topic, where request messages, credit and the half-close go (a
+   * topic, not a second publisher: every stream of a channel has one, and most are server
+   * streams that only grant credit through it).
+   */
   @GuardedBy("this")
   @Nullable
-  private StreamPublisher toServer;
+  private String callTopic;
 
   private volatile String serverId;
 
@@ -120,7 +124,7 @@ final class MqttClientStream implements ClientStream {
         !clientStreaming && !serverStreaming && MethodPolicies.isIdempotent(method);
     this.messagesOut = new OutboundWindow(stats, 1, false, 0, maxMessageSize);
     this.messagesIn = new InboundMessages(
-        this, sync, stats, 0, window, maxMessageSize, "server", transport::newAssembler,
+        this, sync, stats, 0, window, maxMessageSize, "server", transport.assemblers,
         stalled -> {
           synchronized (this) { // held already (see InboundMessages); restated for Error Prone
             failLocked(Status.UNAVAILABLE.withDescription(stalled), true);
@@ -255,7 +259,7 @@ final class MqttClientStream implements ClientStream {
           || (deadline != null && deadline.isExpired())) {
         return false;
       }
-      if (toServer != null) {
+      if (callTopic != null) {
         // Accepted as a stream (its request travels in chunks): the will of the server that took
         // it fails it; another server would need the whole request again.
         return false;
@@ -410,12 +414,12 @@ final class MqttClientStream implements ClientStream {
 
   @GuardedBy("this")
   private void publishToServerLocked(byte[] payload, List<MqttUserProperty> props) {
-    toServer.publish(payload, props, OutsideStreamLock.wrap(this, sync, failOnError));
+    publisher.publish(callTopic, payload, props, OutsideStreamLock.wrap(this, sync, failOnError));
   }
 
   @GuardedBy("this")
   private void grantCreditLocked() {
-    if (!serverStreaming || toServer == null || finalFrame != null) {
+    if (!serverStreaming || callTopic == null || finalFrame != null) {
       return;
     }
     long credit = messagesIn.creditDue();
@@ -461,12 +465,14 @@ final class MqttClientStream implements ClientStream {
     }
     String control = frame.control;
     if (Wire.CTL_ACCEPT.equals(control)) {
-      if (toServer == null) {
+      if (callTopic == null) {
         if (frame.callTopic == null || frame.callTopic.isEmpty()) {
           throw new IllegalArgumentException("accept without " + Wire.CALL_TOPIC);
         }
-        toServer = publisher.to(frame.callTopic);
-        serverId = frame.serverId;
+        // Interned: each accept decodes its own copies of the same few servers' names, and an
+        // open stream keeps them (the JVM's string table drops them once no stream does).
+        callTopic = frame.callTopic.intern();
+        serverId = frame.serverId == null ? null : frame.serverId.intern();
         messagesOut.open();
       }
       messagesOut.grant(Math.max(0, frame.credit));

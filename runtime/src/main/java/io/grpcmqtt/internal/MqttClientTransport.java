@@ -32,6 +32,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import javax.annotation.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,6 +55,8 @@ final class MqttClientTransport implements ConnectionClientTransport, TransportC
   private final RateLimitedLog strayReplies = new RateLimitedLog(log, 10_000);
   private final ServerDirectory servers = new ServerDirectory();
   private final ReassemblyBudget reassembly;
+  /** {@link #newAssembler} as one object for every stream, which asks on its first chunk. */
+  final Function<Runnable, ChunkAssembler> assemblers = this::newAssembler;
   /** How long after subscribing to the server statuses their retained messages may still come. */
   private static final long STATUS_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
   private volatile long statusesSubscribedNanos;

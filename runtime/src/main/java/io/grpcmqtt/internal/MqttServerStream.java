@@ -111,7 +111,7 @@ final class MqttServerStream implements ServerStream {
     this.serverDefaultNanos = call.serverDefaultNanos;
     this.messagesOut = new OutboundWindow(stats, 0, true, 0, Integer.MAX_VALUE);
     this.messagesIn = new InboundMessages(
-        this, sync, stats, 1, window, maxInbound, "client", transport::newAssembler,
+        this, sync, stats, 1, window, maxInbound, "client", transport.assemblers,
         stalled -> {
           transport.badInput(stalled);
           synchronized (this) { // held already (see InboundMessages); restated for Error Prone

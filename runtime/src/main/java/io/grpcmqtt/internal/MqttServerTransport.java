@@ -31,6 +31,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import javax.annotation.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,6 +77,8 @@ final class MqttServerTransport implements ServerTransport, TransportConnection.
    */
   private final byte[] barrier = new byte[16];
   private final ReassemblyBudget reassembly;
+  /** {@link #newAssembler} as one object for every stream, which asks on its first chunk. */
+  final Function<Runnable, ChunkAssembler> assemblers = this::newAssembler;
 
   private volatile TransportConnection connection;
   private ServerTransportListener transportListener;

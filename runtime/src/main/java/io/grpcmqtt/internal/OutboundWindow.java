@@ -35,7 +35,8 @@ final class OutboundWindow {
     }
   }
 
-  private final ArrayDeque<Out> pending = new ArrayDeque<>();
+  /** Created by the first frame that waits: an idle stream has none. */
+  @Nullable private ArrayDeque<Out> pending;
   private final StatsTraceContext stats;
   private boolean open;
   /** Messages the peer allows in all; {@link Long#MAX_VALUE} until it grants any, if unbounded. */
@@ -97,6 +98,9 @@ final class OutboundWindow {
   }
 
   void add(Out frame) {
+    if (pending == null) {
+      pending = new ArrayDeque<>(2);
+    }
     pending.add(frame);
   }
 
@@ -106,7 +110,7 @@ final class OutboundWindow {
    */
   @Nullable
   Out nextToSend() {
-    Out out = pending.peek();
+    Out out = pending == null ? null : pending.peek();
     if (!open || out == null || (out.kind == Out.MESSAGE && sent >= credit)) {
       return null;
     }
@@ -125,11 +129,11 @@ final class OutboundWindow {
 
   /** Whether the peer has room for one more message beyond those sent and waiting. */
   boolean hasRoom() {
-    return open && sent + pending.size() < credit;
+    return open && sent + (pending == null ? 0 : pending.size()) < credit;
   }
 
   boolean hasPending() {
-    return !pending.isEmpty();
+    return pending != null && !pending.isEmpty();
   }
 
   /**
@@ -144,6 +148,8 @@ final class OutboundWindow {
 
   /** The call is over: nothing more goes. */
   void clear() {
-    pending.clear();
+    if (pending != null) {
+      pending.clear();
+    }
   }
 }

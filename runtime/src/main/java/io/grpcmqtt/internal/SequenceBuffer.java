@@ -9,7 +9,8 @@ import javax.annotation.Nullable;
  * cannot grow it without limit. Not thread-safe: callers hold the call's lock.
  */
 final class SequenceBuffer<T> {
-  private final TreeMap<Long, T> early = new TreeMap<>();
+  /** Created by the first numbered frame: an idle stream never receives one. */
+  @Nullable private TreeMap<Long, T> early;
   private final int capacity;
   private long next;
 
@@ -25,8 +26,11 @@ final class SequenceBuffer<T> {
   }
 
   Offer offer(long seq, T item) {
-    if (seq < next || early.containsKey(seq)) {
+    if (isDuplicate(seq)) {
       return Offer.DUPLICATE;
+    }
+    if (early == null) {
+      early = new TreeMap<>();
     }
     if (seq != next && early.size() >= capacity) {
       return Offer.OVERFLOW;
@@ -38,6 +42,9 @@ final class SequenceBuffer<T> {
   /** The next item in order, or null while it has not arrived. */
   @Nullable
   T poll() {
+    if (early == null) {
+      return null;
+    }
     T item = early.remove(next);
     if (item != null) {
       next++;
@@ -47,7 +54,7 @@ final class SequenceBuffer<T> {
 
   /** True when {@code seq} was already taken: passed, or waiting in the buffer. */
   boolean isDuplicate(long seq) {
-    return seq < next || early.containsKey(seq);
+    return seq < next || (early != null && early.containsKey(seq));
   }
 
   long nextExpected() {

@@ -23,8 +23,8 @@ final class StreamPublisher {
 
   /**
    * @param topic where {@link #publish(byte[], List, TransportConnection.PublishCallback)} sends
-   *     (null until the call knows it: a client learns it from the server's accept, see {@link
-   *     #to})
+   *     (null when the call does not know it yet: a client learns its server's call topic from the
+   *     accept, and names it at each publish)
    * @param cancelTopic where a caller tells servers that it cancelled (null on a server)
    */
   StreamPublisher(
@@ -44,12 +44,6 @@ final class StreamPublisher {
     this.cancelTopic = cancelTopic;
   }
 
-  /** The same call's frames, sent to {@code topic}. */
-  StreamPublisher to(String topic) {
-    return new StreamPublisher(
-        connection, qos, topic, replyTo, correlation, contentType, cancelTopic);
-  }
-
   /** The properties of a frame of this call with its bound Content Type. */
   PublishProperties properties(List<MqttUserProperty> userProperties) {
     return properties(contentType, userProperties);
@@ -64,7 +58,14 @@ final class StreamPublisher {
   void publish(
       byte[] payload, List<MqttUserProperty> userProperties,
       TransportConnection.PublishCallback callback) {
-    publish(topic, payload, properties(userProperties), true, callback);
+    publish(topic, payload, userProperties, callback);
+  }
+
+  /** Publishes a frame of this call to {@code to}, as chunks when it does not fit one PUBLISH. */
+  void publish(
+      String to, byte[] payload, List<MqttUserProperty> userProperties,
+      TransportConnection.PublishCallback callback) {
+    publish(to, payload, properties(userProperties), true, callback);
   }
 
   /**
