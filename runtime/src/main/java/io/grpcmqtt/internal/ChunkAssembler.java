@@ -140,11 +140,6 @@ final class ChunkAssembler {
     return p.first.withPayload(whole);
   }
 
-  /** The status text of a message of {@code size} bytes above the limit of {@code max}. */
-  String tooLarge(int size, int max) {
-    return tooLarge.describe(size, max);
-  }
-
   /**
    * What {@link #check} asks: a description of the incomplete message that has waited longer than
    * the timeout for its next chunk, or null when none has (the check is then scheduled again while

@@ -23,6 +23,7 @@ final class InboundMessages {
   private final SynchronizationContext sync;
   private final Consumer<String> onStall;
   private final String peer;
+  private final ChunkAssembler.TooLarge tooLarge;
   private final int window;
   private final SequenceBuffer<Frame> reorder;
   private final Function<Runnable, ChunkAssembler> assemblers;
@@ -45,6 +46,7 @@ final class InboundMessages {
    * @param sync drained after a stalled reassembly was reported, outside the lock
    * @param firstSeq the sequence number of the peer's first numbered frame
    * @param peer "client" or "server": who sends, in status texts
+   * @param tooLarge the status text of a message above the size limit, worded for this side
    * @param assemblers the transport's reassembly (its budget and limits) for a given check,
    *     asked once, when the call needs it
    * @param onStall called under the lock with the description of a chunked message whose rest
@@ -58,6 +60,7 @@ final class InboundMessages {
       int window,
       int maxSize,
       String peer,
+      ChunkAssembler.TooLarge tooLarge,
       Function<Runnable, ChunkAssembler> assemblers,
       Consumer<String> onStall) {
     this.streamLock = streamLock;
@@ -66,6 +69,7 @@ final class InboundMessages {
     this.window = window;
     this.maxSize = maxSize;
     this.peer = peer;
+    this.tooLarge = tooLarge;
     this.onStall = onStall;
     this.reorder = new SequenceBuffer<>(firstSeq, window + 8);
     this.assemblers = assemblers;
@@ -158,7 +162,7 @@ final class InboundMessages {
   void add(byte[] payload) throws StatusException {
     if (payload.length > maxSize) {
       throw Status.RESOURCE_EXHAUSTED.withDescription(
-          chunks().tooLarge(payload.length, maxSize)).asException();
+          tooLarge.describe(payload.length, maxSize)).asException();
     }
     enqueue(payload);
   }

@@ -124,7 +124,8 @@ final class MqttClientStream implements ClientStream {
         !clientStreaming && !serverStreaming && MethodPolicies.isIdempotent(method);
     this.messagesOut = new OutboundWindow(stats, 1, false, 0, maxMessageSize);
     this.messagesIn = new InboundMessages(
-        this, sync, stats, 0, window, maxMessageSize, "server", transport.assemblers,
+        this, sync, stats, 0, window, maxMessageSize, "server", MqttClientStream::tooLarge,
+        transport.assemblers,
         stalled -> {
           synchronized (this) { // held already (see InboundMessages); restated for Error Prone
             failLocked(Status.UNAVAILABLE.withDescription(stalled), true);

@@ -111,7 +111,8 @@ final class MqttServerStream implements ServerStream {
     this.serverDefaultNanos = call.serverDefaultNanos;
     this.messagesOut = new OutboundWindow(stats, 0, true, 0, Integer.MAX_VALUE);
     this.messagesIn = new InboundMessages(
-        this, sync, stats, 1, window, maxInbound, "client", transport.assemblers,
+        this, sync, stats, 1, window, maxInbound, "client", MqttServerStream::tooLarge,
+        transport.assemblers,
         stalled -> {
           transport.badInput(stalled);
           synchronized (this) { // held already (see InboundMessages); restated for Error Prone
