@@ -355,7 +355,7 @@ final class MqttClientStream implements ClientStream {
       failLocked(e.getStatus(), false);
       return;
     }
-    List<MqttUserProperty> props = new ArrayList<>();
+    List<MqttUserProperty> props = new ArrayList<>(4);
     if (control != null) {
       props.add(new MqttUserProperty(Wire.CTL, control));
       props.add(new MqttUserProperty(Wire.SEQ, "0"));
@@ -415,6 +415,9 @@ final class MqttClientStream implements ClientStream {
 
   @GuardedBy("this")
   private void publishToServerLocked(byte[] payload, List<MqttUserProperty> props) {
+    if (failOnError == null) {
+      failOnError = new FailOnError();
+    }
     publisher.publish(callTopic, payload, props, OutsideStreamLock.wrap(this, sync, failOnError));
   }
 
@@ -619,30 +622,37 @@ final class MqttClientStream implements ClientStream {
     sync.executeLater(() -> listener.closed(status, RpcProgress.PROCESSED, trailers));
   }
 
-  private final TransportConnection.PublishCallback failOnError =
-      new TransportConnection.PublishCallback() {
-        @Override
-        public void published(int reasonCode) {
-          if (reasonCode == Wire.NO_MATCHING_SUBSCRIBERS) {
-            fail(Status.UNAVAILABLE.withDescription(
-                "the server that accepted this call is no longer subscribed"));
-          }
-        }
+  /**
+   * The outcome of every frame sent to the accepting server's call topic; made by the first such
+   * frame, since a unary call never sends one.
+   */
+  @GuardedBy("this")
+  @Nullable
+  private FailOnError failOnError;
 
-        @Override
-        public void failed(Throwable cause) {
-          if (cause instanceof PacketTooLargeException) {
-            synchronized (MqttClientStream.this) {
-              failLocked(Status.RESOURCE_EXHAUSTED.withDescription(
-                  "cannot send a request message: " + cause.getMessage()), true);
-            }
-            sync.drain();
-            return;
-          }
-          fail(Status.UNAVAILABLE.withDescription(
-              "cannot publish to the broker: " + cause.getMessage()).withCause(cause));
+  private final class FailOnError implements TransportConnection.PublishCallback {
+    @Override
+    public void published(int reasonCode) {
+      if (reasonCode == Wire.NO_MATCHING_SUBSCRIBERS) {
+        fail(Status.UNAVAILABLE.withDescription(
+            "the server that accepted this call is no longer subscribed"));
+      }
+    }
+
+    @Override
+    public void failed(Throwable cause) {
+      if (cause instanceof PacketTooLargeException) {
+        synchronized (MqttClientStream.this) {
+          failLocked(Status.RESOURCE_EXHAUSTED.withDescription(
+              "cannot send a request message: " + cause.getMessage()), true);
         }
-      };
+        sync.drain();
+        return;
+      }
+      fail(Status.UNAVAILABLE.withDescription(
+          "cannot publish to the broker: " + cause.getMessage()).withCause(cause));
+    }
+  }
 
   private final class RequestCallback implements TransportConnection.PublishCallback {
     private final String topic;

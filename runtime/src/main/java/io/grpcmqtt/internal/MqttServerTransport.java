@@ -63,6 +63,8 @@ final class MqttServerTransport implements ServerTransport, TransportConnection.
   private final RuntimeExecutors.Lease executors = RuntimeExecutors.acquire();
   private final TransportLifecycle lifecycle;
   private final ConcurrentHashMap<CallKey, MqttServerStream> active = new ConcurrentHashMap<>();
+  /** gRPC asks every call's stream for it: made once, not per call. */
+  private final String authority;
   private final RecentCalls recent = new RecentCalls(10_000, 16L * 1024 * 1024);
   private final RateLimitedLog badInputLog = new RateLimitedLog(log, 10_000);
   /** Limits reached and vanished clients: a line of their own, so bad input cannot hide them. */
@@ -93,6 +95,7 @@ final class MqttServerTransport implements ServerTransport, TransportConnection.
     this.settings = settings;
     this.config = settings.connection;
     this.topics = new Topics(config.topicPrefix());
+    this.authority = config.authority();
     this.registry = registry;
     this.mqtt311 = new V311RequestParser(new Mqtt311Topics(config.topicPrefix()), registry);
     this.parser = new RequestParser(registry, settings.maxInboundMessageSize,
@@ -180,7 +183,7 @@ final class MqttServerTransport implements ServerTransport, TransportConnection.
   }
 
   String authority() {
-    return config.authority();
+    return authority;
   }
 
   private List<String> requestFilters() {
