@@ -1,10 +1,10 @@
 package io.grpcmqtt.internal;
 
-import com.google.common.io.ByteStreams;
 import io.grpc.Attributes;
 import io.grpc.Compressor;
 import io.grpc.Deadline;
 import io.grpc.DecompressorRegistry;
+import io.grpc.InternalMetadata;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
@@ -16,7 +16,6 @@ import io.grpc.internal.ClientStreamListener.RpcProgress;
 import io.grpc.internal.InsightBuilder;
 import io.grpc.internal.StatsTraceContext;
 import io.grpcmqtt.mqtt.MqttUserProperty;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -175,7 +174,7 @@ final class MqttClientStream implements ClientStream {
   public void writeMessage(InputStream message) {
     byte[] bytes;
     try {
-      bytes = ByteStreams.toByteArray(message);
+      bytes = PayloadCodec.readAll(message);
       message.close();
     } catch (IOException e) {
       cancel(Status.INTERNAL.withDescription("cannot serialize request").withCause(e));
@@ -532,7 +531,7 @@ final class MqttClientStream implements ClientStream {
       return;
     }
     Metadata md = Wire.toMetadata(frame.props, from, to);
-    if (always || md.keys().size() > 0) {
+    if (always || InternalMetadata.headerCount(md) > 0) {
       headersSeen = true;
       stats.clientInboundHeaders(md);
       sync.executeLater(() -> listener.headersRead(md));
@@ -567,7 +566,7 @@ final class MqttClientStream implements ClientStream {
     }
     messagesIn.deliver(message -> {
       SingleMessageProducer producer =
-          new SingleMessageProducer(new ByteArrayInputStream(message));
+          new SingleMessageProducer(PayloadCodec.stream(message));
       sync.executeLater(() -> listener.messagesAvailable(producer));
     });
     if (messagesIn.drained() && finalFrame != null) {
