@@ -53,6 +53,9 @@ final class MqttServerStream implements ServerStream {
 
   private ServerStreamListener listener;
 
+  /** This call's attributes, made when gRPC first asks. */
+  @Nullable private Attributes attributes;
+
   @GuardedBy("this")
   private final InboundMessages messagesIn;
 
@@ -673,7 +676,14 @@ final class MqttServerStream implements ServerStream {
 
   @Override
   public Attributes getAttributes() {
-    return StreamAttributes.forCall(transport.streamAttributes(), responseTopic);
+    // gRPC asks twice per call (its method lookup and ServerCall.getAttributes): built once.
+    // Racy but safe: Attributes is immutable, and a second thread at worst builds an equal one.
+    Attributes attributes = this.attributes;
+    if (attributes == null) {
+      attributes = StreamAttributes.forCall(transport.streamAttributes(), responseTopic);
+      this.attributes = attributes;
+    }
+    return attributes;
   }
 
   @Nullable
