@@ -25,7 +25,9 @@ final class InboundMessages {
   private final String peer;
   private final ChunkAssembler.TooLarge tooLarge;
   private final int window;
-  private final SequenceBuffer<Frame> reorder;
+  private final long firstSeq;
+  /** Created by the first numbered frame: a unary call's reply and request have none. */
+  @Nullable private SequenceBuffer<Frame> reorder;
   private final Function<Runnable, ChunkAssembler> assemblers;
   /** Created by the first chunk: most calls never receive one. */
   @Nullable private ChunkAssembler chunks;
@@ -71,7 +73,7 @@ final class InboundMessages {
     this.peer = peer;
     this.tooLarge = tooLarge;
     this.onStall = onStall;
-    this.reorder = new SequenceBuffer<>(firstSeq, window + 8);
+    this.firstSeq = firstSeq;
     this.assemblers = assemblers;
   }
 
@@ -109,10 +111,14 @@ final class InboundMessages {
     if (!frame.isChunk()) {
       return frame;
     }
-    if (frame.hasSeq() && reorder.isDuplicate(frame.seq)) {
+    if (frame.hasSeq() && isDuplicate(frame.seq)) {
       return null;
     }
     return chunks().offer(frame, maxSize);
+  }
+
+  private boolean isDuplicate(long seq) {
+    return reorder == null ? seq < firstSeq : reorder.isDuplicate(seq);
   }
 
   /**
@@ -121,6 +127,9 @@ final class InboundMessages {
    * @throws StatusException RESOURCE_EXHAUSTED when the peer sent beyond the window
    */
   boolean offer(Frame frame) throws StatusException {
+    if (reorder == null) {
+      reorder = new SequenceBuffer<>(firstSeq, window + 8);
+    }
     switch (reorder.offer(frame.seq, frame)) {
       case DUPLICATE:
         return false;
@@ -134,7 +143,7 @@ final class InboundMessages {
   /** The next frame in sequence order, or null while it has not arrived. */
   @Nullable
   Frame next() {
-    return reorder.poll();
+    return reorder == null ? null : reorder.poll();
   }
 
   /**

@@ -1,10 +1,10 @@
 package io.grpcmqtt.internal;
 
-import com.google.common.io.ByteStreams;
 import io.grpc.Attributes;
 import io.grpc.Compressor;
 import io.grpc.Deadline;
 import io.grpc.DecompressorRegistry;
+import io.grpc.InternalMetadata;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
@@ -16,7 +16,6 @@ import io.grpc.internal.ClientStreamListener.RpcProgress;
 import io.grpc.internal.InsightBuilder;
 import io.grpc.internal.StatsTraceContext;
 import io.grpcmqtt.mqtt.MqttUserProperty;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -175,7 +174,7 @@ final class MqttClientStream implements ClientStream {
   public void writeMessage(InputStream message) {
     byte[] bytes;
     try {
-      bytes = ByteStreams.toByteArray(message);
+      bytes = PayloadCodec.readAll(message);
       message.close();
     } catch (IOException e) {
       cancel(Status.INTERNAL.withDescription("cannot serialize request").withCause(e));
@@ -355,7 +354,7 @@ final class MqttClientStream implements ClientStream {
       failLocked(e.getStatus(), false);
       return;
     }
-    List<MqttUserProperty> props = new ArrayList<>();
+    List<MqttUserProperty> props = new ArrayList<>(4);
     if (control != null) {
       props.add(new MqttUserProperty(Wire.CTL, control));
       props.add(new MqttUserProperty(Wire.SEQ, "0"));
@@ -415,6 +414,9 @@ final class MqttClientStream implements ClientStream {
 
   @GuardedBy("this")
   private void publishToServerLocked(byte[] payload, List<MqttUserProperty> props) {
+    if (failOnError == null) {
+      failOnError = new FailOnError();
+    }
     publisher.publish(callTopic, payload, props, OutsideStreamLock.wrap(this, sync, failOnError));
   }
 
@@ -529,7 +531,7 @@ final class MqttClientStream implements ClientStream {
       return;
     }
     Metadata md = Wire.toMetadata(frame.props, from, to);
-    if (always || md.keys().size() > 0) {
+    if (always || InternalMetadata.headerCount(md) > 0) {
       headersSeen = true;
       stats.clientInboundHeaders(md);
       sync.executeLater(() -> listener.headersRead(md));
@@ -564,7 +566,7 @@ final class MqttClientStream implements ClientStream {
     }
     messagesIn.deliver(message -> {
       SingleMessageProducer producer =
-          new SingleMessageProducer(new ByteArrayInputStream(message));
+          new SingleMessageProducer(PayloadCodec.stream(message));
       sync.executeLater(() -> listener.messagesAvailable(producer));
     });
     if (messagesIn.drained() && finalFrame != null) {
@@ -619,30 +621,37 @@ final class MqttClientStream implements ClientStream {
     sync.executeLater(() -> listener.closed(status, RpcProgress.PROCESSED, trailers));
   }
 
-  private final TransportConnection.PublishCallback failOnError =
-      new TransportConnection.PublishCallback() {
-        @Override
-        public void published(int reasonCode) {
-          if (reasonCode == Wire.NO_MATCHING_SUBSCRIBERS) {
-            fail(Status.UNAVAILABLE.withDescription(
-                "the server that accepted this call is no longer subscribed"));
-          }
-        }
+  /**
+   * The outcome of every frame sent to the accepting server's call topic; made by the first such
+   * frame, since a unary call never sends one.
+   */
+  @GuardedBy("this")
+  @Nullable
+  private FailOnError failOnError;
 
-        @Override
-        public void failed(Throwable cause) {
-          if (cause instanceof PacketTooLargeException) {
-            synchronized (MqttClientStream.this) {
-              failLocked(Status.RESOURCE_EXHAUSTED.withDescription(
-                  "cannot send a request message: " + cause.getMessage()), true);
-            }
-            sync.drain();
-            return;
-          }
-          fail(Status.UNAVAILABLE.withDescription(
-              "cannot publish to the broker: " + cause.getMessage()).withCause(cause));
+  private final class FailOnError implements TransportConnection.PublishCallback {
+    @Override
+    public void published(int reasonCode) {
+      if (reasonCode == Wire.NO_MATCHING_SUBSCRIBERS) {
+        fail(Status.UNAVAILABLE.withDescription(
+            "the server that accepted this call is no longer subscribed"));
+      }
+    }
+
+    @Override
+    public void failed(Throwable cause) {
+      if (cause instanceof PacketTooLargeException) {
+        synchronized (MqttClientStream.this) {
+          failLocked(Status.RESOURCE_EXHAUSTED.withDescription(
+              "cannot send a request message: " + cause.getMessage()), true);
         }
-      };
+        sync.drain();
+        return;
+      }
+      fail(Status.UNAVAILABLE.withDescription(
+          "cannot publish to the broker: " + cause.getMessage()).withCause(cause));
+    }
+  }
 
   private final class RequestCallback implements TransportConnection.PublishCallback {
     private final String topic;

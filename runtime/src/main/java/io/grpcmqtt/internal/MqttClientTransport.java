@@ -49,6 +49,8 @@ final class MqttClientTransport implements ConnectionClientTransport, TransportC
   private final Topics topics;
   private final ClientRoutes routes;
   private final String replyTopic;
+  /** Where every call of this channel tells servers it cancelled; made once, not per call. */
+  private final String cancelTopic;
   private final InternalLogId logId;
   private final ConcurrentHashMap<Long, MqttClientStream> streams = new ConcurrentHashMap<>();
   private final AtomicLong nextCallId = new AtomicLong(new SecureRandom().nextLong());
@@ -80,6 +82,7 @@ final class MqttClientTransport implements ConnectionClientTransport, TransportC
     this.topics = new Topics(config.topicPrefix());
     this.routes = new ClientRoutes(topics, config.templateTopics());
     this.replyTopic = topics.reply(config.clientId());
+    this.cancelTopic = topics.cancel();
     this.logId = InternalLogId.allocate(getClass(), config.brokerUriString());
     this.reassembly = ReassemblyBudget.forMessageSize(config.maxMessageSize());
     BrokerAddress address = new BrokerAddress(config.brokerUriString());
@@ -180,8 +183,7 @@ final class MqttClientTransport implements ConnectionClientTransport, TransportC
     long callId = nextCallId.getAndIncrement();
     int qos = routes.qos(method, config.qos());
     StreamPublisher publisher = new StreamPublisher(
-        connection, qos, null, replyTopic, ByteBuffer.allocate(8).putLong(callId).array(), null,
-        topics.cancel());
+        connection, qos, null, replyTopic, correlation(callId), null, cancelTopic);
     MqttClientStream stream =
         new MqttClientStream(
             this,
@@ -197,6 +199,16 @@ final class MqttClientTransport implements ConnectionClientTransport, TransportC
       stream.setMaxOutboundMessageSize(maxOut);
     }
     return stream;
+  }
+
+  /** The call's Correlation Data: its id as 8 big-endian bytes (without a ByteBuffer per call). */
+  static byte[] correlation(long callId) {
+    byte[] bytes = new byte[8];
+    for (int i = 7; i >= 0; i--) {
+      bytes[i] = (byte) callId;
+      callId >>>= 8;
+    }
+    return bytes;
   }
 
   /** Adds a started stream; returns the reason when the transport no longer takes calls. */

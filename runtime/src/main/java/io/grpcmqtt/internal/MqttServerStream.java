@@ -53,6 +53,9 @@ final class MqttServerStream implements ServerStream {
 
   private ServerStreamListener listener;
 
+  /** This call's attributes, made when gRPC first asks. */
+  @Nullable private Attributes attributes;
+
   @GuardedBy("this")
   private final InboundMessages messagesIn;
 
@@ -163,7 +166,7 @@ final class MqttServerStream implements ServerStream {
         if (requestStreaming) {
           props.add(new MqttUserProperty(Wire.CREDIT, Long.toString(messagesIn.openCredit())));
         }
-        publishLocked(new byte[0], props, vanishOnNoSubscriber);
+        publishLocked(new byte[0], props, vanishOnNoSubscriberLocked());
       }
       // gRPC may already have asked for the message from its executor.
       deliverLocked();
@@ -267,7 +270,8 @@ final class MqttServerStream implements ServerStream {
     if (requestStreaming && !halfCloseReceived && responseTopic != null) {
       long credit = messagesIn.creditDue();
       if (credit >= 0) {
-        publishLocked(new byte[0], InboundMessages.creditFrame(credit), vanishOnNoSubscriber);
+        publishLocked(
+            new byte[0], InboundMessages.creditFrame(credit), vanishOnNoSubscriberLocked());
       }
     }
   }
@@ -358,7 +362,7 @@ final class MqttServerStream implements ServerStream {
         // One-way call: the response is dropped by design.
         finishLocked(Status.OK, null);
       } else if (!responseStreaming) {
-        List<MqttUserProperty> props = new ArrayList<>();
+        List<MqttUserProperty> props = new ArrayList<>(4);
         if (unaryHeaders != null) {
           Wire.putMetadata(props, unaryHeaders);
         }
@@ -467,7 +471,7 @@ final class MqttServerStream implements ServerStream {
       if (out.kind == OutboundWindow.Out.FINAL) {
         publishFinalLocked(out.payload, out.props, closedStatus);
       } else {
-        publishLocked(out.payload, out.props, vanishOnNoSubscriber);
+        publishLocked(out.payload, out.props, vanishOnNoSubscriberLocked());
       }
     }
     signalReadyLocked();
@@ -493,21 +497,35 @@ final class MqttServerStream implements ServerStream {
     return !responseStreaming || messagesOut.hasRoom();
   }
 
-  /** A stream's frames find out, from their PUBACKs, that the client is gone. */
-  private final TransportConnection.PublishCallback vanishOnNoSubscriber =
-      new TransportConnection.PublishCallback() {
-        @Override
-        public void published(int reasonCode) {
-          if (reasonCode == Wire.NO_MATCHING_SUBSCRIBERS) {
-            transport.clientVanished(responseTopic);
-          }
-        }
+  /**
+   * A stream's frames find out, from their PUBACKs, that the client is gone; made by the first
+   * such frame, since a unary call sends only its last.
+   */
+  @GuardedBy("this")
+  @Nullable
+  private VanishOnNoSubscriber vanishOnNoSubscriber;
 
-        @Override
-        public void failed(Throwable cause) {
-          // A lost connection ends the calls by itself.
-        }
-      };
+  @GuardedBy("this")
+  private VanishOnNoSubscriber vanishOnNoSubscriberLocked() {
+    if (vanishOnNoSubscriber == null) {
+      vanishOnNoSubscriber = new VanishOnNoSubscriber();
+    }
+    return vanishOnNoSubscriber;
+  }
+
+  private final class VanishOnNoSubscriber implements TransportConnection.PublishCallback {
+    @Override
+    public void published(int reasonCode) {
+      if (reasonCode == Wire.NO_MATCHING_SUBSCRIBERS) {
+        transport.clientVanished(responseTopic);
+      }
+    }
+
+    @Override
+    public void failed(Throwable cause) {
+      // A lost connection ends the calls by itself.
+    }
+  }
 
   /**
    * The frame that ends the call with {@code status}: addressed and encoded by {@link #replies}
@@ -658,7 +676,14 @@ final class MqttServerStream implements ServerStream {
 
   @Override
   public Attributes getAttributes() {
-    return StreamAttributes.forCall(transport.streamAttributes(), responseTopic);
+    // gRPC asks twice per call (its method lookup and ServerCall.getAttributes): built once.
+    // Racy but safe: Attributes is immutable, and a second thread at worst builds an equal one.
+    Attributes attributes = this.attributes;
+    if (attributes == null) {
+      attributes = StreamAttributes.forCall(transport.streamAttributes(), responseTopic);
+      this.attributes = attributes;
+    }
+    return attributes;
   }
 
   @Nullable

@@ -63,6 +63,8 @@ final class MqttServerTransport implements ServerTransport, TransportConnection.
   private final RuntimeExecutors.Lease executors = RuntimeExecutors.acquire();
   private final TransportLifecycle lifecycle;
   private final ConcurrentHashMap<CallKey, MqttServerStream> active = new ConcurrentHashMap<>();
+  /** gRPC asks every call's stream for it: made once, not per call. */
+  private final String authority;
   private final RecentCalls recent = new RecentCalls(10_000, 16L * 1024 * 1024);
   private final RateLimitedLog badInputLog = new RateLimitedLog(log, 10_000);
   /** Limits reached and vanished clients: a line of their own, so bad input cannot hide them. */
@@ -93,6 +95,7 @@ final class MqttServerTransport implements ServerTransport, TransportConnection.
     this.settings = settings;
     this.config = settings.connection;
     this.topics = new Topics(config.topicPrefix());
+    this.authority = config.authority();
     this.registry = registry;
     this.mqtt311 = new V311RequestParser(new Mqtt311Topics(config.topicPrefix()), registry);
     this.parser = new RequestParser(registry, settings.maxInboundMessageSize,
@@ -180,7 +183,7 @@ final class MqttServerTransport implements ServerTransport, TransportConnection.
   }
 
   String authority() {
-    return config.authority();
+    return authority;
   }
 
   private List<String> requestFilters() {
@@ -416,22 +419,40 @@ final class MqttServerTransport implements ServerTransport, TransportConnection.
     }
   }
 
-  /** Takes one of the per-client call slots of {@code responseTopic}; false when none is left. */
+  /**
+   * Takes one of the per-client call slots of {@code responseTopic}; false when none is left.
+   * Compare-and-set on the count, without a lambda and a result array per call.
+   */
   private boolean reserveClientSlot(String responseTopic) {
-    boolean[] full = {false};
-    callsPerClient.compute(responseTopic, (t, n) -> {
-      int calls = n == null ? 0 : n;
-      if (calls >= settings.maxConcurrentCallsPerClient) {
-        full[0] = true;
-        return n;
+    while (true) {
+      Integer calls = callsPerClient.get(responseTopic);
+      if (calls == null) {
+        if (settings.maxConcurrentCallsPerClient < 1) {
+          return false;
+        }
+        if (callsPerClient.putIfAbsent(responseTopic, 1) == null) {
+          return true;
+        }
+      } else if (calls >= settings.maxConcurrentCallsPerClient) {
+        return false;
+      } else if (callsPerClient.replace(responseTopic, calls, calls + 1)) {
+        return true;
       }
-      return calls + 1;
-    });
-    return !full[0];
+    }
   }
 
   private void releaseClientSlot(String responseTopic) {
-    callsPerClient.computeIfPresent(responseTopic, (t, n) -> n <= 1 ? null : n - 1);
+    while (true) {
+      Integer calls = callsPerClient.get(responseTopic);
+      if (calls == null) {
+        return;
+      }
+      if (calls <= 1
+          ? callsPerClient.remove(responseTopic, calls)
+          : callsPerClient.replace(responseTopic, calls, calls - 1)) {
+        return;
+      }
+    }
   }
 
   /** A limit refused a request or ended a call: a rate-limited line says which and whose. */

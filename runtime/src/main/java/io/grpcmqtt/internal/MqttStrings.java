@@ -51,10 +51,20 @@ public final class MqttStrings {
     if (text == null) {
       return true;
     }
-    for (int i = 0; i < text.length(); i++) {
+    int n = text.length();
+    int i = 0;
+    // Fast path: printable ASCII, which is almost every topic, property name and value.
+    while (i < n) {
+      char c = text.charAt(i);
+      if (c < 0x20 || c >= 0x7F) {
+        break;
+      }
+      i++;
+    }
+    for (; i < n; i++) {
       char c = text.charAt(i);
       if (Character.isHighSurrogate(c)) {
-        if (i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))
+        if (i + 1 < n && Character.isLowSurrogate(text.charAt(i + 1))
             && isPairAllowed(c, text.charAt(i + 1))) {
           i++;
           continue;

@@ -3,14 +3,17 @@ package io.grpcmqtt.internal;
 import com.google.common.io.ByteStreams;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
+import io.grpc.KnownLength;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpcmqtt.mapper.codec.JsonCodec;
 import io.grpcmqtt.mapper.codec.PayloadFormat;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
 import javax.annotation.Nullable;
 
 /**
@@ -33,7 +36,7 @@ final class PayloadCodec {
             .withDescription("this method does not accept JSON: its messages are not protobuf")
             .asException();
       }
-      return new ByteArrayInputStream(payload);
+      return stream(payload);
     }
     Message message =
         entry.topicFields != null
@@ -91,7 +94,7 @@ final class PayloadCodec {
       throws StatusException {
     byte[] bytes;
     try {
-      bytes = ByteStreams.toByteArray(message);
+      bytes = readAll(message);
       message.close();
     } catch (IOException e) {
       throw Status.INTERNAL.withDescription("cannot serialize response").withCause(e).asException();
@@ -108,6 +111,49 @@ final class PayloadCodec {
     } catch (InvalidProtocolBufferException e) {
       throw Status.INTERNAL.withDescription("cannot write response as JSON").withCause(e)
           .asException();
+    }
+  }
+
+  /**
+   * The bytes of a serialized message. gRPC's marshallers hand over streams that know their
+   * length ({@link KnownLength}): those are read straight into an array of that size (a protobuf
+   * message serializes itself into it), without the growing buffers and final copy of {@link
+   * ByteStreams#toByteArray}. A stream whose length was wrong still yields all of its bytes.
+   */
+  static byte[] readAll(InputStream in) throws IOException {
+    if (!(in instanceof KnownLength)) {
+      return ByteStreams.toByteArray(in);
+    }
+    int size = in.available();
+    byte[] bytes = new byte[size];
+    int n = ByteStreams.read(in, bytes, 0, size);
+    if (n < size) {
+      return Arrays.copyOf(bytes, n);
+    }
+    int next = in.read();
+    if (next < 0) {
+      return bytes;
+    }
+    ByteArrayOutputStream more = new ByteArrayOutputStream(size * 2 + 16);
+    more.write(bytes, 0, n);
+    more.write(next);
+    ByteStreams.copy(in, more);
+    return more.toByteArray();
+  }
+
+  /**
+   * A received message for gRPC's marshaller. It knows its length, so protobuf's marshaller
+   * parses it from one array instead of a stream decoder with a 4 KiB buffer of its own per
+   * message.
+   */
+  static InputStream stream(byte[] message) {
+    return new KnownLengthStream(message);
+  }
+
+  private static final class KnownLengthStream extends ByteArrayInputStream
+      implements KnownLength {
+    KnownLengthStream(byte[] message) {
+      super(message);
     }
   }
 }

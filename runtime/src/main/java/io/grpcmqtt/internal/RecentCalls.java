@@ -55,11 +55,14 @@ final class RecentCalls {
   synchronized void remember(CallKey key, @Nullable Reply reply, long ttlNanos) {
     long now = System.nanoTime();
     Entry entry = new Entry(now + ttlNanos, reply);
-    Entry old = entries.remove(key);
+    // One hash lookup for a call not remembered yet, which is every call but a rare duplicate.
+    Entry old = entries.put(key, entry);
     if (old != null) {
       bytes -= old.size();
+      // Remembered again: it goes to the end of the eviction order, as a new entry would.
+      entries.remove(key);
+      entries.put(key, entry);
     }
-    entries.put(key, entry);
     bytes += entry.size();
     Iterator<Entry> it = entries.values().iterator();
     while (it.hasNext()) {

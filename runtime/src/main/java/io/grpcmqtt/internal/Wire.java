@@ -2,10 +2,12 @@ package io.grpcmqtt.internal;
 
 import com.google.common.collect.ImmutableSet;
 import com.google.common.io.BaseEncoding;
+import io.grpc.InternalMetadata;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpcmqtt.mqtt.MqttUserProperty;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -72,6 +74,9 @@ public final class Wire {
           SEQ, CTL, CREDIT, SERVER, CALL_TOPIC, STATUS, MESSAGE, TIMEOUT, CHUNK,
           "grpc-encoding", "grpc-accept-encoding", "content-type", "te", "user-agent");
 
+  private static final byte[][] RESERVED_BYTES =
+      RESERVED.stream().map(k -> k.getBytes(StandardCharsets.US_ASCII)).toArray(byte[][]::new);
+
   /** 0x10, PUBACK "No matching subscribers". */
   public static final int NO_MATCHING_SUBSCRIBERS = 0x10;
 
@@ -93,30 +98,38 @@ public final class Wire {
     return RESERVED.contains(key);
   }
 
-  /** Appends every non-reserved metadata entry as a user property. */
+  /**
+   * Appends every non-reserved metadata entry as a user property, in the order they were added
+   * (the order gRPC's own transports send them in); {@code -bin} values in base64.
+   */
   public static void putMetadata(List<MqttUserProperty> out, Metadata metadata) {
-    for (String key : metadata.keys()) {
-      if (isReserved(key)) {
+    if (InternalMetadata.headerCount(metadata) == 0) {
+      return;
+    }
+    // The raw names and values, without the Set of keys, the Key per name and the value lists
+    // that keys() and getAll() make: a call's headers are mostly reserved names it skips.
+    byte[][] entries = InternalMetadata.serialize(metadata);
+    for (int i = 0; i + 1 < entries.length; i += 2) {
+      byte[] name = entries[i];
+      if (isReserved(name)) {
         continue;
       }
-      if (key.endsWith(Metadata.BINARY_HEADER_SUFFIX)) {
-        Iterable<byte[]> values =
-            metadata.getAll(Metadata.Key.of(key, Metadata.BINARY_BYTE_MARSHALLER));
-        if (values != null) {
-          for (byte[] value : values) {
-            out.add(new MqttUserProperty(key, BASE64.encode(value)));
-          }
-        }
-      } else {
-        Iterable<String> values =
-            metadata.getAll(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER));
-        if (values != null) {
-          for (String value : values) {
-            out.add(new MqttUserProperty(key, value));
-          }
-        }
+      String key = new String(name, StandardCharsets.US_ASCII);
+      byte[] value = entries[i + 1];
+      out.add(new MqttUserProperty(key, key.endsWith(Metadata.BINARY_HEADER_SUFFIX)
+          ? BASE64.encode(value)
+          : new String(value, StandardCharsets.US_ASCII)));
+    }
+  }
+
+  /** {@link #isReserved(String)} of a metadata name's ASCII bytes, without making the String. */
+  static boolean isReserved(byte[] name) {
+    for (byte[] reserved : RESERVED_BYTES) {
+      if (Arrays.equals(reserved, name)) {
+        return true;
       }
     }
+    return false;
   }
 
   /**

@@ -35,4 +35,14 @@ class CallKeyTest {
     assertNotEquals(a, new CallKey(TOPIC, correlation(43)));
     assertNotEquals(a, new CallKey(TOPIC + "x", correlation(42)));
   }
+
+  /** The client's Correlation Data is its call id as 8 big-endian bytes, as ByteBuffer writes it. */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(longs = {0, 1, -1, 255, 256, 0x7f, 0x80,
+      0x1234_5678_9abc_def0L, Long.MIN_VALUE, Long.MAX_VALUE, -0x100L})
+  void callIdsBecomeCorrelationDataBigEndian(long callId) {
+    org.junit.jupiter.api.Assertions.assertArrayEquals(
+        correlation(callId), MqttClientTransport.correlation(callId));
+    assertEquals(callId, ByteBuffer.wrap(MqttClientTransport.correlation(callId)).getLong());
+  }
 }

@@ -10,6 +10,8 @@ import io.grpcmqtt.mqtt.MqttUserProperty;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class MqttStringsTest {
   @Test
@@ -42,5 +44,51 @@ class MqttStringsTest {
     List<MqttUserProperty> props = new ArrayList<>(List.of(new MqttUserProperty("grpc-message", "x\ny")));
     PublishProperties p = Publishes.properties(null, null, null, props);
     assertEquals("x y", p.getUserProperties().get(0).value());
+  }
+
+  /** Each row: the text (\\uXXXX escapes), and whether Paho takes it as it is. */
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+    "''                          | true",
+    "grpc/_reply/abc-123         | true",
+    "' !~'                       | true",
+    "\\u001f                   | false",
+    "abc\\u0000                | false",
+    "abc\\u007f                | false",
+    "\\u007fabc                | false",
+    "abc\\u0080def             | false",
+    "abc\\u009f                | false",
+    "abc\\u00a0def             | true",
+    "ascii then \\u00fcml      | true",
+    "\\u00fc then ascii        | true",
+    "x\\ufdd0                  | false",
+    "x\\ufdcf\\ufde0         | true",
+    "x\\ufffe                  | false",
+    "x\\uffff                  | false",
+    "emoji \\ud83d\\ude00 ok | true",
+    "lone high \\ud83d         | false",
+    "lone high \\ud83d then    | false",
+    "lone low \\ude00          | false",
+    "plane 1 \\ud83f\\udffe  | false",
+    "plane 1 \\ud83f\\udffd  | true",
+  })
+  void isCleanTable(String escaped, boolean clean) {
+    String text = unescape(escaped.trim());
+    assertEquals(clean, MqttStrings.isClean(text), escaped);
+    assertEquals(clean, MqttStrings.sanitize(text) == text, escaped);
+    assertTrue(MqttStrings.isClean(MqttStrings.sanitize(text)), escaped);
+  }
+
+  private static String unescape(String s) {
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < s.length(); i++) {
+      if (s.startsWith("\\u", i)) {
+        out.append((char) Integer.parseInt(s.substring(i + 2, i + 6), 16));
+        i += 5;
+      } else {
+        out.append(s.charAt(i));
+      }
+    }
+    return out.toString();
   }
 }

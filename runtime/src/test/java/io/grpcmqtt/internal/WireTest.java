@@ -75,6 +75,51 @@ class WireTest {
     assertArrayEquals(new byte[] {0, (byte) 0xff, 1}, back.get(binary));
   }
 
+  /** Each row: metadata entries added in order (name=value; -bin values as hex), what goes out. */
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+    "''                                               | ''",
+    "grpc-accept-encoding=gzip                        | ''",
+    "grpc-accept-encoding=gzip;user-agent=ua;te=x     | ''",
+    "x-a=one                                          | x-a=one",
+    "x-a=one;grpc-timeout=1S;x-a=two                  | x-a=one;x-a=two",
+    "x-b=1;x-a=2;x-b=3                                | x-b=1;x-a=2;x-b=3",
+    "x-id-bin=00ff01;content-type=a;x-z=z             | x-id-bin=AP8B;x-z=z",
+    "grpc-status=0;grpc-message=m;grpc-seq=1;x-k=v    | x-k=v",
+    "grpc-ctl=a;grpc-credit=1;grpc-server=s;grpc-call-topic=t;grpc-chunk=c;grpc-encoding=e | ''",
+  })
+  void putsMetadataInOrderWithoutReservedNames(String entries, String expected) {
+    Metadata md = new Metadata();
+    for (String entry : entries.isEmpty() ? new String[0] : entries.split(";")) {
+      String name = entry.substring(0, entry.indexOf('='));
+      String value = entry.substring(entry.indexOf('=') + 1);
+      if (name.endsWith("-bin")) {
+        md.put(Metadata.Key.of(name, Metadata.BINARY_BYTE_MARSHALLER),
+            com.google.common.io.BaseEncoding.base16().lowerCase().decode(value));
+      } else {
+        md.put(Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER), value);
+      }
+    }
+    List<MqttUserProperty> props = new ArrayList<>();
+    Wire.putMetadata(props, md);
+    List<String> out = new ArrayList<>();
+    for (MqttUserProperty p : props) {
+      out.add(p.name() + "=" + p.value());
+    }
+    assertEquals(expected.isEmpty() ? List.of() : List.of(expected.split(";")), out);
+  }
+
+  @Test
+  void reservedNamesAsBytesAreTheReservedNames() {
+    for (String name : List.of("grpc-seq", "grpc-ctl", "grpc-credit", "grpc-server",
+        "grpc-call-topic", "grpc-status", "grpc-message", "grpc-timeout", "grpc-chunk",
+        "grpc-encoding", "grpc-accept-encoding", "content-type", "te", "user-agent", "x-a",
+        "grpc-orderly", "grpc-service", "t", "tee", "grpc-seq-bin")) {
+      assertEquals(Wire.isReserved(name),
+          Wire.isReserved(name.getBytes(java.nio.charset.StandardCharsets.US_ASCII)), name);
+    }
+  }
+
   @Test
   void acceptsUnpaddedBase64AndUpperCaseKeys() {
     List<MqttUserProperty> props = List.of(new MqttUserProperty("X-Id-Bin", "AP8"), new MqttUserProperty("X-Name", "v"));
