@@ -9,6 +9,7 @@ import com.google.protobuf.util.JsonFormat;
 import io.grpc.Status;
 import io.grpcmqtt.test.v1.Request;
 import io.grpcmqtt.test.v1.Response;
+import io.grpcmqtt.testing.Executables;
 import io.grpcmqtt.testing.TestBroker;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -110,7 +111,7 @@ class DevicePathTest {
   void mosquittoRrBinaryCallsUnaryWithJson(TestBroker broker) throws Exception {
     try (Rpc rpc = new Rpc(broker)) {
       List<String> command = new ArrayList<>(List.of(
-          MosquittoTools.binary("mosquitto_rr"),
+          Executables.require("mosquitto_rr", "mosquitto-clients").toString(),
           "-V", "mqttv5",
           "-h", broker.host(), "-p", Integer.toString(broker.port()),
           "-t", rpc.prefix + "/grpcmqtt.test.v1.TestService/Unary",

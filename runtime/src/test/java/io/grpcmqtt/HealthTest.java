@@ -15,6 +15,7 @@ import io.grpc.health.v1.HealthGrpc;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
+import io.grpcmqtt.testing.Executables;
 import io.grpcmqtt.testing.TestBroker;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.BlockingQueue;
@@ -129,12 +130,12 @@ class HealthTest {
     String port = Integer.toString(broker.port());
     Server server = server(broker);
     try {
-      String check = run(MosquittoTools.binary("mosquitto_rr"), "-V", "mqttv5", "-h", host, "-p", port,
+      String check = run(Executables.require("mosquitto_rr", "mosquitto-clients").toString(), "-V", "mqttv5", "-h", host, "-p", port,
           "-t", prefix + "/grpc.health.v1.Health/Check", "-e", "monitor/" + prefix + "/health",
           "-D", "publish", "content-type", "application/json", "-m", "{}", "-W", "10");
       assertEquals("{\"status\":\"SERVING\"}", check.trim());
 
-      String status = run(MosquittoTools.binary("mosquitto_sub"), "-V", "mqttv5", "-h", host, "-p", port,
+      String status = run(Executables.require("mosquitto_sub", "mosquitto-clients").toString(), "-V", "mqttv5", "-h", host, "-p", port,
           "-t", prefix + "/_status/server/+", "-v", "-C", "1", "-W", "10");
       assertTrue(status.trim().matches(java.util.regex.Pattern.quote(prefix) + "/_status/server/\\S+ online"),
           status);

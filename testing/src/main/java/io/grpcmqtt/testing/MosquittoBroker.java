@@ -9,9 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,8 +34,6 @@ public final class MosquittoBroker implements TestBroker, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MosquittoBroker.class);
 
     static final String NAME = "mosquitto";
-    /** What CI is told when Mosquitto is missing. */
-    static final String MISSING_IN_CI = "mosquitto not installed; .ci/run installs it";
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
@@ -311,34 +307,9 @@ public final class MosquittoBroker implements TestBroker, AutoCloseable {
         }
     }
 
-    // --- finding the binary -------------------------------------------------------------------
-
-    /** The Mosquitto binary; aborts the test, or fails it under CI, when there is none. */
+    /** The Mosquitto binary ({@link Executables#require}). */
     static Path requireExecutable() {
-        return findExecutable(System.getenv("PATH"), List.of(Path.of("/usr/sbin/mosquitto")))
-                .orElseGet(() -> missing("true".equalsIgnoreCase(System.getenv("CI"))));
-    }
-
-    /** Looks for an executable {@code mosquitto} in each {@code PATH} entry, then in {@code fallbacks}. */
-    static Optional<Path> findExecutable(String pathEnv, List<Path> fallbacks) {
-        List<Path> candidates = new ArrayList<>();
-        if (pathEnv != null) {
-            for (String entry : pathEnv.split(File.pathSeparator)) {
-                if (!entry.isBlank()) {
-                    candidates.add(Path.of(entry, "mosquitto"));
-                }
-            }
-        }
-        candidates.addAll(fallbacks);
-        return candidates.stream().filter(p -> Files.isRegularFile(p) && Files.isExecutable(p)).findFirst();
-    }
-
-    /** Fails (under CI) or aborts the current test because Mosquitto is missing. */
-    static <T> T missing(boolean ci) {
-        if (ci) {
-            throw new IllegalStateException(MISSING_IN_CI);
-        }
-        return Assumptions.abort("mosquitto not installed (e.g. apt-get install mosquitto): skipping");
+        return Executables.require(NAME, "mosquitto", Path.of("/usr/sbin/mosquitto"));
     }
 
     /** A start failure because a port is taken. */

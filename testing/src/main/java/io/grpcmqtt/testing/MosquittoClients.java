@@ -4,12 +4,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * The stock {@code mosquitto_pub}, {@code mosquitto_sub} and {@code mosquitto_rr} binaries, run
@@ -203,16 +200,6 @@ public final class MosquittoClients {
     }
 
     private static String binary(String name) {
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
-            Path candidate = Path.of(dir, name);
-            if (Files.isExecutable(candidate)) {
-                return candidate.toString();
-            }
-        }
-        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-            throw new IllegalStateException(name + " not installed; .ci/run installs mosquitto-clients");
-        }
-        Assumptions.abort(name + " not installed (apt-get install mosquitto-clients): skipping");
-        return null;
+        return Executables.require(name, name.equals("stdbuf") ? "coreutils" : "mosquitto-clients").toString();
     }
 }

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * A Mosquitto process with the security features switched on that a test asks for: TLS listeners
@@ -241,17 +240,7 @@ public final class SecureMosquitto implements AutoCloseable {
     }
 
     private static String passwdExecutable() {
-        String path = System.getenv("PATH");
-        for (String entry : (path == null ? "/usr/bin" : path).split(File.pathSeparator)) {
-            Path candidate = Path.of(entry, "mosquitto_passwd");
-            if (!entry.isBlank() && Files.isExecutable(candidate)) {
-                return candidate.toString();
-            }
-        }
-        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-            throw new IllegalStateException("mosquitto_passwd not installed; .ci/run installs mosquitto");
-        }
-        return Assumptions.abort("mosquitto_passwd not installed (e.g. apt-get install mosquitto): skipping");
+        return Executables.require("mosquitto_passwd", "mosquitto").toString();
     }
 
     private static void run(List<String> command) {

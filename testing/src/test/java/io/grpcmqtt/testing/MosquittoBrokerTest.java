@@ -31,19 +31,19 @@ class MosquittoBrokerTest {
         Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path fallback = tmp.resolve("sbin-mosquitto");
 
-        assertEquals(Optional.of(fake), MosquittoBroker.findExecutable("/nonexistent:" + bin, List.of(fallback)));
-        assertEquals(Optional.empty(), MosquittoBroker.findExecutable("/nonexistent", List.of(fallback)));
-        assertEquals(Optional.empty(), MosquittoBroker.findExecutable(null, List.of()));
+        assertEquals(Optional.of(fake), Executables.find("mosquitto", "/nonexistent:" + bin, List.of(fallback)));
+        assertEquals(Optional.empty(), Executables.find("mosquitto", "/nonexistent", List.of(fallback)));
+        assertEquals(Optional.empty(), Executables.find("mosquitto", null, List.of()));
 
         Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rw-r--r--"));
-        assertEquals(Optional.empty(), MosquittoBroker.findExecutable(bin.toString(), List.of()), "not executable");
+        assertEquals(Optional.empty(), Executables.find("mosquitto", bin.toString(), List.of()), "not executable");
     }
 
     @Test
     void missingMosquittoFailsUnderCiAndSkipsElsewhere() {
-        IllegalStateException ci = assertThrows(IllegalStateException.class, () -> MosquittoBroker.missing(true));
-        assertEquals("mosquitto not installed; .ci/run installs it", ci.getMessage());
-        TestAbortedException local = assertThrows(TestAbortedException.class, () -> MosquittoBroker.missing(false));
+        IllegalStateException ci = assertThrows(IllegalStateException.class, () -> Executables.missing("mosquitto", "mosquitto", true));
+        assertEquals("mosquitto not installed; .ci/run installs mosquitto", ci.getMessage());
+        TestAbortedException local = assertThrows(TestAbortedException.class, () -> Executables.missing("mosquitto", "mosquitto", false));
         assertTrue(local.getMessage().contains("mosquitto not installed"), local.getMessage());
     }
 

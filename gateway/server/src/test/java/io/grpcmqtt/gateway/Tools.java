@@ -1,5 +1,6 @@
 package io.grpcmqtt.gateway;
 
+import io.grpcmqtt.testing.Executables;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,13 +29,7 @@ final class Tools {
 
   /** {@code name} on the PATH; {@code aptPackage} is named in the skip or failure message. */
   static String binary(String name, String aptPackage) {
-    for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
-      Path candidate = Path.of(dir, name);
-      if (Files.isExecutable(candidate)) {
-        return candidate.toString();
-      }
-    }
-    return missing(name + " not installed (apt-get install " + aptPackage + ")");
+    return Executables.require(name, aptPackage).toString();
   }
 
   /** The protoc the build copied from Maven Central into target/tools. */
