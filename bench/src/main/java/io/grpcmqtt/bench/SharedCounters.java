@@ -19,7 +19,7 @@ import java.nio.file.StandardOpenOption;
 final class SharedCounters {
   /** Messages every Sink call of the child's service has received. */
   static final int SINK = 0;
-  private static final int SLOTS = 1 + RawMqtt.Library.values().length;
+  private static final int SLOTS = 3;
   private static final VarHandle LONGS =
       MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
 
@@ -40,7 +40,10 @@ final class SharedCounters {
 
   /** The slot of the raw subscriber of {@code library}'s floor. */
   static int pubSub(RawMqtt.Library library) {
-    return 1 + library.ordinal();
+    return switch (library) {
+      case PAHO -> 1;
+      case HIVEMQ -> 2;
+    };
   }
 
   void increment(int slot) {
