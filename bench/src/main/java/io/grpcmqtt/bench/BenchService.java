@@ -16,6 +16,17 @@ final class BenchService extends BenchGrpc.BenchImplBase {
   final AtomicLong sinkReceived = new AtomicLong();
   /** Source calls with count 0 that are open now. */
   final AtomicInteger idleOpen = new AtomicInteger();
+  /** Runs on every message a Sink call receives, after {@link #sinkReceived} counted it. */
+  private final Runnable onSinkMessage;
+
+  BenchService() {
+    this(() -> {});
+  }
+
+  /** With {@code onSinkMessage} telling another process what Sink calls receive. */
+  BenchService(Runnable onSinkMessage) {
+    this.onSinkMessage = onSinkMessage;
+  }
 
   @Override
   public void echo(Payload request, StreamObserver<Payload> responseObserver) {
@@ -83,6 +94,7 @@ final class BenchService extends BenchGrpc.BenchImplBase {
       public void onNext(Payload value) {
         received++;
         sinkReceived.incrementAndGet();
+        onSinkMessage.run();
       }
 
       @Override

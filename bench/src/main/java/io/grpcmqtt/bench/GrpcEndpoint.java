@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import javax.annotation.Nullable;
 
 /**
@@ -21,13 +22,21 @@ final class GrpcEndpoint implements AutoCloseable {
   final String impl;
   final ManagedChannel channel;
   final BenchService service;
+  /** Messages the service's Sink calls have received, wherever the service runs. */
+  final LongSupplier sinkReceived;
   @Nullable private final Server server;
 
   private GrpcEndpoint(String impl, @Nullable Server server, ManagedChannel channel, BenchService service) {
+    this(impl, server, channel, service, service.sinkReceived::get);
+  }
+
+  private GrpcEndpoint(String impl, @Nullable Server server, ManagedChannel channel,
+      BenchService service, LongSupplier sinkReceived) {
     this.impl = impl;
     this.server = server;
     this.channel = channel;
     this.service = service;
+    this.sinkReceived = sinkReceived;
     // Channels connect lazily: connect now, so no scenario measures the connection set-up.
     BenchGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
         .echo(BenchService.payload(1));
@@ -80,13 +89,13 @@ final class GrpcEndpoint implements AutoCloseable {
   }
 
   /**
-   * A grpc-mqtt channel under {@code prefix} to a server another process hosts
-   * ({@link ServerProcess}); {@link #service} is then this process's unused copy.
+   * A grpc-mqtt channel to the server {@code remote} hosts; {@link #service} is then this
+   * process's unused copy, and {@link #sinkReceived} counts what the remote one receives.
    */
-  static GrpcEndpoint mqttChannel(String brokerUri, int qos, String prefix) {
+  static GrpcEndpoint mqttChannel(String brokerUri, int qos, ServerProcess remote) {
     return new GrpcEndpoint("grpc-mqtt", null,
-        MqttChannelBuilder.forBroker(brokerUri).topicPrefix(prefix).qos(qos).build(),
-        new BenchService());
+        MqttChannelBuilder.forBroker(brokerUri).topicPrefix(remote.runId).qos(qos).build(),
+        new BenchService(), remote::sinkReceived);
   }
 
   /** The started grpc-mqtt server of {@code service} under {@code prefix}. */

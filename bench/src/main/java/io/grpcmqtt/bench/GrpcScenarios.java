@@ -13,6 +13,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 
 /** The gRPC side of the scenarios, through generated stubs, for any {@link GrpcEndpoint}. */
 final class GrpcScenarios {
@@ -76,7 +77,7 @@ final class GrpcScenarios {
                 ended.countDown();
               }
             });
-    double rate = rateOver(received, warmupNanos, measureNanos);
+    double rate = rateOver(received::get, warmupNanos, measureNanos);
     call[0].cancel("measurement over", null);
     ended.await(10, TimeUnit.SECONDS);
     return rate;
@@ -93,7 +94,7 @@ final class GrpcScenarios {
         .withDeadlineAfter(CALL_DEADLINE_SECONDS + (warmupNanos + measureNanos
                 + ClosedLoop.MAX_EXTENSION_NANOS) / 1_000_000_000L, TimeUnit.SECONDS)
         .sink(call);
-    double rate = rateOver(endpoint.service.sinkReceived, warmupNanos, measureNanos);
+    double rate = rateOver(endpoint.sinkReceived, warmupNanos, measureNanos);
     // A pump waiting for credit does not run again by itself once the measurement is over.
     call.stop();
     if (!call.ended.await(10, TimeUnit.SECONDS)) {
@@ -161,16 +162,16 @@ final class GrpcScenarios {
   }
 
   /** Counter increase per second between the end of the warm-up and the end of the run. */
-  private static double rateOver(AtomicLong counter, long warmupNanos, long measureNanos) {
+  private static double rateOver(LongSupplier counter, long warmupNanos, long measureNanos) {
     long t0 = System.nanoTime();
     sleepUntil(t0 + warmupNanos);
-    long before = counter.get();
+    long before = counter.getAsLong();
     long from = System.nanoTime();
     sleepUntil(from + measureNanos);
     // A short window on a busy machine can end before the first message: extend it (bounded)
     // until one is counted, so a rate is a measurement and not a scheduling accident.
-    ClosedLoop.extendUntilCounted(counter::get, before, () -> false);
-    long after = counter.get();
+    ClosedLoop.extendUntilCounted(counter, before, () -> false);
+    long after = counter.getAsLong();
     return (after - before) / ((System.nanoTime() - from) / 1e9);
   }
 

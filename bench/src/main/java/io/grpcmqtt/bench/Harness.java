@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import javax.annotation.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -156,29 +157,7 @@ final class Harness {
     }
     if (o.scenarios.contains("streaming")) {
       for (int qos : o.streamQos) {
-        try (GrpcEndpoint mqtt = GrpcEndpoint.mqtt(uri, qos)) {
-          for (int payload : o.payloads) {
-            for (int rep = 0; rep < o.repeat; rep++) {
-              for (RawMqtt.Library library : floors()) {
-                log.info("{}: raw publish->subscribe rate, {}, QoS {}, {} B", broker.name(),
-                    library.impl, qos, payload);
-                double[] raw = RawPubSubRate.run(library, uri, qos, payload, o.warmupNanos(),
-                    o.measureNanos(), o.maxCalls);
-                results.add(Result.builder(broker.name(), "pubsub", library.impl).qos(qos)
-                    .payload(payload).rate(raw[0], Math.round(raw[0] * o.measureSeconds))
-                    .errors((long) raw[1]).build());
-              }
-              if (o.impls.contains("grpc-mqtt")) {
-                streams(broker.name(), mqtt, qos, payload);
-              }
-              if (o.impls.contains("grpc-mqtt-direct")) {
-                try (GrpcEndpoint direct = GrpcEndpoint.mqtt(uri, qos, true)) {
-                  streams(broker.name(), direct, qos, payload);
-                }
-              }
-            }
-          }
-        }
+        streamingOn(broker, qos);
       }
     }
     if (o.scenarios.contains("idle") && o.impls.contains("grpc-mqtt")) {
@@ -198,7 +177,7 @@ final class Harness {
     List<RawRequestResponse> floors = new ArrayList<>();
     try (ServerProcess remote = o.separate ? new ServerProcess(uri, qos, floors()) : null;
         GrpcEndpoint mqtt = !o.impls.contains("grpc-mqtt") ? null
-            : remote != null ? GrpcEndpoint.mqttChannel(uri, qos, remote.runId)
+            : remote != null ? GrpcEndpoint.mqttChannel(uri, qos, remote)
             : GrpcEndpoint.mqtt(uri, qos);
         GrpcEndpoint direct = o.impls.contains("grpc-mqtt-direct") && remote == null
             ? GrpcEndpoint.mqtt(uri, qos, true) : null) {
@@ -239,6 +218,62 @@ final class Harness {
     } finally {
       floors.forEach(RawRequestResponse::close);
     }
+  }
+
+  /**
+   * Streaming at {@code qos}: the raw publish floor of each library, then grpc-mqtt's server and
+   * client streams, for every payload and repetition, back to back as unary's are. With
+   * {@code --separate} the floors' subscribers and the grpc-mqtt server run in a second JVM:
+   * server streams are received here and client streams there, and the floor publishes from here.
+   */
+  private void streamingOn(BenchBroker broker, int qos) throws Exception {
+    String uri = broker.uri();
+    try (ServerProcess remote = o.separate ? new ServerProcess(uri, qos, floors()) : null;
+        GrpcEndpoint mqtt = !o.impls.contains("grpc-mqtt") ? null
+            : remote != null ? GrpcEndpoint.mqttChannel(uri, qos, remote)
+            : GrpcEndpoint.mqtt(uri, qos)) {
+      if (remote != null && o.jitWarmupSeconds > 0) {
+        // warmUpJit ran both ends in this JVM: warm the server process's code too.
+        long each = (long) (o.jitWarmupSeconds * 1e9 / 5);
+        for (RawMqtt.Library library : floors()) {
+          pubSubRate(remote, library, uri, qos, 64, 0, each);
+        }
+        if (mqtt != null) {
+          GrpcScenarios.serverStreaming(mqtt, 64, 0, each, o.maxCalls);
+          GrpcScenarios.clientStreaming(mqtt, 64, 0, each, o.maxCalls);
+        }
+      }
+      for (int payload : o.payloads) {
+        for (int rep = 0; rep < o.repeat; rep++) {
+          for (RawMqtt.Library library : floors()) {
+            log.info("{}: raw publish->subscribe rate, {}, QoS {}, {} B", broker.name(),
+                library.impl, qos, payload);
+            double[] raw = pubSubRate(remote, library, uri, qos, payload, o.warmupNanos(),
+                o.measureNanos());
+            results.add(Result.builder(broker.name(), "pubsub", library.impl).qos(qos)
+                .payload(payload).rate(raw[0], Math.round(raw[0] * o.measureSeconds))
+                .errors((long) raw[1]).build());
+          }
+          if (mqtt != null) {
+            streams(broker.name(), mqtt, qos, payload);
+          }
+          if (o.impls.contains("grpc-mqtt-direct") && remote == null) {
+            try (GrpcEndpoint direct = GrpcEndpoint.mqtt(uri, qos, true)) {
+              streams(broker.name(), direct, qos, payload);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** The raw publish floor, with the subscriber in {@code remote} if there is one. */
+  private double[] pubSubRate(@Nullable ServerProcess remote, RawMqtt.Library library,
+      String uri, int qos, int payload, long warmupNanos, long measureNanos) throws Exception {
+    return remote == null
+        ? RawPubSubRate.run(library, uri, qos, payload, warmupNanos, measureNanos, o.maxCalls)
+        : RawPubSubRate.toRemote(library, uri, qos, payload, remote.streamTopic(library),
+            () -> remote.pubSubReceived(library), warmupNanos, measureNanos, o.maxCalls);
   }
 
   /** The floor libraries {@code --impls} asks for, Paho's first. */

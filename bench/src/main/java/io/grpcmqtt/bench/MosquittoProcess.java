@@ -1,5 +1,6 @@
 package io.grpcmqtt.bench;
 
+import com.google.common.base.Splitter;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -45,7 +46,7 @@ final class MosquittoProcess implements BenchBroker {
     }
     String path = System.getenv("PATH");
     if (path != null) {
-      for (String entry : path.split(File.pathSeparator)) {
+      for (String entry : Splitter.on(File.pathSeparatorChar).split(path)) {
         Path candidate = Path.of(entry, "mosquitto");
         if (!entry.isBlank() && Files.isExecutable(candidate)) {
           return candidate;
@@ -152,8 +153,8 @@ final class MosquittoProcess implements BenchBroker {
   public long cpuNanos() {
     try {
       String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+      List<String> f = Splitter.on(' ').splitToList(stat.substring(stat.lastIndexOf(')') + 2));
+      long ticks = Long.parseLong(f.get(11)) + Long.parseLong(f.get(12));
       return ticks * 10_000_000L; // USER_HZ is 100 on Linux
     } catch (IOException | RuntimeException e) {
       return -1;

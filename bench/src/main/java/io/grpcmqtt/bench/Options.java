@@ -1,5 +1,6 @@
 package io.grpcmqtt.bench;
 
+import com.google.common.base.Splitter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -12,6 +13,10 @@ final class Options {
   static final Set<String> IMPLS =
       Set.of("floor", "floor-hivemq", "grpc-mqtt", "grpc-http2", "grpc-mqtt-direct");
   static final Set<String> SCENARIOS = Set.of("unary", "streaming", "idle", "direct", "large");
+  /** What {@code --separate} can run with the server side in a second JVM. */
+  static final Set<String> SEPARATE_SCENARIOS = Set.of("unary", "streaming");
+
+  private static final Splitter LIST = Splitter.on(',').trimResults();
 
   static final String USAGE = String.join("\n",
       "usage: java -jar bench/target/grpc-mqtt-bench.jar [options]",
@@ -35,8 +40,10 @@ final class Options {
       "                        with directExecutor() on both ends (diagnostic, not in the default).",
       "                        grpc-mqtt is divided by the floor of its own library",
       "                        (-Dgrpcmqtt.mqttClient=paho|hivemq), else by the Paho floor",
-      "  --separate            unary only: the floors' responders and the grpc-mqtt server run in",
-      "                        a second JVM (same class path and -Dgrpcmqtt.mqttClient)",
+      "  --separate            unary and streaming only: the floors' responders and subscribers",
+      "                        and the grpc-mqtt server run in a second JVM (same class path and",
+      "                        -Dgrpcmqtt.mqttClient); the requesters, the floors' publishers",
+      "                        and the channel stay in this one",
       "  --warmup SECONDS      warm-up of each scenario (default 0.3)",
       "  --jit-warmup SECONDS  unmeasured run of every implementation on each broker before its",
       "                        scenarios, so no line measures a cold JIT (default 4; 0 = off)",
@@ -116,8 +123,9 @@ final class Options {
     }
     // Explicit values win over --long and --smoke whatever their order.
     afterPresets.forEach(Runnable::run);
-    if (o.separate && !o.scenarios.equals(Set.of("unary"))) {
-      throw new IllegalArgumentException("--separate runs unary only: add --scenarios unary");
+    if (o.separate && !SEPARATE_SCENARIOS.containsAll(o.scenarios)) {
+      throw new IllegalArgumentException(
+          "--separate runs unary and streaming only: add --scenarios unary,streaming");
     }
     return o;
   }
@@ -191,8 +199,7 @@ final class Options {
 
   private static Set<String> names(String flag, String v, Set<String> allowed) {
     Set<String> out = new LinkedHashSet<>();
-    for (String s : v.split(",")) {
-      String name = s.trim();
+    for (String name : LIST.split(v)) {
       if (!allowed.contains(name)) {
         throw new IllegalArgumentException(
             flag + ": '" + name + "' is not one of " + String.join(",", allowed));
@@ -204,10 +211,10 @@ final class Options {
 
   private static List<Integer> ints(String flag, String v, int min, int max) {
     List<Integer> out = new ArrayList<>();
-    for (String s : v.split(",")) {
+    for (String s : LIST.split(v)) {
       int n;
       try {
-        n = Integer.parseInt(s.trim());
+        n = Integer.parseInt(s);
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException(flag + ": '" + s + "' is not a number");
       }

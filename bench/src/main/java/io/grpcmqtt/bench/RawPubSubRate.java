@@ -5,6 +5,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 
 /**
  * The floor of a stream: one raw client (of either library) publishes to a topic as fast as it can, another
@@ -34,70 +35,89 @@ final class RawPubSubRate {
       int packetBytes, int maxAhead, long warmupNanos, long measureNanos, long maxMessages)
       throws Exception {
     int packets = payloadBytes <= packetBytes ? 1 : (payloadBytes + packetBytes - 1) / packetBytes;
-    String topic;
-    AtomicLong received = new AtomicLong();
-    AtomicLong errors = new AtomicLong();
-    AtomicReference<Throwable> firstError = new AtomicReference<>();
     try (RawMqtt publisher = library.connect(uri, "pub");
         RawMqtt subscriber = library.connect(uri, "sub")) {
-      topic = "bench/raw/" + subscriber.id() + "/stream";
+      String topic = "bench/raw/" + subscriber.id() + "/stream";
       AtomicLong receivedPackets = new AtomicLong();
-      subscriber.subscribe(topic, qos, m -> {
-        if (receivedPackets.incrementAndGet() % packets == 0) {
-          received.incrementAndGet();
-        }
-      });
-      Semaphore inflight = new Semaphore(MAX_INFLIGHT);
-      byte[] full = new byte[packets == 1 ? payloadBytes : packetBytes];
-      byte[] last = packets == 1 ? full : new byte[payloadBytes - (packets - 1) * packetBytes];
-      long t0 = System.nanoTime();
-      long warmEnd = t0 + warmupNanos;
-      long end = warmEnd + measureNanos;
-      long sent = 0;
-      long atWarmEnd = -1;
-      while (sent < maxMessages && errors.get() < 100) {
-        long now = System.nanoTime();
-        if (atWarmEnd < 0 && now - warmEnd >= 0) {
-          atWarmEnd = received.get();
-        }
-        if (now - end >= 0) {
-          break;
-        }
-        if (sent - received.get() >= maxAhead) {
-          LockSupport.parkNanos(20_000);
-          continue;
-        }
-        for (int i = 0; i < packets; i++) {
-          // A message's packets go out whole: wait for room (PUBACKs come, or errors count).
-          while (!inflight.tryAcquire(10, TimeUnit.MILLISECONDS)) {
-            if (errors.get() >= 100) {
-              break;
-            }
-          }
-          publisher.publish(topic, i < packets - 1 ? full : last, qos, null, null,
-              inflight::release, e -> {
-            inflight.release();
-            errors.incrementAndGet();
-            firstError.compareAndSet(null, e);
-          });
-        }
-        sent++;
-      }
-      while (System.nanoTime() - end < 0) {
-        if (atWarmEnd < 0 && System.nanoTime() - warmEnd >= 0) {
-          atWarmEnd = received.get();
-        }
-        LockSupport.parkNanos(1_000_000);
-      }
-      if (atWarmEnd < 0) {
-        atWarmEnd = 0;
-      }
-      // On a busy machine a short window can end before the first message: extend it (bounded)
-      // until one arrives, as the gRPC scenarios do.
-      ClosedLoop.extendUntilCounted(received::get, atWarmEnd, () -> errors.get() > 0);
-      long atEnd = received.get();
-      return new double[] {(atEnd - atWarmEnd) / ((System.nanoTime() - warmEnd) / 1e9),
-          errors.get()};
+      subscriber.subscribe(topic, qos, m -> receivedPackets.incrementAndGet());
+      return publish(publisher, topic, qos, payloadBytes, packetBytes, maxAhead,
+          () -> receivedPackets.get() / packets, warmupNanos, measureNanos, maxMessages);
     }
+  }
+
+  /**
+   * As {@link #run(RawMqtt.Library, String, int, int, long, long, long)} with the subscriber in
+   * another process ({@link ServerProcess}): it subscribes to {@code topic} and counts what it
+   * receives into {@code received}, which throttles the publisher here as the local count does.
+   */
+  static double[] toRemote(RawMqtt.Library library, String uri, int qos, int payloadBytes,
+      String topic, LongSupplier received, long warmupNanos, long measureNanos,
+      long maxMessages) throws Exception {
+    try (RawMqtt publisher = library.connect(uri, "pub")) {
+      return publish(publisher, topic, qos, payloadBytes, payloadBytes, MAX_AHEAD, received,
+          warmupNanos, measureNanos, maxMessages);
+    }
+  }
+
+  /** The publishing loop and the rate {@code received} counts during the measurement. */
+  private static double[] publish(RawMqtt publisher, String topic, int qos, int payloadBytes,
+      int packetBytes, int maxAhead, LongSupplier received, long warmupNanos, long measureNanos,
+      long maxMessages) throws InterruptedException {
+    int packets = payloadBytes <= packetBytes ? 1 : (payloadBytes + packetBytes - 1) / packetBytes;
+    AtomicLong errors = new AtomicLong();
+    AtomicReference<Throwable> firstError = new AtomicReference<>();
+    Semaphore inflight = new Semaphore(MAX_INFLIGHT);
+    byte[] full = new byte[packets == 1 ? payloadBytes : packetBytes];
+    byte[] last = packets == 1 ? full : new byte[payloadBytes - (packets - 1) * packetBytes];
+    // A remote counter starts where earlier runs left it.
+    long base = received.getAsLong();
+    long t0 = System.nanoTime();
+    long warmEnd = t0 + warmupNanos;
+    long end = warmEnd + measureNanos;
+    long sent = 0;
+    long atWarmEnd = -1;
+    while (sent < maxMessages && errors.get() < 100) {
+      long now = System.nanoTime();
+      if (atWarmEnd < 0 && now - warmEnd >= 0) {
+        atWarmEnd = received.getAsLong();
+      }
+      if (now - end >= 0) {
+        break;
+      }
+      if (sent - (received.getAsLong() - base) >= maxAhead) {
+        LockSupport.parkNanos(20_000);
+        continue;
+      }
+      for (int i = 0; i < packets; i++) {
+        // A message's packets go out whole: wait for room (PUBACKs come, or errors count).
+        while (!inflight.tryAcquire(10, TimeUnit.MILLISECONDS)) {
+          if (errors.get() >= 100) {
+            break;
+          }
+        }
+        publisher.publish(topic, i < packets - 1 ? full : last, qos, null, null,
+            inflight::release, e -> {
+          inflight.release();
+          errors.incrementAndGet();
+          firstError.compareAndSet(null, e);
+        });
+      }
+      sent++;
+    }
+    while (System.nanoTime() - end < 0) {
+      if (atWarmEnd < 0 && System.nanoTime() - warmEnd >= 0) {
+        atWarmEnd = received.getAsLong();
+      }
+      LockSupport.parkNanos(1_000_000);
+    }
+    if (atWarmEnd < 0) {
+      atWarmEnd = base;
+    }
+    // On a busy machine a short window can end before the first message: extend it (bounded)
+    // until one arrives, as the gRPC scenarios do.
+    ClosedLoop.extendUntilCounted(received, atWarmEnd, () -> errors.get() > 0);
+    long atEnd = received.getAsLong();
+    return new double[] {(atEnd - atWarmEnd) / ((System.nanoTime() - warmEnd) / 1e9),
+        errors.get()};
   }
 }

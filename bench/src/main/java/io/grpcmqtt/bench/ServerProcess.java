@@ -1,13 +1,18 @@
 package io.grpcmqtt.bench;
 
+import com.google.common.base.CharMatcher;
+import com.google.common.base.Splitter;
 import io.grpc.Server;
 import io.grpcmqtt.mqtt.MqttClientLibrary;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -16,21 +21,28 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The server side of {@code --separate} in a second JVM: the grpc-mqtt server (topic prefix =
- * the run id) and a responder for each floor library, so that requester and responder, channel
- * and server, sit in different processes as they are deployed. The child runs this class's
- * {@link #serve} ({@code java -cp <this class path> io.grpcmqtt.bench.ServerProcess ...}), says
- * {@code ready} on its stdout once everything is subscribed and ends when its stdin closes.
+ * the run id), and for each floor library a responder (the unary floor) and a subscriber (the
+ * receiving end of the publish floor), so that requester and responder, channel and server,
+ * publisher and subscriber sit in different processes as they are deployed. What the child's
+ * Sink calls and subscribers receive, it counts into {@link SharedCounters} the bench reads. The
+ * child runs this class's {@link #main} ({@code java -cp <this class path>
+ * io.grpcmqtt.bench.ServerProcess ...}), says {@code ready} on its stdout once everything is
+ * subscribed and ends when its stdin closes.
  */
 final class ServerProcess implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ServerProcess.class);
   private static final String READY = "ready";
 
   final String runId = "bench-" + UUID.randomUUID().toString().substring(0, 8);
+  private final Path countersFile;
+  private final SharedCounters counters;
   private final Process process;
 
   /** Starts the child for {@code floors} on {@code uri} at {@code qos} and waits until it is ready. */
   ServerProcess(String uri, int qos, List<RawMqtt.Library> floors)
       throws IOException, InterruptedException {
+    countersFile = Files.createTempFile("grpc-mqtt-bench-counters", ".bin");
+    counters = SharedCounters.map(countersFile);
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     String library = System.getProperty(MqttClientLibrary.PROPERTY);
@@ -39,10 +51,11 @@ final class ServerProcess implements AutoCloseable {
     }
     String jvmArgs = System.getProperty("bench.serverJvmArgs");
     if (jvmArgs != null && !jvmArgs.isBlank()) {
-      cmd.addAll(List.of(jvmArgs.trim().split("\\s+")));
+      Splitter.on(CharMatcher.whitespace()).omitEmptyStrings().split(jvmArgs).forEach(cmd::add);
     }
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"),
-        ServerProcess.class.getName(), uri, Integer.toString(qos), runId));
+        ServerProcess.class.getName(), uri, Integer.toString(qos), runId,
+        countersFile.toString()));
     for (RawMqtt.Library l : floors) {
       cmd.add(l.name());
     }
@@ -71,9 +84,29 @@ final class ServerProcess implements AutoCloseable {
     started.countDown();
     if (!READY.equals(line)) {
       process.destroyForcibly();
+      Files.deleteIfExists(countersFile);
       throw new IOException("the server process did not start (exit "
           + (process.isAlive() ? "-" : process.exitValue()) + ")");
     }
+  }
+
+  /** Messages the child's Sink calls have received so far. */
+  long sinkReceived() {
+    return counters.get(SharedCounters.SINK);
+  }
+
+  /** Messages the child's subscriber of {@code library} has received on {@link #streamTopic}. */
+  long pubSubReceived(RawMqtt.Library library) {
+    return counters.get(SharedCounters.pubSub(library));
+  }
+
+  /** The topic the child's subscriber of {@code library} counts the messages of. */
+  String streamTopic(RawMqtt.Library library) {
+    return streamTopic(library, runId);
+  }
+
+  private static String streamTopic(RawMqtt.Library library, String runId) {
+    return "bench/raw/" + runId + "-" + library.name().toLowerCase(Locale.ROOT) + "/stream";
   }
 
   @Override
@@ -87,20 +120,31 @@ final class ServerProcess implements AutoCloseable {
       process.destroyForcibly();
       process.waitFor(5, TimeUnit.SECONDS);
     }
+    try {
+      Files.deleteIfExists(countersFile);
+    } catch (IOException e) {
+      log.warn("could not delete {}: {}", countersFile, e.toString());
+    }
   }
 
-  /** The child: {@code URI QOS RUN_ID [PAHO|HIVEMQ ...]}. */
+  /** The child: {@code URI QOS RUN_ID COUNTERS_FILE [PAHO|HIVEMQ ...]}. */
   public static void main(String[] args) throws Exception {
     String uri = args[0];
     int qos = Integer.parseInt(args[1]);
     String runId = args[2];
-    List<RawMqtt> responders = new ArrayList<>();
-    Server server = GrpcEndpoint.mqttServer(uri, qos, runId, false, new BenchService());
+    SharedCounters counters = SharedCounters.map(Path.of(args[3]));
+    List<RawMqtt> clients = new ArrayList<>();
+    Server server = GrpcEndpoint.mqttServer(uri, qos, runId, false,
+        new BenchService(() -> counters.increment(SharedCounters.SINK)));
     try {
-      for (int i = 3; i < args.length; i++) {
+      for (int i = 4; i < args.length; i++) {
         RawMqtt.Library l = RawMqtt.Library.valueOf(args[i]);
-        responders.add(RawRequestResponse.responder(l, uri, qos,
+        clients.add(RawRequestResponse.responder(l, uri, qos,
             RawRequestResponse.requestTopic(l, runId)));
+        RawMqtt subscriber = l.connect(uri, "sub");
+        clients.add(subscriber);
+        int slot = SharedCounters.pubSub(l);
+        subscriber.subscribe(streamTopic(l, runId), qos, m -> counters.increment(slot));
       }
       System.out.println(READY);
       System.out.flush();
@@ -109,7 +153,7 @@ final class ServerProcess implements AutoCloseable {
         // ignore input
       }
     } finally {
-      responders.forEach(RawMqtt::close);
+      clients.forEach(RawMqtt::close);
       server.shutdownNow();
       server.awaitTermination(10, TimeUnit.SECONDS);
     }
