@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import io.grpc.ServerServiceDefinition;
 import io.grpcmqtt.mapper.mqtt311.Mqtt311Topics;
 import io.grpcmqtt.mqtt.MqttDelivery;
-import io.grpcmqtt.mqtt.MqttMessage;
 import io.grpcmqtt.mqtt.MqttTopics;
 import io.grpcmqtt.test.v1.MappedServiceGrpc;
 import io.grpcmqtt.test.v1.TestServiceGrpc;
@@ -182,15 +181,6 @@ class RequestDispatchTest {
   }
 
   private static MqttDelivery delivery(String topic) {
-    MqttMessage m = MqttMessage.builder(topic).build();
-    return new MqttDelivery() {
-      @Override
-      public MqttMessage message() {
-        return m;
-      }
-
-      @Override
-      public void acknowledge() {}
-    };
+    return SubscriptionTableTest.delivery(topic, () -> {});
   }
 }

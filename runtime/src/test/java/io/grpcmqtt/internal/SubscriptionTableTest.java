@@ -19,6 +19,11 @@ class SubscriptionTableTest {
   private final AtomicInteger acks = new AtomicInteger();
 
   private MqttDelivery delivery(String topic) {
+    return delivery(topic, acks::incrementAndGet);
+  }
+
+  /** A received message on {@code topic}; {@code acknowledged} runs on each acknowledgement. */
+  static MqttDelivery delivery(String topic, Runnable acknowledged) {
     MqttMessage m = MqttMessage.builder(topic).build();
     return new MqttDelivery() {
       @Override
@@ -28,7 +33,7 @@ class SubscriptionTableTest {
 
       @Override
       public void acknowledge() {
-        acks.incrementAndGet();
+        acknowledged.run();
       }
     };
   }
