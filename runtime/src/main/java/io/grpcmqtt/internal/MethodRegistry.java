@@ -17,6 +17,11 @@ import javax.annotation.Nullable;
  * What the transport needs to know of the hosted methods before gRPC dispatches a call: the
  * services to subscribe to, each method's call kind, and its message prototypes (for JSON and for
  * rejecting malformed protobuf with INVALID_ARGUMENT before the handler runs).
+ *
+ * <p>Immutable: made once per server from the services given to its builder. Each {@link Entry}
+ * is handed to the {@link RequestRoute}s of its method when they are made, so a request finds its
+ * entry through the route it arrived on, without looking it up by name. Services of a fallback
+ * registry (which may change at runtime) have no entry here: gRPC looks their methods up itself.
  */
 public final class MethodRegistry {
   /** One hosted method. */
@@ -60,13 +65,10 @@ public final class MethodRegistry {
     }
   }
 
-  private final Map<String, Entry> methods;
   private final List<String> serviceNames;
   private final RequestRoutes routes;
 
-  private MethodRegistry(
-      Map<String, Entry> methods, List<String> serviceNames, RequestRoutes routes) {
-    this.methods = methods;
+  private MethodRegistry(List<String> serviceNames, RequestRoutes routes) {
     this.serviceNames = serviceNames;
     this.routes = routes;
   }
@@ -89,13 +91,9 @@ public final class MethodRegistry {
       }
     }
     names.addAll(extraServiceNames);
-    return new MethodRegistry(ImmutableMap.copyOf(methods), ImmutableList.copyOf(names),
-        RequestRoutes.of(topicPrefix, services, extraServiceNames));
-  }
-
-  @Nullable
-  Entry lookup(String fullMethodName) {
-    return methods.get(fullMethodName);
+    ImmutableMap<String, Entry> entries = ImmutableMap.copyOf(methods);
+    return new MethodRegistry(ImmutableList.copyOf(names),
+        RequestRoutes.of(topicPrefix, services, extraServiceNames, entries));
   }
 
   List<String> serviceNames() {

@@ -25,8 +25,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -42,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * find their call by correlation data. When the connection drops, the transport ends and gRPC's
  * channel makes a new one with backoff.
  */
-final class MqttClientTransport implements ConnectionClientTransport, TransportConnection.Listener {
+final class MqttClientTransport implements ConnectionClientTransport {
   private static final Logger log = LoggerFactory.getLogger(MqttClientTransport.class);
 
   private final ConnectionConfig config;
@@ -119,7 +117,7 @@ final class MqttClientTransport implements ConnectionClientTransport, TransportC
     TransportConnection opened;
     try {
       opened = TransportConnection.open(
-          config, topics.clientStatus(config.clientId()), Topics.OFFLINE, false, false, this,
+          config, topics.clientStatus(config.clientId()), Topics.OFFLINE, false, false,
           this::connectionLost, () -> {});
     } catch (IOException | RuntimeException e) {
       failStart(e);
@@ -130,10 +128,8 @@ final class MqttClientTransport implements ConnectionClientTransport, TransportC
       return; // shut down while connecting: closed there
     }
     try {
-      Map<String, Integer> filters = new LinkedHashMap<>();
-      filters.put(replyTopic, config.qos());
-      filters.put(topics.serverStatusFilter(), 1);
-      opened.subscribe(filters);
+      opened.subscribe(replyTopic, config.qos(), this::replyArrived);
+      opened.subscribe(topics.serverStatusFilter(), 1, this::serverStatusArrived);
     } catch (IOException | RuntimeException e) {
       failStart(e);
       return;
@@ -277,34 +273,37 @@ final class MqttClientTransport implements ConnectionClientTransport, TransportC
         check, executors);
   }
 
-  // --- TransportConnection.Listener (the connection's delivery thread) ---
+  // --- the connection's delivery thread, one handler per subscription ---
 
-  @Override
-  public void messageArrived(String topic, MqttMessage message) {
-    if (topic.equals(replyTopic)) {
-      Frame frame = Frame.decode(message);
-      if (Wire.CTL_PROBE.equals(frame.control)) {
-        return; // a server checking that this reply topic still has a subscriber
-      }
-      MqttClientStream stream = null;
-      if (frame.correlation != null && frame.correlation.length == 8) {
-        stream = streams.get(ByteBuffer.wrap(frame.correlation).getLong());
-      }
-      if (stream != null) {
-        stream.inbound(frame);
-      } else {
-        // Late replies of cancelled or timed-out calls land here; they are harmless.
-        log.debug("reply for no active call on {}", replyTopic);
-      }
+  /** What arrives on the reply topic: a frame of one of this channel's calls. */
+  private void replyArrived(MqttMessage message) {
+    Frame frame = Frame.decode(message);
+    if (Wire.CTL_PROBE.equals(frame.control)) {
+      return; // a server checking that this reply topic still has a subscriber
+    }
+    MqttClientStream stream = null;
+    if (frame.correlation != null && frame.correlation.length == 8) {
+      stream = streams.get(ByteBuffer.wrap(frame.correlation).getLong());
+    }
+    if (stream != null) {
+      stream.inbound(frame);
+    } else {
+      // Late replies of cancelled or timed-out calls land here; they are harmless.
+      log.debug("reply for no active call on {}", replyTopic);
+    }
+  }
+
+  /** A server's "online" (with its services) or "offline" (retained, or its will). */
+  private void serverStatusArrived(MqttMessage message) {
+    String topic = message.topic();
+    String server = topics.serverOfStatus(topic);
+    if (server == null) {
+      strayReplies.warn("message on unexpected topic '{}' ignored", topic);
       return;
     }
-    String server = topics.serverOfStatus(topic);
-    byte[] payload = server == null ? null : message.payload();
-    if (server != null) {
-      servers.update(server, payload, message.userProperties());
-    }
-    if (server != null && Topics.OFFLINE.equals(new String(payload,
-        java.nio.charset.StandardCharsets.UTF_8))) {
+    byte[] payload = message.payload();
+    servers.update(server, payload, message.userProperties());
+    if (Topics.OFFLINE.equals(new String(payload, java.nio.charset.StandardCharsets.UTF_8))) {
       Status gone =
           Status.UNAVAILABLE.withDescription(
               "server '" + server + "' went offline while serving this call");
@@ -324,10 +323,6 @@ final class MqttClientTransport implements ConnectionClientTransport, TransportC
         log.info("server '{}' went offline: re-sent {} unanswered call(s) of idempotent methods",
             server, resent);
       }
-      return;
-    }
-    if (server == null) {
-      strayReplies.warn("message on unexpected topic '{}' ignored", topic);
     }
   }
 

@@ -23,15 +23,14 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import javax.annotation.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * into gRPC streams and answers malformed ones itself. Paho's callback thread only decodes and
  * hands off; service code runs on the server's executor.
  */
-final class MqttServerTransport implements ServerTransport, TransportConnection.Listener {
+final class MqttServerTransport implements ServerTransport {
   private static final Logger log = LoggerFactory.getLogger(MqttServerTransport.class);
   /** How long a stopping server waits for its barrier before it stops taking requests anyway. */
   private static final long BARRIER_TIMEOUT_MILLIS = 5_000;
@@ -57,6 +56,11 @@ final class MqttServerTransport implements ServerTransport, TransportConnection.
   private final V311RequestParser mqtt311;
   /** Reads MQTT 5 requests (and those of the 3.1.1 binding, once translated) into calls. */
   private final RequestParser parser;
+  /**
+   * The request subscriptions: the MQTT 5 filters, then those of the MQTT 3.1.1 binding, each
+   * with the handler of its kind and the routes of its filter.
+   */
+  private final List<Subscription> requestSubscriptions;
   private final List<? extends ServerStreamTracer.Factory> tracerFactories;
   private final InternalLogId logId;
   /** Held from creation until after the transport terminated. */
@@ -97,9 +101,10 @@ final class MqttServerTransport implements ServerTransport, TransportConnection.
     this.topics = new Topics(config.topicPrefix());
     this.authority = config.authority();
     this.registry = registry;
-    this.mqtt311 = new V311RequestParser(new Mqtt311Topics(config.topicPrefix()), registry);
-    this.parser = new RequestParser(registry, settings.maxInboundMessageSize,
+    this.mqtt311 = new V311RequestParser(new Mqtt311Topics(config.topicPrefix()), registry.routes());
+    this.parser = new RequestParser(settings.maxInboundMessageSize,
         settings.maxInboundMetadataSize, settings.defaultDeadlineNanos);
+    this.requestSubscriptions = requestSubscriptions();
     this.tracerFactories = tracerFactories;
     this.logId = InternalLogId.allocate(getClass(), config.brokerUriString());
     new SecureRandom().nextBytes(barrier);
@@ -132,10 +137,13 @@ final class MqttServerTransport implements ServerTransport, TransportConnection.
                 .build());
     try {
       connection = TransportConnection.open(
-          config, topics.serverStatus(serverId()), Topics.OFFLINE, true, true, this,
+          config, topics.serverStatus(serverId()), Topics.OFFLINE, true, true,
           this::connectionLost, this::reconnected);
       lifecycle.connected(connection);
-      connection.subscribe(subscriptions());
+      // What a server hears besides requests: its inbox, cancels and the callers' statuses.
+      connection.subscribe(inboxTopic(), config.qos(), this::inboxArrived);
+      connection.subscribe(topics.cancel(), config.qos(), this::cancelArrived);
+      connection.subscribe(topics.clientStatusFilter(), 1, this::clientStatusArrived);
     } catch (IOException | RuntimeException e) {
       lifecycle.terminate();
       throw e;
@@ -151,7 +159,9 @@ final class MqttServerTransport implements ServerTransport, TransportConnection.
       return;
     }
     try {
-      connection.subscribe(requestFiltersAndQos());
+      for (Subscription s : requestSubscriptions) {
+        connection.subscribe(s.filter(), s.qos(), s.listener());
+      }
     } catch (IOException e) {
       lifecycle.terminate();
       throw e;
@@ -187,22 +197,33 @@ final class MqttServerTransport implements ServerTransport, TransportConnection.
   }
 
   private List<String> requestFilters() {
-    return new ArrayList<>(requestFiltersAndQos().keySet());
-  }
-
-  /** The MQTT 5 request filters, then those of the MQTT 3.1.1 binding, in the same groups. */
-  private Map<String, Integer> requestFiltersAndQos() {
-    Map<String, Integer> filters = registry.routes().subscriptions(settings.sharedGroup, config.qos());
-    filters.putAll(registry.routes().subscriptions(settings.sharedGroup, config.qos(), mqtt311::filterFor));
+    List<String> filters = new ArrayList<>(requestSubscriptions.size());
+    for (Subscription s : requestSubscriptions) {
+      filters.add(s.filter());
+    }
     return filters;
   }
 
-  /** What a server hears besides requests: its inbox, cancels and the callers' statuses. */
-  private Map<String, Integer> subscriptions() {
-    Map<String, Integer> subs = new LinkedHashMap<>();
-    subs.put(inboxTopic(), config.qos());
-    subs.put(topics.cancel(), config.qos());
-    subs.put(topics.clientStatusFilter(), 1);
+  /** One subscription and the code that takes what arrives on it. */
+  private record Subscription(String filter, int qos, TransportConnection.Listener listener) {}
+
+  /**
+   * The MQTT 5 request filters, then those of the MQTT 3.1.1 binding, in the same groups: each
+   * subscribed with its handler and its filter's routes, so a request is routed once, by the
+   * filter that took it. The binding's filters hold a level {@code _311} after the prefix, which
+   * no MQTT 5 filter receives, so the two sets never overlap.
+   */
+  private List<Subscription> requestSubscriptions() {
+    RequestRoutes routes = registry.routes();
+    List<Subscription> subs = new ArrayList<>();
+    for (RequestRoutes.RequestFilter f
+        : routes.filters(settings.sharedGroup, config.qos(), UnaryOperator.identity())) {
+      subs.add(new Subscription(f.filter, f.qos, message -> requestArrived(f, message)));
+    }
+    for (RequestRoutes.RequestFilter f
+        : routes.filters(settings.sharedGroup, config.qos(), mqtt311::filterFor)) {
+      subs.add(new Subscription(f.filter, f.qos, message -> mqtt311Arrived(f, message)));
+    }
     return subs;
   }
 
@@ -271,43 +292,45 @@ final class MqttServerTransport implements ServerTransport, TransportConnection.
     }
   }
 
-  // --- inbound (the connection's delivery thread) ---
+  // --- inbound (the connection's delivery thread), one handler per subscription ---
 
-  @Override
-  public void messageArrived(String topic, MqttMessage message) {
-    if (topics.isInbox(topic)) {
-      Frame frame = Frame.decode(message);
-      if (frame.responseTopic == null && Arrays.equals(frame.correlation, barrier)) {
-        drained();
-        return;
-      }
-      MqttServerStream stream = find(frame);
-      if (stream != null) {
-        stream.inbound(frame);
-      } else {
-        log.debug("message for no active call on {}", topic);
-      }
+  /** The server's inbox: the rest of streaming calls, and a stopping server's barrier. */
+  private void inboxArrived(MqttMessage message) {
+    Frame frame = Frame.decode(message);
+    if (frame.responseTopic == null && Arrays.equals(frame.correlation, barrier)) {
+      drained();
       return;
     }
-    if (topic.equals(topics.cancel())) {
-      MqttServerStream stream = find(Frame.decode(message));
-      if (stream != null) {
-        stream.clientGone(Status.CANCELLED.withDescription("client cancelled"));
-      }
+    MqttServerStream stream = find(frame);
+    if (stream != null) {
+      stream.inbound(frame);
+    } else {
+      log.debug("message for no active call on {}", message.topic());
+    }
+  }
+
+  private void cancelArrived(MqttMessage message) {
+    MqttServerStream stream = find(Frame.decode(message));
+    if (stream != null) {
+      stream.clientGone(Status.CANCELLED.withDescription("client cancelled"));
+    }
+  }
+
+  private void clientStatusArrived(MqttMessage message) {
+    String client = topics.clientOfStatus(message.topic());
+    if (client == null) {
+      badInput("message on unexpected topic '" + message.topic() + "' ignored");
       return;
     }
-    String client = topics.clientOfStatus(topic);
-    if (client != null) {
-      if (Topics.OFFLINE.equals(new String(message.payload(), StandardCharsets.UTF_8))) {
-        cancelCallsOf(client);
-      }
-      return;
+    if (Topics.OFFLINE.equals(new String(message.payload(), StandardCharsets.UTF_8))) {
+      cancelCallsOf(client);
     }
-    if (mqtt311.isRequest(topic)) {
-      handleMqtt311(topic, message);
-      return;
-    }
-    RequestRoute route = registry.routes().route(topic);
+  }
+
+  /** A request on one of the MQTT 5 request filters, routed by that filter. */
+  private void requestArrived(RequestRoutes.RequestFilter filter, MqttMessage message) {
+    String topic = message.topic();
+    RequestRoute route = filter.route(topic);
     if (route == null) {
       RequestRoutes.Mismatch mismatch = registry.routes().mismatch(topic);
       if (mismatch != null) {
@@ -326,8 +349,8 @@ final class MqttServerTransport implements ServerTransport, TransportConnection.
    * A request of the MQTT 3.1.1 binding: served as the MQTT 5 request it stands for, answered in
    * topic levels; refused with INVALID_ARGUMENT where it names a reply address, else only logged.
    */
-  private void handleMqtt311(String topic, MqttMessage message) {
-    V311RequestParser.Result request = mqtt311.parse(message);
+  private void mqtt311Arrived(RequestRoutes.RequestFilter filter, MqttMessage message) {
+    V311RequestParser.Result request = mqtt311.parse(filter, message);
     if (request.refusal == null) {
       handleRequest(request.route, request.frame, request.replies);
     } else if (request.frame == null) {

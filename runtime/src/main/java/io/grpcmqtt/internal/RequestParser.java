@@ -72,7 +72,6 @@ final class RequestParser {
     }
   }
 
-  private final MethodRegistry registry;
   private final int maxMessageSize;
   private final int maxMetadataSize;
   private final long defaultDeadlineNanos;
@@ -80,15 +79,16 @@ final class RequestParser {
   /**
    * @param defaultDeadlineNanos the deadline of a request that sets none, or 0 for none
    */
-  RequestParser(
-      MethodRegistry registry, int maxMessageSize, int maxMetadataSize, long defaultDeadlineNanos) {
-    this.registry = registry;
+  RequestParser(int maxMessageSize, int maxMetadataSize, long defaultDeadlineNanos) {
     this.maxMessageSize = maxMessageSize;
     this.maxMetadataSize = maxMetadataSize;
     this.defaultDeadlineNanos = defaultDeadlineNanos;
   }
 
-  /** The request {@code frame}, received on a topic that {@code route} maps to its method. */
+  /**
+   * The request {@code frame}, received on a topic that {@code route} maps to its method; the
+   * route holds the method's registry entry, so nothing is looked up here.
+   */
   Parsed parse(RequestRoute route, Frame frame) {
     String fullMethod = route.fullMethodName;
     Optional<PayloadFormat> format = route.format(frame.contentType);
@@ -110,7 +110,7 @@ final class RequestParser {
       return refuse(Status.RESOURCE_EXHAUSTED.withDescription(
           MqttServerStream.tooLarge(frame.payload.length, maxMessageSize)));
     }
-    MethodRegistry.Entry entry = route.entry(registry.lookup(fullMethod), frame.contentType);
+    MethodRegistry.Entry entry = route.entry(frame.topic, frame.contentType);
     // The request says how it is framed (open: a request stream; a credit: a response stream).
     // A method whose kind is single-message on that side still works framed as a stream, as over
     // HTTP/2, where a call does not announce its kind at all: proxies forward every call as bidi.

@@ -6,19 +6,24 @@ import java.util.Optional;
 import javax.annotation.Nullable;
 
 /**
- * Where one received request goes: the gRPC method, and, when it arrived on the method's topic
- * template, how its topic and payload fill the request message.
+ * Where the requests on one kind of topic go: the gRPC method, its registry entry (found once,
+ * when the routes were made), and, for the method's topic template, how a topic and payload fill
+ * the request message. Immutable: one per hosted method's default topic and one per template,
+ * shared by every request that arrives there.
  */
 final class RequestRoute {
   final String fullMethodName;
   /** The method whose template matched the topic; null on a default topic. */
   @Nullable private final MappedMethod templated;
-  private final String topic;
+  /** Null for a method no registered service has (gRPC answers it, or its fallback registry). */
+  @Nullable private final MethodRegistry.Entry entry;
 
-  RequestRoute(String fullMethodName, @Nullable MappedMethod templated, String topic) {
+  RequestRoute(
+      String fullMethodName, @Nullable MappedMethod templated,
+      @Nullable MethodRegistry.Entry entry) {
     this.fullMethodName = fullMethodName;
     this.templated = templated;
-    this.topic = topic;
+    this.entry = entry;
   }
 
   /**
@@ -32,12 +37,23 @@ final class RequestRoute {
     return PayloadFormat.fromContentType(contentType);
   }
 
+  /** Whether this is the route of the method's topic template (else of its default topic). */
+  boolean onTemplate() {
+    return templated != null;
+  }
+
+  /** The method's registry entry, or null when the server's registry does not know it. */
+  @Nullable
+  MethodRegistry.Entry entry() {
+    return entry;
+  }
+
   /**
-   * The registry entry to decode this request's messages with: {@code entry} itself on a default
+   * The registry entry to decode a request on {@code topic} with: the method's own on a default
    * topic, or a copy that also fills the topic's fields and the body.
    */
   @Nullable
-  MethodRegistry.Entry entry(@Nullable MethodRegistry.Entry entry, @Nullable String contentType) {
+  MethodRegistry.Entry entry(String topic, @Nullable String contentType) {
     if (entry == null || templated == null) {
       return entry;
     }

@@ -16,8 +16,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The subscriptions of one {@link io.grpcmqtt.mqtt.MqttConnection}, whichever client library
- * carries it: which handler a message goes to (the first subscription, in the order made, whose
- * filter matches), when it is acknowledged, and what to renew after a reconnect.
+ * carries it: which handler a message goes to, when it is acknowledged, and what to renew after a
+ * reconnect.
+ *
+ * <p>Each subscription has its own handler, so this match is the only one a message needs: the
+ * transports subscribe every kind of message they hear (replies, inbox, cancels, statuses, the
+ * requests of one filter) with the code for that kind. Where filters overlap, the first
+ * subscription in the order made whose filter matches takes the message ({@code $share/{group}/}
+ * is not part of the match); an ended one only takes what no current one does.
  */
 final class SubscriptionTable {
   private static final Logger log = LoggerFactory.getLogger(SubscriptionTable.class);
@@ -35,7 +41,8 @@ final class SubscriptionTable {
 
   private final Map<String, Subscription> byFilter = new ConcurrentHashMap<>();
   private final Map<String, Leaving> leaving = new ConcurrentHashMap<>();
-  private final List<String> order = new CopyOnWriteArrayList<>();
+  /** The subscriptions in the order made: what {@link #deliver} walks, without a map lookup. */
+  private final List<Subscription> order = new CopyOnWriteArrayList<>();
   private final boolean manualAcknowledgement;
 
   SubscriptionTable(boolean manualAcknowledgement) {
@@ -54,11 +61,12 @@ final class SubscriptionTable {
       throw new IllegalArgumentException("qos must be 0, 1 or 2, was " + qos);
     }
     Objects.requireNonNull(handler, "handler");
-    if (byFilter.putIfAbsent(filter, new Subscription(filter, qos, handler)) != null) {
+    Subscription added = new Subscription(filter, qos, handler);
+    if (byFilter.putIfAbsent(filter, added) != null) {
       throw new IllegalArgumentException("already subscribed to '" + filter + "'");
     }
     leaving.remove(filter);
-    order.add(filter);
+    order.add(added);
   }
 
   /**
@@ -76,30 +84,20 @@ final class SubscriptionTable {
     // other, never in neither (it would be acknowledged and dropped).
     leaving.put(filter, new Leaving(ending, now));
     byFilter.remove(filter);
-    order.remove(filter);
+    order.remove(ending);
     return true;
   }
 
   /** The subscriptions, in the order made. */
   List<Subscription> all() {
-    List<Subscription> all = new ArrayList<>(order.size());
-    for (String filter : order) {
-      Subscription s = byFilter.get(filter);
-      if (s != null) {
-        all.add(s);
-      }
-    }
-    return all;
+    return new ArrayList<>(order);
   }
 
   @Nullable
   private MqttMessageHandler handlerFor(String topic) {
-    for (String filter : order) {
-      if (MqttTopics.matches(filter, topic)) {
-        Subscription s = byFilter.get(filter);
-        if (s != null) {
-          return s.handler();
-        }
+    for (Subscription s : order) {
+      if (MqttTopics.matches(s.filter(), topic)) {
+        return s.handler();
       }
     }
     if (!leaving.isEmpty()) {

@@ -8,9 +8,9 @@ import io.grpcmqtt.mqtt.MqttUserProperty;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import javax.annotation.Nullable;
@@ -21,18 +21,22 @@ import org.slf4j.LoggerFactory;
  * The MQTT connection of one channel or server transport: a public {@link MqttConnection} (of
  * whichever {@link io.grpcmqtt.mqtt.MqttClientLibrary} the config names) seen the way the
  * transports use it. It turns their frames ({@link PublishProperties}) into {@link MqttMessage}s,
- * hands every message that arrives to one {@link Listener} with the call executor's hand-offs
- * deferred ({@link DeferringExecutor}), and reports a publish to a callback. The client library
- * itself is not visible from here.
+ * hands each message that arrives to the {@link Listener} of the subscription that took it, with
+ * the call executor's hand-offs deferred ({@link DeferringExecutor}), and reports a publish to a
+ * callback. The client library itself is not visible from here.
  */
 final class TransportConnection {
   private static final Logger log = LoggerFactory.getLogger(TransportConnection.class);
   /** How long a closing transport waits for the PUBACK of its final status. */
   private static final long FINAL_STATUS_MILLIS = 2_000;
 
-  /** Receives what arrives; runs on the connection's delivery thread and must not block. */
+  /**
+   * Receives what arrives on one subscription: the code for that kind of message, so it need not
+   * look at the topic to know what it got. Runs on the connection's delivery thread and must not
+   * block.
+   */
   interface Listener {
-    void messageArrived(String topic, MqttMessage message);
+    void messageArrived(MqttMessage message);
   }
 
   /** Outcome of one publish. Runs on a thread of the connection or the publishing thread. */
@@ -54,16 +58,10 @@ final class TransportConnection {
 
   private final ConnectionConfig config;
   private final MqttConnection connection;
-  private final MqttMessageHandler handler;
 
-  private TransportConnection(ConnectionConfig config, MqttConnection connection, Listener listener) {
+  private TransportConnection(ConnectionConfig config, MqttConnection connection) {
     this.config = config;
     this.connection = connection;
-    this.handler = delivery -> {
-      MqttMessage message = delivery.message();
-      DeferringExecutor.deferWhile(
-          config.callExecutor(), () -> listener.messageArrived(message.topic(), message));
-    };
   }
 
   /**
@@ -80,7 +78,6 @@ final class TransportConnection {
       String willPayload,
       boolean willRetained,
       boolean reconnect,
-      Listener listener,
       Consumer<Throwable> lost,
       Runnable reconnected)
       throws IOException {
@@ -106,17 +103,22 @@ final class TransportConnection {
     if (config.socketFactory() != null) {
       b.socketFactory(config.socketFactory());
     }
-    return new TransportConnection(config, MqttConnection.connect(b.build()), listener);
+    return new TransportConnection(config, MqttConnection.connect(b.build()));
   }
 
   /**
-   * Subscribes to each filter (with its QoS) in turn, waiting for every SUBACK; the connection
-   * renews them after a reconnect. Everything that arrives goes to this transport's listener.
+   * Subscribes, waiting for the SUBACK; the connection renews it after a reconnect. What arrives
+   * on it goes to {@code listener}, one message at a time, with the hand-offs to the call
+   * executor that it makes held back until it returns (one executor task per call and message).
+   * Where filters overlap, the one subscribed first takes the message.
    */
-  void subscribe(Map<String, Integer> filters) throws IOException {
-    for (Map.Entry<String, Integer> f : filters.entrySet()) {
-      connection.subscribe(f.getKey(), f.getValue(), handler);
-    }
+  void subscribe(String filter, int qos, Listener listener) throws IOException {
+    Executor callExecutor = config.callExecutor();
+    MqttMessageHandler handler = delivery -> {
+      MqttMessage message = delivery.message();
+      DeferringExecutor.deferWhile(callExecutor, () -> listener.messageArrived(message));
+    };
+    connection.subscribe(filter, qos, handler);
   }
 
   /** Unsubscribes; the future completes once the broker confirmed every filter. */

@@ -44,15 +44,11 @@ final class V311RequestParser {
   }
 
   private final Mqtt311Topics topics;
-  private final MethodRegistry registry;
+  private final RequestRoutes routes;
 
-  V311RequestParser(Mqtt311Topics topics, MethodRegistry registry) {
+  V311RequestParser(Mqtt311Topics topics, RequestRoutes routes) {
     this.topics = topics;
-    this.registry = registry;
-  }
-
-  boolean isRequest(String topic) {
-    return topics.isRequest(topic);
+    this.routes = routes;
   }
 
   /** The filter that receives, in this binding's form, what an MQTT 5 request filter receives. */
@@ -65,7 +61,12 @@ final class V311RequestParser {
     return topics.callerTopic(replyRef);
   }
 
-  Result parse(MqttMessage message) {
+  /**
+   * A request received on {@code filter}, the binding's form of an MQTT 5 request filter (so
+   * the topic is one of this binding's requests): the request topic in it is routed as that
+   * filter's MQTT 5 form would route it.
+   */
+  Result parse(RequestRoutes.RequestFilter filter, MqttMessage message) {
     String topic = message.topic();
     Mqtt311Request request = topics.parse(topic);
     if (!request.hasReplyAddress()) {
@@ -77,9 +78,9 @@ final class V311RequestParser {
       return refuse(request, payload, replies, topic, request.problem());
     }
     String requestTopic = request.requestTopic();
-    RequestRoute route = registry.routes().route(requestTopic);
+    RequestRoute route = filter.route(requestTopic);
     if (route == null) {
-      RequestRoutes.Mismatch mismatch = registry.routes().mismatch(requestTopic);
+      RequestRoutes.Mismatch mismatch = routes.mismatch(requestTopic);
       return mismatch != null
           ? refuse(request, payload, replies, mismatch.fullMethodName(), mismatch.reason())
           : refuse(request, payload, replies, topic,
@@ -94,7 +95,7 @@ final class V311RequestParser {
             + timeout + "' in the options level: use 1 to 8 digits and a unit, H, M, S, m, u or n");
       }
     }
-    MethodRegistry.Entry entry = registry.lookup(route.fullMethodName);
+    MethodRegistry.Entry entry = route.entry();
     if (entry != null) {
       MethodType type = entry.method.getType();
       if (type != MethodType.UNARY) {

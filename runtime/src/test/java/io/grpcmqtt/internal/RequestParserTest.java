@@ -30,7 +30,7 @@ class RequestParserTest {
   private static final long DEFAULT_DEADLINE = TimeUnit.SECONDS.toNanos(30);
 
   private final RequestParser parser =
-      new RequestParser(REGISTRY, MAX_MESSAGE, MAX_METADATA, 0);
+      new RequestParser(MAX_MESSAGE, MAX_METADATA, 0);
 
   static Stream<Arguments> refusals() {
     return Stream.of(
@@ -121,7 +121,7 @@ class RequestParserTest {
   void aRequestWithoutDeadlineGetsTheServersDefaultOrNone() {
     RequestParser.CallStart none = start(parser, request("Unary"));
     RequestParser.CallStart defaulted = start(
-        new RequestParser(REGISTRY, MAX_MESSAGE, MAX_METADATA, DEFAULT_DEADLINE),
+        new RequestParser(MAX_MESSAGE, MAX_METADATA, DEFAULT_DEADLINE),
         request("Unary"));
 
     assertEquals(-1, none.timeoutNanos);

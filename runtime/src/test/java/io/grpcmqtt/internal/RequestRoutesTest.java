@@ -19,7 +19,7 @@ class RequestRoutesTest {
 
   @Test
   void servicesWithoutOptionsKeepExactlyThePinnedSubscription() {
-    RequestRoutes routes = RequestRoutes.of("grpc", List.of(PLAIN), List.of("x.Fallback"));
+    RequestRoutes routes = routes("grpc", List.of(PLAIN), List.of("x.Fallback"));
 
     assertEquals(Map.of("$share/grpc-mqtt/grpc/grpcmqtt.test.v1.TestService/+", 1,
             "$share/grpc-mqtt/grpc/x.Fallback/+", 1),
@@ -33,7 +33,7 @@ class RequestRoutesTest {
 
   @Test
   void templatedMethodsAddTheirFiltersInTheServicesGroupWithTheirQos() {
-    RequestRoutes routes = RequestRoutes.of("p", List.of(MAPPED), List.of());
+    RequestRoutes routes = routes("p", List.of(MAPPED), List.of());
     Map<String, Integer> expected = new LinkedHashMap<>();
     expected.put("$share/mapped-workers/p/grpcmqtt.test.v1.MappedService/+", 1);
     expected.put("$share/mapped-workers/things/+/+", 1);
@@ -52,7 +52,7 @@ class RequestRoutesTest {
 
   @Test
   void routesTemplatedAndDefaultTopicsAndNothingElse() {
-    RequestRoutes routes = RequestRoutes.of("p", List.of(MAPPED), List.of());
+    RequestRoutes routes = routes("p", List.of(MAPPED), List.of());
 
     assertEquals("grpcmqtt.test.v1.MappedService/Put",
         routes.route("things/a/1/put/x").fullMethodName);
@@ -64,7 +64,7 @@ class RequestRoutesTest {
 
   @Test
   void saysWhichTemplateRefusedATopicItsFilterReceived() {
-    RequestRoutes routes = RequestRoutes.of("p", List.of(MAPPED), List.of());
+    RequestRoutes routes = routes("p", List.of(MAPPED), List.of());
     assertNull(routes.route("things/a/1/put/"));
     RequestRoutes.Mismatch m = routes.mismatch("things/a/1/put/");
     assertEquals("grpcmqtt.test.v1.MappedService/Put", m.fullMethodName());
@@ -72,5 +72,10 @@ class RequestRoutesTest {
         + " of grpcmqtt.test.v1.MappedService/Put: level 5 is empty", m.reason());
     assertNull(routes.mismatch("p/_cancel"), "no template's filter takes it");
     assertNull(routes.mismatch("elsewhere/x"));
+  }
+
+  private static RequestRoutes routes(
+      String prefix, List<ServerServiceDefinition> services, List<String> fallback) {
+    return MethodRegistry.of(services, fallback, prefix).routes();
   }
 }
