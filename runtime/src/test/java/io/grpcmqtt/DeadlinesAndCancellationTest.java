@@ -77,8 +77,11 @@ class DeadlinesAndCancellationTest {
           HANG.toByteArray(),
           new byte[] {9},
           null,
-          new UserProperty("grpc-timeout", "300m"));
-      assertEquals("Unary", rpc.service.cancellations.poll(5, TimeUnit.SECONDS));
+          new UserProperty("grpc-timeout", "2S"));
+      // Long enough for the handler to start on a loaded machine: a deadline that passes before
+      // the handler runs cancels the call before it can register its cancellation handler.
+      assertEquals("Unary", rpc.service.startedHanging.poll(10, TimeUnit.SECONDS));
+      assertEquals("Unary", rpc.service.cancellations.poll(10, TimeUnit.SECONDS));
       MqttMessage reply = device.nextReply();
       assertEquals(
           Integer.toString(Status.Code.DEADLINE_EXCEEDED.value()),

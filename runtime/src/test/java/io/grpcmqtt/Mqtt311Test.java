@@ -99,9 +99,11 @@ class Mqtt311Test {
       device.subscribe(rpc.prefix + "/_311/res/" + dev + "/#");
       String method = rpc.prefix + "/" + UNARY;
 
-      // The timeout option is the call's deadline: the handler hangs and is cancelled.
-      device.publish(request(rpc.prefix, dev, "t1", "pb,300m", method),
+      // The timeout option is the call's deadline: the handler hangs and is cancelled. The
+      // deadline leaves a loaded machine time to start the handler before it passes.
+      device.publish(request(rpc.prefix, dev, "t1", "pb,2S", method),
           Request.newBuilder().setHang(true).build().toByteArray());
+      assertEquals("Unary", rpc.service.startedHanging.poll(10, TimeUnit.SECONDS));
       Mqtt311Device.Received late = device.next();
       assertEquals(rpc.prefix + "/_311/res/" + dev + "/t1/4", late.topic());
       assertEquals("context timed out", late.text());
@@ -183,17 +185,20 @@ class Mqtt311Test {
             "Method not found: grpcmqtt.test.v1.TestService/Nope"},
         {"json", method, "{\"nope\":1}", "3", "request is not a valid JSON grpcmqtt.test.v1.Request"},
       };
+      // Each case has a reply reference of its own: a case that starts a call (an unknown method,
+      // a payload that does not parse) holds the caller's one slot until its reply's PUBACK,
+      // which can reach the server after the device has read the reply.
       for (int i = 0; i < cases.length; i++) {
         String[] c = cases[i];
-        device.publish(request(p, dev, "e" + i, c[0], c[1]), utf8(c[2]));
+        device.publish(request(p, dev + "-" + i, "e" + i, c[0], c[1]), utf8(c[2]));
         Mqtt311Device.Received reply = device.next();
-        assertEquals(p + "/_311/res/" + dev + "/e" + i + "/" + c[3], reply.topic(), reply.text());
+        assertEquals(p + "/_311/res/" + dev + "-" + i + "/e" + i + "/" + c[3], reply.topic(), reply.text());
         assertTrue(reply.text().startsWith(c[4]), reply.text());
       }
 
       // The caller (its reply reference) has one call slot here: a second call is refused.
-      // The last bad request's slot is given back on its reply's PUBACK, which can reach the
-      // server after the device has read the reply: until then a call is refused (status 8).
+      // A refused attempt (status 8) is sent again with a new id, so the test does not depend
+      // on when an earlier call's slot comes back.
       String hanging = null;
       long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       for (int k = 0; hanging == null && System.nanoTime() < until; k++) {
