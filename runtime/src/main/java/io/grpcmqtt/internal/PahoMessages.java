@@ -94,12 +94,12 @@ final class PahoMessages {
     }
     List<MqttUserProperty> user = m.userProperties();
     if (!user.isEmpty()) {
-      // Into the list the properties made already (Paho's getter returns it, not a copy).
-      List<UserProperty> paho = p.getUserProperties();
+      List<UserProperty> paho = new ArrayList<>(user.size());
       for (int i = 0; i < user.size(); i++) {
         MqttUserProperty u = user.get(i);
         paho.add(new UserProperty(u.name(), u.value()));
       }
+      p.setUserProperties(paho);
     }
     return p;
   }
