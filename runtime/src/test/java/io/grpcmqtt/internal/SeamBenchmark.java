@@ -233,7 +233,7 @@ public class SeamBenchmark {
         publish.getMessageExpiryInterval().isPresent()
             ? publish.getMessageExpiryInterval().getAsLong() : null,
         user);
-    return new PahoBefore.Delivery(message, 0, 1, 0); // the same fields as HiveMQ's was
+    return new PahoBefore.Delivery(message, 0, 1, 0); // a delivery with its own AtomicBoolean, as before
   }
 
   @Benchmark
