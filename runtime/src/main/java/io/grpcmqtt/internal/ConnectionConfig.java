@@ -307,7 +307,7 @@ public final class ConnectionConfig {
 
     public Builder keepAlive(Duration keepAlive) {
       checkArgument(!keepAlive.isNegative(), "keepAlive must not be negative");
-      checkArgument(keepAlive.getSeconds() <= 65_535, "keepAlive must be at most 65535 s (MQTT)");
+      checkArgument(keepAlive.toSeconds() <= 65_535, "keepAlive must be at most 65535 s (MQTT)");
       this.keepAlive = keepAlive;
       return this;
     }
@@ -359,14 +359,14 @@ public final class ConnectionConfig {
 
     public Builder sessionExpiry(Duration expiry) {
       checkArgument(!expiry.isNegative(), "sessionExpiry must not be negative");
-      checkArgument(expiry.getSeconds() <= 0xFFFFFFFFL, "sessionExpiry too long for MQTT");
+      checkArgument(expiry.toSeconds() <= 0xFFFFFFFFL, "sessionExpiry too long for MQTT");
       this.sessionExpiry = expiry;
       return this;
     }
 
     public Builder willDelay(Duration delay) {
       checkArgument(!delay.isNegative(), "willDelay must not be negative");
-      checkArgument(delay.getSeconds() <= 0xFFFFFFFFL, "willDelay too long for MQTT");
+      checkArgument(delay.toSeconds() <= 0xFFFFFFFFL, "willDelay too long for MQTT");
       this.willDelay = delay;
       return this;
     }

@@ -7,6 +7,7 @@ import com.hivemq.client.mqtt.MqttClientTransportConfigBuilder;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.MqttWebSocketConfig;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.datatypes.MqttUtf8String;
 import com.hivemq.client.mqtt.exceptions.MqttClientStateException;
 import com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedContext;
 import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
@@ -39,20 +40,20 @@ import java.net.URI;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import javax.annotation.Nullable;
 import javax.annotation.concurrent.GuardedBy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * {@link io.grpcmqtt.mqtt.MqttConnection} on the HiveMQ MQTT client ({@link
- * io.grpcmqtt.mqtt.MqttClientLibrary#HIVEMQ}). The client brings what {@link PahoClient} adds to
+ * io.grpcmqtt.mqtt.MqttClientLibrary#HIVEMQ}). The client brings what {@link PahoMqttConnection} adds to
  * Paho by hand: it queues QoS 1 publishes beyond the broker's receive maximum, reconnects with
  * back-off (1 s to 30 s) and subscribes again when the session is gone; Netty, which it runs on,
  * sets TCP_NODELAY on its sockets. This class translates between the public types and HiveMQ's.
@@ -108,7 +109,7 @@ public final class HiveMqttConnection implements io.grpcmqtt.mqtt.MqttConnection
           .payload(will.payload())
           .qos(qos(will.qos()))
           .retain(will.retain())
-          .delayInterval(config.willDelay().getSeconds());
+          .delayInterval(config.willDelay().toSeconds());
       w = applyProperties(w, will);
       b = b.willPublish(w.build().asWill());
     }
@@ -181,9 +182,9 @@ public final class HiveMqttConnection implements io.grpcmqtt.mqtt.MqttConnection
   }
 
   private Mqtt5Connect connectMessage() {
-    long sessionSeconds = config.sessionExpiry().getSeconds();
+    long sessionSeconds = config.sessionExpiry().toSeconds();
     Mqtt5ConnectBuilder c = Mqtt5Connect.builder()
-        .keepAlive((int) config.keepAlive().getSeconds())
+        .keepAlive((int) config.keepAlive().toSeconds())
         .cleanStart(sessionSeconds == 0)
         .sessionExpiryInterval(sessionSeconds);
     c.restrictions().receiveMaximum(manualAcks ? config.manualAcknowledgement() : 65_535)
@@ -420,27 +421,42 @@ public final class HiveMqttConnection implements io.grpcmqtt.mqtt.MqttConnection
   // --- the client's callbacks ---
 
   private void arrived(Mqtt5Publish publish) {
-    List<MqttUserProperty> user = new ArrayList<>();
-    for (Mqtt5UserProperty u : publish.getUserProperties().asList()) {
-      user.add(new MqttUserProperty(u.getName().toString(), u.getValue().toString()));
+    subscriptions.deliver(new Delivery(this, received(publish), publish));
+  }
+
+  /** A received message as the public type. */
+  static MqttMessage received(Mqtt5Publish publish) {
+    List<? extends Mqtt5UserProperty> received = publish.getUserProperties().asList();
+    List<MqttUserProperty> user;
+    if (received.isEmpty()) {
+      user = List.of();
+    } else {
+      user = new ArrayList<>(received.size());
+      for (int i = 0; i < received.size(); i++) {
+        Mqtt5UserProperty u = received.get(i);
+        user.add(new MqttUserProperty(u.getName().toString(), u.getValue().toString()));
+      }
     }
-    MqttMessage message = ReceivedMessages.of(
+    MqttUtf8String responseTopic = publish.getResponseTopic().orElse(null);
+    // A read-only view made for this call: read it as it is, no duplicate.
+    ByteBuffer correlation = publish.getCorrelationData().orElse(null);
+    MqttUtf8String contentType = publish.getContentType().orElse(null);
+    OptionalLong expiry = publish.getMessageExpiryInterval();
+    return ReceivedMessages.of(
         publish.getTopic().toString(),
         publish.getPayloadAsBytes(),
         publish.getQos().getCode(),
         publish.isRetain(),
-        publish.getResponseTopic().map(Object::toString).orElse(null),
-        publish.getCorrelationData().map(HiveMqttConnection::bytes).orElse(null),
-        publish.getContentType().map(Object::toString).orElse(null),
-        publish.getMessageExpiryInterval().isPresent()
-            ? publish.getMessageExpiryInterval().getAsLong() : null,
+        responseTopic == null ? null : responseTopic.toString(),
+        correlation == null ? null : bytes(correlation),
+        contentType == null ? null : contentType.toString(),
+        expiry.isPresent() ? expiry.getAsLong() : null,
         user);
-    subscriptions.deliver(new Delivery(message, publish));
   }
 
   private static byte[] bytes(ByteBuffer buffer) {
     byte[] b = new byte[buffer.remaining()];
-    buffer.duplicate().get(b);
+    buffer.get(b);
     return b;
   }
 
@@ -494,12 +510,16 @@ public final class HiveMqttConnection implements io.grpcmqtt.mqtt.MqttConnection
     }
   }
 
-  private final class Delivery implements MqttDelivery {
-    private final MqttMessage message;
-    @Nullable private final Mqtt5Publish publish;
-    private final AtomicBoolean acknowledged = new AtomicBoolean();
+  /** A received message; extends its acknowledged flag rather than holding one more object. */
+  static final class Delivery extends AtomicBoolean implements MqttDelivery {
+    private static final long serialVersionUID = 1L;
 
-    Delivery(MqttMessage message, Mqtt5Publish publish) {
+    private final transient HiveMqttConnection connection;
+    private final transient MqttMessage message;
+    private final transient Mqtt5Publish publish;
+
+    Delivery(HiveMqttConnection connection, MqttMessage message, Mqtt5Publish publish) {
+      this.connection = connection;
       this.message = message;
       this.publish = publish;
     }
@@ -511,11 +531,11 @@ public final class HiveMqttConnection implements io.grpcmqtt.mqtt.MqttConnection
 
     @Override
     public void acknowledge() {
-      if (manualAcks && message.qos() > 0 && acknowledged.compareAndSet(false, true)) {
+      if (connection.manualAcks && message.qos() > 0 && compareAndSet(false, true)) {
         try {
           publish.acknowledge();
         } catch (RuntimeException e) {
-          log.debug("PUBACK on {} not sent: {}", config.clientId(), e.toString());
+          log.debug("PUBACK on {} not sent: {}", connection.config.clientId(), e.toString());
         }
       }
     }

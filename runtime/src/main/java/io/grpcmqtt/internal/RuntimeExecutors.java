@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  *   <li><b>The scheduler</b> ({@value #TIMER}N, {@value #TIMER_THREADS} threads): deadlines of
  *       client and server calls (grpc-java asks the transports for it), a server's client probes
  *       and barrier timeout, {@link ChunkAssembler}'s reassembly check, the client transport's
- *       no-subscriber re-checks, {@link PahoClient}'s 32202 retry and reconnect back-off. Its
+ *       no-subscriber re-checks, {@link PahoMqttConnection}'s 32202 retry and reconnect back-off. Its
  *       tasks must not block. Cancelled tasks leave its queue at once (a call's deadline is
  *       cancelled when the call ends); delayed tasks are dropped when it shuts down.
  *   <li><b>The blocking executor</b> ({@value #BLOCKING}N, at most {@link #BLOCKING_THREADS},

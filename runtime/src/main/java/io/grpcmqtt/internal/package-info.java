@@ -12,7 +12,8 @@
  * InboundMessages}, send through {@link OutboundWindow} and publish through the {@link
  * StreamPublisher} their transport bound to the call); each transport's {@link
  * TransportConnection}; and the public {@link io.grpcmqtt.mqtt.MqttConnection}, implemented by
- * {@link PahoMqttConnection} (with {@link PahoClient}) and {@link HiveMqttConnection}. Only those
+ * {@link PahoMqttConnection} (one layer; its helpers {@link PahoPublishWindow} and {@link
+ * PahoMessages} are called, not passed through) and {@link HiveMqttConnection}. Only those
  * implementation classes touch a client library.
  *
  * <h2>Threads</h2>
@@ -46,7 +47,7 @@
  *       RuntimeExecutors.Lease#schedule}) runs every timed task: call deadlines on both sides
  *       (grpc-java asks the transports for it), grpc-java's channel timers, a server's client
  *       probes and barrier timeout, the {@link ChunkAssembler} reassembly check, {@link
- *       MqttClientTransport}'s no-subscriber re-checks, {@link PahoClient}'s 32202 retry and
+ *       MqttClientTransport}'s no-subscriber re-checks, {@link PahoMqttConnection}'s 32202 retry and
  *       reconnect back-off. <b>It must not block.</b>
  *   <li><b>The runtime's blocking executor</b> ({@code grpc-mqtt-blocking-N}, bounded, {@link
  *       RuntimeExecutors.Lease#runBlocking}) runs what waits for the broker: a channel
@@ -69,8 +70,8 @@
  *
  * <p>A stream publishes while it holds its monitor, so that frames leave in sequence order.
  * Publishing never blocks, because the connection queues what its window cannot send yet. With
- * Paho the lock order is stream, then {@code PahoClient}'s lock, and {@code PahoClient} runs no
- * callback under its own lock. A publish can fail at once, on the publishing thread, with the
+ * Paho the lock order is stream, then {@code PahoMqttConnection}'s lock, then Paho's, and {@code
+ * PahoMqttConnection} runs no callback under its own lock. A publish can fail at once, on the publishing thread, with the
  * stream's monitor still held: a string MQTT refuses, a frame over the broker's packet limit, or a
  * closed connection. So a stream wraps its publish callbacks in {@link OutsideStreamLock}. That
  * class queues the outcome on the stream's {@code SynchronizationContext}. It runs the outcome at
