@@ -65,7 +65,7 @@ final class RuntimeExecutors {
    * {@code elastic} (the default, {@link CallPool}), {@code cached} (grpc-java's kind: a thread per
    * task that finds none idle, each hand-off an unpark) or {@code forkjoin} (async mode,
    * parallelism = cores; starves blocking handlers). {@code grpcmqtt.callPoolRunners} (default:
-   * the cores) and {@code grpcmqtt.callPoolSpinMicros} (default 0) tune the elastic pool.
+   * the cores) sets how many runners the elastic pool keeps awake.
    */
   private static final String CALL_POOL = System.getProperty("grpcmqtt.callExecutor", "elastic");
 
@@ -124,8 +124,7 @@ final class RuntimeExecutors {
           new SynchronousQueue<>(), daemonThreads(CALLS));
     }
     return new CallPool(scheduler, daemonThreads(CALLS),
-        Integer.getInteger("grpcmqtt.callPoolRunners", Runtime.getRuntime().availableProcessors()),
-        TimeUnit.MICROSECONDS.toNanos(Integer.getInteger("grpcmqtt.callPoolSpinMicros", 0)));
+        Integer.getInteger("grpcmqtt.callPoolRunners", Runtime.getRuntime().availableProcessors()));
   }
 
   private static ThreadFactory daemonThreads(String prefix) {
