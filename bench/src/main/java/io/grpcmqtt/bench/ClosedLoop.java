@@ -78,6 +78,8 @@ final class ClosedLoop {
     final long errors;
     final Throwable firstError;
     final boolean drained;
+    /** Context switches and CPU per call of the whole process ({@link KernelCounts}). */
+    String kernel = "";
 
     Outcome(Histogram latency, double throughputPerSec, long errors, Throwable firstError,
         boolean drained) {
@@ -91,6 +93,7 @@ final class ClosedLoop {
 
   Outcome run() throws InterruptedException {
     prime();
+    KernelCounts.Snapshot kernel = KernelCounts.snapshot();
     finished = new CountDownLatch(concurrency);
     long t0 = System.nanoTime();
     warmEnd = t0 + warmupNanos;
@@ -102,8 +105,10 @@ final class ClosedLoop {
     boolean drained = finished.await(Math.max(0, wait), TimeUnit.NANOSECONDS);
     long closed = closedAt.get();
     double seconds = (closed == 0 ? measureNanos : closed - warmEnd) / 1e9;
-    return new Outcome(recorder.getIntervalHistogram(), completedInWindow.get() / seconds,
-        errors.get(), firstError.get(), drained);
+    Outcome outcome = new Outcome(recorder.getIntervalHistogram(),
+        completedInWindow.get() / seconds, errors.get(), firstError.get(), drained);
+    outcome.kernel = kernel.perCall(Math.min(started.get(), maxCalls), concurrency + " callers");
+    return outcome;
   }
 
   /** One call before the clock starts, so lazy connects and first-call costs stay out of it. */

@@ -325,6 +325,9 @@ final class Harness {
       note = (note.isEmpty() ? "" : note + "; ") + "first error: " + out.firstError;
       log.warn("{} {}: {} errors, first: {}", broker, impl, out.errors, out.firstError.toString());
     }
+    if (!out.kernel.isEmpty()) {
+      note = note.isEmpty() ? out.kernel : note + "; " + out.kernel;
+    }
     results.add(Result.builder(broker, "unary", impl).qos(qos).concurrency(conc).payload(payload)
         .latency(out.latency).throughput(out.throughputPerSec).errors(out.errors).note(note)
         .build());

@@ -38,10 +38,14 @@ import org.slf4j.LoggerFactory;
  *       idle ones end after {@value #IDLE_SECONDS} s): a channel transport's connect, every
  *       transport's close, a Paho reconnect. These wait for the broker, which no delivery or timer
  *       thread may.
- *   <li><b>The default call executor</b> ({@value #CALLS}N, idle ones end after 60 s): service
- *       handlers and call listeners of channels and servers given no executor. A cached pool, as
- *       grpc-java's default: handlers may block, and one that makes a blocking call to a service
- *       in the same process must not starve it (docs/benchmarks.md measured the alternative).
+ *   <li><b>The default call executor</b> ({@value #CALLS}N): service handlers and call listeners
+ *       of channels and servers given no executor. A {@link CallPool}: one queue served by about as
+ *       many runners as cores, which take the next task without parking while one is queued (a
+ *       burst of replies wakes a thread per core, not one per call), plus a runner more whenever
+ *       the queue has not moved for {@value CallPool#WATCH_MILLIS} ms: handlers may block, and one
+ *       that makes a blocking call to a service in the same process must not starve it
+ *       ({@code BlockingCallsTest}). Idle runners end after 60 s. docs/benchmarks.md measured it
+ *       against the cached pool, which {@code -Dgrpcmqtt.callExecutor=cached} restores.
  * </ul>
  */
 final class RuntimeExecutors {
@@ -57,10 +61,13 @@ final class RuntimeExecutors {
   private static final int IDLE_SECONDS = 10;
 
   /**
-   * Which pool the default call executor is: {@code cached} (the default) or {@code forkjoin}
-   * (async mode, parallelism = cores), for measuring the two against each other in the bench.
+   * Which pool the default call executor is, for measuring them against each other in the bench:
+   * {@code elastic} (the default, {@link CallPool}), {@code cached} (grpc-java's kind: a thread per
+   * task that finds none idle, each hand-off an unpark) or {@code forkjoin} (async mode,
+   * parallelism = cores; starves blocking handlers). {@code grpcmqtt.callPoolRunners} (default:
+   * the cores) sets how many runners the elastic pool keeps awake.
    */
-  private static final String CALL_POOL = System.getProperty("grpcmqtt.callExecutor", "cached");
+  private static final String CALL_POOL = System.getProperty("grpcmqtt.callExecutor", "elastic");
 
   private static final Object LOCK = new Object();
 
@@ -97,7 +104,7 @@ final class RuntimeExecutors {
     calls = newCallPool();
   }
 
-  private static ExecutorService newCallPool() {
+  private ExecutorService newCallPool() {
     if ("forkjoin".equals(CALL_POOL)) {
       AtomicInteger n = new AtomicInteger();
       return new ForkJoinPool(
@@ -111,9 +118,13 @@ final class RuntimeExecutors {
           null,
           true);
     }
-    // Like grpc-java's default executor: threads as needed, idle ones end after a minute.
-    return new ThreadPoolExecutor(
-        0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), daemonThreads(CALLS));
+    if ("cached".equals(CALL_POOL)) {
+      // Like grpc-java's default executor: threads as needed, idle ones end after a minute.
+      return new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS,
+          new SynchronousQueue<>(), daemonThreads(CALLS));
+    }
+    return new CallPool(scheduler, daemonThreads(CALLS),
+        Integer.getInteger("grpcmqtt.callPoolRunners", Runtime.getRuntime().availableProcessors()));
   }
 
   private static ThreadFactory daemonThreads(String prefix) {

@@ -34,10 +34,13 @@
  *       {@code RxComputationThreadPool-N}). A publish that fails at once reports on the publishing
  *       thread. None of these may block.
  *   <li><b>The call executor</b> is the one a builder is given, or {@link RuntimeExecutors}'
- *       default call pool: cached daemon threads ({@code grpc-mqtt-executor-N}) that end after a
- *       minute idle. Each builder wraps it in a {@link DeferringExecutor} and hands it to
- *       grpc-java. It runs service handlers, interceptors and client call listeners, <b>which may
- *       block</b>, even on a call to a service of the same process. While the delivery thread
+ *       default call pool, a {@link CallPool} ({@code grpc-mqtt-executor-N}): one queue served by
+ *       about as many runners as cores, which take queued tasks without parking in between, and a
+ *       runner more whenever the queue has not moved for 5 ms; idle runners end after a minute.
+ *       Each builder wraps it in a {@link DeferringExecutor} and hands it to grpc-java. It runs
+ *       service handlers, interceptors and client call listeners, <b>which may block</b>, even on a
+ *       call to a service of the same process (a task queued behind blocked runners then waits
+ *       5-10 ms for a new one). While the delivery thread
  *       handles one message, {@code DeferringExecutor} keeps a {@code ThreadLocal}; the hand-offs
  *       that message causes leave as one task per call. A blocking stub's callbacks run on the
  *       caller's own thread (grpc-java's {@code ThreadlessExecutor}).
