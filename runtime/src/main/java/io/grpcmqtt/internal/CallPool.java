@@ -12,7 +12,6 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -28,9 +27,14 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Why not a fixed pool sized to the cores: handlers may block, even on a call to a service of
  * the same process, whose handler then needs a thread of its own. A watchdog on the runtime's
- * scheduler checks, every {@link #WATCH_MILLIS} ms while tasks are queued, whether the queue moved;
- * when it did not, every runner is busy (blocked or long) and it starts one more. Runners beyond
- * the ones needed end after {@link #IDLE_NANOS} idle, as the cached pool's threads did.
+ * scheduler looks, every {@link #WATCH_MILLIS} ms while tasks are queued, at how long the oldest
+ * one has waited; past {@link #WATCH_MILLIS} ms the runners cannot keep up (they are blocked, or
+ * their tasks are long) and it adds as many as wait, but at most as many as there are: the pool
+ * can double every period. The rule is the task's wait, not whether the queue moved: with
+ * handlers that block for 100 ms, a queue that moves every few ms can still grow without end,
+ * and a pool that grew only while nothing moved would stop at about 100 ms / 5 ms = 20 runners
+ * whatever the load. Runners beyond the ones needed end after {@link #IDLE_NANOS} idle, as the
+ * cached pool's threads did.
  *
  * <p>A runner that finds the queue empty parks at once: spinning 50 µs first was measured slower
  * at one caller and no faster at 32 on 2 cores, where a spinning runner takes a core from the
@@ -47,14 +51,16 @@ final class CallPool extends AbstractExecutorService {
   /** How many runners may be awake before a new task stops waking parked ones. */
   private final int target;
 
-  private final ConcurrentLinkedQueue<Runnable> queue = new ConcurrentLinkedQueue<>();
+  private static final long WATCH_NANOS = TimeUnit.MILLISECONDS.toNanos(WATCH_MILLIS);
+
+  private final ConcurrentLinkedQueue<Queued> queue = new ConcurrentLinkedQueue<>();
+  /** Tasks in {@link #queue}: its own size() walks it. */
+  private final AtomicInteger queued = new AtomicInteger();
   /** Parked runners, the most recently parked first: the others are the ones that time out. */
   private final ConcurrentLinkedDeque<Runner> parked = new ConcurrentLinkedDeque<>();
   /** Runners not parked: running a task or looking for one. */
   private final AtomicInteger awake = new AtomicInteger();
   private final AtomicInteger runners = new AtomicInteger();
-  /** Tasks taken from the queue so far: the watchdog's measure of progress. */
-  private final AtomicLong taken = new AtomicLong();
   private final AtomicBoolean watching = new AtomicBoolean();
   private final AtomicBoolean shutDown = new AtomicBoolean();
 
@@ -69,7 +75,8 @@ final class CallPool extends AbstractExecutorService {
     if (shutDown.get()) {
       throw new RejectedExecutionException("call pool shut down");
     }
-    queue.offer(task);
+    queue.offer(new Queued(task, System.nanoTime()));
+    queued.incrementAndGet();
     // Read after the offer: a runner going to park lowers `awake` before it looks at the queue a
     // last time, so one of the two sees the other.
     if (awake.get() < target || shutDown.get()) {
@@ -105,12 +112,13 @@ final class CallPool extends AbstractExecutorService {
     if (watching.get() || !watching.compareAndSet(false, true)) {
       return;
     }
-    checkLater(taken.get());
+    checkLater();
   }
 
-  /** The watchdog: more runners while the queue does not move, until it is empty. */
-  private void check(long seenBefore) {
-    if (queue.isEmpty()) {
+  /** The watchdog: more runners while the oldest task waits too long, until the queue is empty. */
+  private void check() {
+    Queued oldest = queue.peek();
+    if (oldest == null) {
       watching.set(false);
       // A task offered between the check and the reset would find the flag still set: look again.
       if (!queue.isEmpty()) {
@@ -118,20 +126,33 @@ final class CallPool extends AbstractExecutorService {
       }
       return;
     }
-    long seen = taken.get();
-    if (seen == seenBefore) {
-      // Nothing left the queue for a whole period: every awake runner is busy.
-      wakeOne();
+    if (System.nanoTime() - oldest.since >= WATCH_NANOS) {
+      // The awake runners are all busy and do not keep up: add as many as wait, at most doubling.
+      int more = Math.max(1, Math.min(queued.get(), runners.get()));
+      for (int i = 0; i < more; i++) {
+        wakeOne();
+      }
     }
-    checkLater(seen);
+    checkLater();
   }
 
-  private void checkLater(long seen) {
+  private void checkLater() {
     try {
       @SuppressWarnings("unused") // nothing cancels it: it ends itself once the queue is empty
-      Future<?> unused = scheduler.schedule(() -> check(seen), WATCH_MILLIS, TimeUnit.MILLISECONDS);
+      Future<?> unused = scheduler.schedule(this::check, WATCH_MILLIS, TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException schedulerDown) {
       watching.set(false);
+    }
+  }
+
+  /** A task and when it was queued: the watchdog's measure of how far behind the runners are. */
+  private static final class Queued {
+    final Runnable task;
+    final long since;
+
+    Queued(Runnable task, long since) {
+      this.task = task;
+      this.since = since;
     }
   }
 
@@ -156,7 +177,7 @@ final class CallPool extends AbstractExecutorService {
 
     /** The next task, parking while there is none; null when this runner ends. */
     private Runnable next() {
-      Runnable task = queue.poll();
+      Queued task = queue.poll();
       while (task == null) {
         if (shutDown.get()) {
           awake.decrementAndGet();
@@ -183,8 +204,8 @@ final class CallPool extends AbstractExecutorService {
         }
         task = queue.poll();
       }
-      taken.incrementAndGet();
-      return task;
+      queued.decrementAndGet();
+      return task.task;
     }
 
     private void runTask(Runnable task) {
@@ -211,8 +232,11 @@ final class CallPool extends AbstractExecutorService {
   @Override
   public List<Runnable> shutdownNow() {
     shutdown();
-    List<Runnable> left = new ArrayList<>(queue);
-    queue.clear();
+    List<Runnable> left = new ArrayList<>();
+    for (Queued q; (q = queue.poll()) != null; ) {
+      queued.decrementAndGet();
+      left.add(q.task);
+    }
     return left;
   }
 

@@ -41,8 +41,8 @@ import org.slf4j.LoggerFactory;
  *   <li><b>The default call executor</b> ({@value #CALLS}N): service handlers and call listeners
  *       of channels and servers given no executor. A {@link CallPool}: one queue served by about as
  *       many runners as cores, which take the next task without parking while one is queued (a
- *       burst of replies wakes a thread per core, not one per call), plus a runner more whenever
- *       the queue has not moved for {@value CallPool#WATCH_MILLIS} ms: handlers may block, and one
+ *       burst of replies wakes a thread per core, not one per call), plus runners whenever the
+ *       oldest queued task has waited {@value CallPool#WATCH_MILLIS} ms: handlers may block, and one
  *       that makes a blocking call to a service in the same process must not starve it
  *       ({@code BlockingCallsTest}). Idle runners end after 60 s. docs/benchmarks.md measured it
  *       against the cached pool, which {@code -Dgrpcmqtt.callExecutor=cached} restores.

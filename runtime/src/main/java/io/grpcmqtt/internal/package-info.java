@@ -36,7 +36,8 @@
  *   <li><b>The call executor</b> is the one a builder is given, or {@link RuntimeExecutors}'
  *       default call pool, a {@link CallPool} ({@code grpc-mqtt-executor-N}): one queue served by
  *       about as many runners as cores, which take queued tasks without parking in between, and a
- *       runner more whenever the queue has not moved for 5 ms; idle runners end after a minute.
+ *       runners more whenever the oldest queued task has waited 5 ms (as many as wait, at most
+ *       doubling the pool); idle runners end after a minute.
  *       Each builder wraps it in a {@link DeferringExecutor} and hands it to grpc-java. It runs
  *       service handlers, interceptors and client call listeners, <b>which may block</b>, even on a
  *       call to a service of the same process (a task queued behind blocked runners then waits

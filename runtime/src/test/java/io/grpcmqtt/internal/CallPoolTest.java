@@ -1,0 +1,128 @@
+package io.grpcmqtt.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The default call pool: order, growth behind blocked runners, shutdown. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class CallPoolTest {
+  private final ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1);
+  private final AtomicInteger threads = new AtomicInteger();
+  private final CallPool pool = new CallPool(scheduler, r -> {
+    threads.incrementAndGet();
+    Thread t = new Thread(r, "call-pool-test");
+    t.setDaemon(true);
+    return t;
+  }, 1);
+
+  @AfterEach
+  void tearDown() throws InterruptedException {
+    pool.shutdownNow();
+    assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS), "runners end after shutdown");
+    scheduler.shutdownNow();
+  }
+
+  @Test
+  void aBurstWaitsForTheRunnerInsteadOfStartingAThreadPerTask() throws InterruptedException {
+    CountDownLatch queuedAll = new CountDownLatch(1);
+    CountDownLatch done = new CountDownLatch(101);
+    pool.execute(() -> {
+      try {
+        queuedAll.await(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      done.countDown();
+    });
+    ConcurrentLinkedQueue<Integer> ran = new ConcurrentLinkedQueue<>();
+    for (int i = 0; i < 100; i++) {
+      int n = i;
+      pool.execute(() -> {
+        ran.add(n);
+        done.countDown();
+      });
+    }
+    queuedAll.countDown();
+    assertTrue(done.await(10, TimeUnit.SECONDS));
+    assertEquals(100, ran.size());
+    // A cached pool starts a thread for each task that finds none idle: 101 here. This one
+    // queues them for its one runner (the watchdog adds a few if the runner is held up for 5 ms).
+    assertTrue(threads.get() < 50, "threads started: " + threads.get());
+  }
+
+  @Test
+  void tasksThatWaitForEachOtherAllGetARunner() throws InterruptedException {
+    // 64 tasks that each block until all 64 run: a pool that did not grow behind blocked runners
+    // would never finish (the target is one runner).
+    int n = 64;
+    CountDownLatch started = new CountDownLatch(n);
+    CountDownLatch finished = new CountDownLatch(n);
+    for (int i = 0; i < n; i++) {
+      pool.execute(() -> {
+        started.countDown();
+        try {
+          if (started.await(20, TimeUnit.SECONDS)) {
+            finished.countDown();
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+    }
+    assertTrue(finished.await(20, TimeUnit.SECONDS), "started: " + (n - started.getCount()));
+  }
+
+  @Test
+  void shutdownRunsWhatIsQueuedThenRefuses() throws InterruptedException {
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch ran = new CountDownLatch(3);
+    pool.execute(() -> {
+      try {
+        release.await(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      ran.countDown();
+    });
+    pool.execute(ran::countDown);
+    pool.execute(ran::countDown);
+    pool.shutdown();
+    assertThrows(RejectedExecutionException.class, () -> pool.execute(() -> {}));
+    release.countDown();
+    assertTrue(ran.await(10, TimeUnit.SECONDS), "queued tasks still ran");
+    assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void shutdownNowHandsBackWhatDidNotStart() throws InterruptedException {
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch running = new CountDownLatch(1);
+    pool.execute(() -> {
+      running.countDown();
+      try {
+        release.await(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    assertTrue(running.await(10, TimeUnit.SECONDS));
+    Runnable waiting = () -> {};
+    pool.execute(waiting);
+    List<Runnable> left = pool.shutdownNow();
+    release.countDown();
+    // The watchdog may have started a runner that took it first.
+    assertTrue(left.isEmpty() || left.equals(List.of(waiting)), left.toString());
+  }
+}
