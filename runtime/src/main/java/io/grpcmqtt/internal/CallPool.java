@@ -2,7 +2,9 @@ package io.grpcmqtt.internal;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.AbstractExecutorService;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Future;
@@ -33,8 +35,10 @@ import java.util.concurrent.locks.LockSupport;
  * can double every period. The rule is the task's wait, not whether the queue moved: with
  * handlers that block for 100 ms, a queue that moves every few ms can still grow without end,
  * and a pool that grew only while nothing moved would stop at about 100 ms / 5 ms = 20 runners
- * whatever the load. Runners beyond the ones needed end after {@link #IDLE_NANOS} idle, as the
- * cached pool's threads did.
+ * whatever the load. The same check takes a runner whose task has run for a period out of the
+ * count of awake runners until that task ends, so handlers that hold runners for long (blocked,
+ * or serving a long stream) do not make every later task wait for the check. Runners beyond the
+ * ones needed end after {@link #IDLE_NANOS} idle, as the cached pool's threads did.
  *
  * <p>A runner that finds the queue empty parks at once: spinning 50 µs first was measured slower
  * at one caller and no faster at 32 on 2 cores, where a spinning runner takes a core from the
@@ -58,8 +62,14 @@ final class CallPool extends AbstractExecutorService {
   private final AtomicInteger queued = new AtomicInteger();
   /** Parked runners, the most recently parked first: the others are the ones that time out. */
   private final ConcurrentLinkedDeque<Runner> parked = new ConcurrentLinkedDeque<>();
-  /** Runners not parked: running a task or looking for one. */
+  /**
+   * Runners not parked (running a task or looking for one), less those the watchdog found held
+   * by one task for longer than a period: a handler that blocks, or a long stream, must not keep
+   * every later task waiting for the watchdog.
+   */
   private final AtomicInteger awake = new AtomicInteger();
+  /** Every runner alive, for the watchdog to find the held ones. */
+  private final Set<Runner> all = ConcurrentHashMap.newKeySet();
   private final AtomicInteger runners = new AtomicInteger();
   private final AtomicBoolean watching = new AtomicBoolean();
   private final AtomicBoolean shutDown = new AtomicBoolean();
@@ -103,6 +113,7 @@ final class CallPool extends AbstractExecutorService {
     awake.incrementAndGet();
     runners.incrementAndGet();
     Runner r = new Runner();
+    all.add(r);
     r.thread = threads.newThread(r);
     r.thread.start();
   }
@@ -126,7 +137,13 @@ final class CallPool extends AbstractExecutorService {
       }
       return;
     }
-    if (System.nanoTime() - oldest.since >= WATCH_NANOS) {
+    long now = System.nanoTime();
+    if (now - oldest.since >= WATCH_NANOS) {
+      // Runners held by one task for a period no longer count as awake, so later tasks wake
+      // parked runners at once instead of waiting for this check again.
+      for (Runner r : all) {
+        r.discountIfHeld(now);
+      }
       // The awake runners are all busy and do not keep up: add as many as wait, at most doubling.
       int more = Math.max(1, Math.min(queued.get(), runners.get()));
       for (int i = 0; i < more; i++) {
@@ -157,8 +174,24 @@ final class CallPool extends AbstractExecutorService {
   }
 
   private final class Runner implements Runnable {
+    private static final int IDLE = 0;
+    private static final int RUNNING = 1;
+    /** Running, and taken out of {@link #awake} by the watchdog. */
+    private static final int HELD = 2;
+
     Thread thread;
     volatile boolean woken;
+    /** When the current task started; read by the watchdog after {@link #state}. */
+    private volatile long taskStart;
+    private final AtomicInteger state = new AtomicInteger(IDLE);
+
+    /** The watchdog's half: a task running for a period takes its runner out of the count. */
+    void discountIfHeld(long now) {
+      if (state.get() == RUNNING && now - taskStart >= WATCH_NANOS
+          && state.compareAndSet(RUNNING, HELD)) {
+        awake.decrementAndGet();
+      }
+    }
 
     @Override
     public void run() {
@@ -171,6 +204,7 @@ final class CallPool extends AbstractExecutorService {
           runTask(task);
         }
       } finally {
+        all.remove(this);
         runners.decrementAndGet();
       }
     }
@@ -209,11 +243,19 @@ final class CallPool extends AbstractExecutorService {
     }
 
     private void runTask(Runnable task) {
+      taskStart = System.nanoTime();
+      state.set(RUNNING);
       try {
         task.run();
       } catch (Throwable t) {
         // As a pool thread that dies of it would report it; the runner lives on.
         thread.getUncaughtExceptionHandler().uncaughtException(thread, t);
+      } finally {
+        if (!state.compareAndSet(RUNNING, IDLE)) {
+          // The watchdog took this runner out of the count while it was held: it is back.
+          state.set(IDLE);
+          awake.incrementAndGet();
+        }
       }
     }
   }

@@ -41,7 +41,8 @@
  *       Each builder wraps it in a {@link DeferringExecutor} and hands it to grpc-java. It runs
  *       service handlers, interceptors and client call listeners, <b>which may block</b>, even on a
  *       call to a service of the same process (a task queued behind blocked runners then waits
- *       5-10 ms for a new one). While the delivery thread
+ *       5-10 ms for a new one; runners the watchdog found held by one task stop counting as
+ *       awake, so later tasks do not wait). While the delivery thread
  *       handles one message, {@code DeferringExecutor} keeps a {@code ThreadLocal}; the hand-offs
  *       that message causes leave as one task per call. A blocking stub's callbacks run on the
  *       caller's own thread (grpc-java's {@code ThreadlessExecutor}).

@@ -85,6 +85,29 @@ class CallPoolTest {
   }
 
   @Test
+  void aRunnerHeldByALongTaskNoLongerCountsOnceTheWatchdogSawIt() throws InterruptedException {
+    CountDownLatch release = new CountDownLatch(1);
+    pool.execute(() -> {
+      try {
+        release.await(20, TimeUnit.SECONDS); // a handler that blocks, or a long stream
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    CountDownLatch second = new CountDownLatch(1);
+    pool.execute(second::countDown); // waits behind the held runner until the watchdog looks
+    assertTrue(second.await(10, TimeUnit.SECONDS));
+    // No watchdog from here on: a later task still gets a runner at once, because the held one
+    // no longer counts as awake.
+    scheduler.shutdownNow();
+    CountDownLatch third = new CountDownLatch(1);
+    pool.execute(third::countDown);
+    boolean ran = third.await(10, TimeUnit.SECONDS);
+    release.countDown();
+    assertTrue(ran, "a task waited for a runner held by another task");
+  }
+
+  @Test
   void shutdownRunsWhatIsQueuedThenRefuses() throws InterruptedException {
     CountDownLatch release = new CountDownLatch(1);
     CountDownLatch ran = new CountDownLatch(3);
