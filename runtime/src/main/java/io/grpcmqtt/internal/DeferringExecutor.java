@@ -1,6 +1,8 @@
 package io.grpcmqtt.internal;
 
 import com.google.common.util.concurrent.MoreExecutors;
+import io.grpcmqtt.mqtt.MqttMessage;
+import io.grpcmqtt.mqtt.MqttMessageHandler;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -53,20 +55,35 @@ public final class DeferringExecutor implements Executor {
   }
 
   /**
+   * The handler of one subscription of a transport whose calls run on {@code owner}: it hands
+   * each message to {@code listener} with {@code owner}'s hand-offs deferred to its end
+   * ({@link #deferWhile}). The subscription table calls it directly, so a received message reaches
+   * the transport's code for its kind in one step.
+   */
+  static MqttMessageHandler handler(@Nullable Executor owner, TransportConnection.Listener listener) {
+    return delivery -> deferWhile(owner, listener, delivery.message());
+  }
+
+  /**
    * Runs {@code handling} (the handling of one message by the transport whose calls run on {@code
    * owner}) with {@code owner}'s hand-offs deferred to its end. Only {@code owner}'s: a task for
    * another channel or server goes at once, so nothing that code on this thread might wait for is
    * held back. An owner that is not a {@code DeferringExecutor} (a direct executor) defers nothing.
    */
   static void deferWhile(@Nullable Executor owner, Runnable handling) {
+    deferWhile(owner, message -> handling.run(), null);
+  }
+
+  private static void deferWhile(@Nullable Executor owner, TransportConnection.Listener listener,
+      @Nullable MqttMessage message) {
     if (!(owner instanceof DeferringExecutor) || DEFERRAL.get() != null) {
-      handling.run();
+      listener.messageArrived(message);
       return;
     }
     Deferral deferral = new Deferral((DeferringExecutor) owner);
     DEFERRAL.set(deferral);
     try {
-      handling.run();
+      listener.messageArrived(message);
     } finally {
       DEFERRAL.remove();
       for (Runnable task : deferral.tasks) {

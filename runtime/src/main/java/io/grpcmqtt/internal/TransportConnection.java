@@ -3,14 +3,12 @@ package io.grpcmqtt.internal;
 import io.grpcmqtt.mqtt.MqttConnection;
 import io.grpcmqtt.mqtt.MqttConnectionConfig;
 import io.grpcmqtt.mqtt.MqttMessage;
-import io.grpcmqtt.mqtt.MqttMessageHandler;
 import io.grpcmqtt.mqtt.MqttUserProperty;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import javax.annotation.Nullable;
@@ -113,12 +111,7 @@ final class TransportConnection {
    * Where filters overlap, the one subscribed first takes the message.
    */
   void subscribe(String filter, int qos, Listener listener) throws IOException {
-    Executor callExecutor = config.callExecutor();
-    MqttMessageHandler handler = delivery -> {
-      MqttMessage message = delivery.message();
-      DeferringExecutor.deferWhile(callExecutor, () -> listener.messageArrived(message));
-    };
-    connection.subscribe(filter, qos, handler);
+    connection.subscribe(filter, qos, DeferringExecutor.handler(config.callExecutor(), listener));
   }
 
   /** Unsubscribes; the future completes once the broker confirmed every filter. */
