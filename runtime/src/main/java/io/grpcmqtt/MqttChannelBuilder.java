@@ -252,9 +252,10 @@ public final class MqttChannelBuilder extends ForwardingChannelBuilder2<MqttChan
   }
 
   /**
-   * Runs calls' callbacks on {@code executor} ({@code null}: a cached pool shared by every channel
-   * and server, whose threads end once the last of them has shut down). Callbacks that one MQTT message triggers for a call (a reply's headers, message
-   * and status) reach it as one task.
+   * Runs calls' callbacks on {@code executor} ({@code null}: a pool shared by every channel and
+   * server, with about as many busy threads as cores and more while callbacks block; its threads
+   * end once the last channel and server has shut down). Callbacks that one MQTT message triggers
+   * for a call (a reply's headers, message and status) reach it as one task.
    */
   @Override
   public MqttChannelBuilder executor(@Nullable Executor executor) {

@@ -354,8 +354,9 @@ public final class MqttServerBuilder extends ForwardingServerBuilder<MqttServerB
   }
 
   /**
-   * Runs handlers and call callbacks on {@code executor} ({@code null}: a cached pool shared by
-   * every channel and server, whose threads end once the last of them has shut down). The
+   * Runs handlers and call callbacks on {@code executor} ({@code null}: a pool shared by every
+   * channel and server, with about as many busy threads as cores and more while handlers block;
+   * its threads end once the last channel and server has shut down). The
    * callbacks that one MQTT message triggers for a call (finding the method and starting the
    * call) reach it as one task.
    */
