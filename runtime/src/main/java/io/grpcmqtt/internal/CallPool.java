@@ -68,9 +68,8 @@ final class CallPool extends AbstractExecutorService {
    * every later task waiting for the watchdog.
    */
   private final AtomicInteger awake = new AtomicInteger();
-  /** Every runner alive, for the watchdog to find the held ones. */
+  /** Every runner alive: how many there are, and for the watchdog to find the held ones. */
   private final Set<Runner> all = ConcurrentHashMap.newKeySet();
-  private final AtomicInteger runners = new AtomicInteger();
   private final AtomicBoolean watching = new AtomicBoolean();
   private final AtomicBoolean shutDown = new AtomicBoolean();
 
@@ -111,7 +110,6 @@ final class CallPool extends AbstractExecutorService {
 
   private void startRunner() {
     awake.incrementAndGet();
-    runners.incrementAndGet();
     Runner r = new Runner();
     all.add(r);
     r.thread = threads.newThread(r);
@@ -145,7 +143,7 @@ final class CallPool extends AbstractExecutorService {
         r.discountIfHeld(now);
       }
       // The awake runners are all busy and do not keep up: add as many as wait, at most doubling.
-      int more = Math.max(1, Math.min(queued.get(), runners.get()));
+      int more = Math.max(1, Math.min(queued.get(), all.size()));
       for (int i = 0; i < more; i++) {
         wakeOne();
       }
@@ -205,7 +203,6 @@ final class CallPool extends AbstractExecutorService {
         }
       } finally {
         all.remove(this);
-        runners.decrementAndGet();
       }
     }
 
@@ -289,7 +286,7 @@ final class CallPool extends AbstractExecutorService {
 
   @Override
   public boolean isTerminated() {
-    return shutDown.get() && runners.get() == 0;
+    return shutDown.get() && all.isEmpty();
   }
 
   @Override
