@@ -87,13 +87,20 @@ class CallPoolTest {
   @Test
   void aRunnerHeldByALongTaskNoLongerCountsOnceTheWatchdogSawIt() throws InterruptedException {
     CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch holding = new CountDownLatch(1);
     pool.execute(() -> {
+      holding.countDown();
       try {
         release.await(20, TimeUnit.SECONDS); // a handler that blocks, or a long stream
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
     });
+    // The held task must have started before the second is queued: the watchdog first looks a
+    // period after the second was queued, so the held task has then run for more than a period.
+    // Queued together, a runner thread slow to start (a loaded machine) begins the held task less
+    // than a period before that look, which then does not count it as held.
+    assertTrue(holding.await(10, TimeUnit.SECONDS));
     CountDownLatch second = new CountDownLatch(1);
     pool.execute(second::countDown); // waits behind the held runner until the watchdog looks
     assertTrue(second.await(10, TimeUnit.SECONDS));
