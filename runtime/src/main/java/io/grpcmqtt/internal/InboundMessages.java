@@ -2,7 +2,6 @@ package io.grpcmqtt.internal;
 
 import io.grpc.Status;
 import io.grpc.StatusException;
-import io.grpc.SynchronizationContext;
 import io.grpc.internal.StatsTraceContext;
 import io.grpcmqtt.mqtt.MqttUserProperty;
 import java.util.ArrayDeque;
@@ -29,7 +28,7 @@ final class InboundMessages {
 
   /** The stream, and its lock. */
   private final Owner owner;
-  private final SynchronizationContext sync;
+  private final StreamTasks sync;
   private final String peer;
   private final ChunkAssembler.TooLarge tooLarge;
   private final int window;
@@ -70,7 +69,7 @@ final class InboundMessages {
    */
   InboundMessages(
       Owner owner,
-      SynchronizationContext sync,
+      StreamTasks sync,
       StatsTraceContext stats,
       long firstSeq,
       int window,

@@ -9,7 +9,6 @@ import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusException;
-import io.grpc.SynchronizationContext;
 import io.grpc.internal.ClientStream;
 import io.grpc.internal.ClientStreamListener;
 import io.grpc.internal.ClientStreamListener.RpcProgress;
@@ -48,9 +47,8 @@ final class MqttClientStream implements ClientStream, InboundMessages.Owner {
   private final boolean serverStreaming;
   /** A unary call of an idempotent method: re-sent when a server dies before it is answered. */
   private final boolean resendable;
-  private final SynchronizationContext sync =
-      new SynchronizationContext(
-          (thread, error) -> log.error("uncaught error in a call listener", error));
+  /** The listener calls, run in order outside the stream's lock. */
+  private final StreamTasks sync = new StreamTasks(log);
 
   private ClientStreamListener listener;
 
@@ -666,15 +664,27 @@ final class MqttClientStream implements ClientStream, InboundMessages.Owner {
       this.topic = topic;
     }
 
+    /**
+     * Most requests reach a subscriber: their PUBACK queues nothing on the stream and drains
+     * nothing on the client library's thread (so it never runs, there, the listener calls of a
+     * reply that arrives meanwhile).
+     */
     @Override
-    void onPublished(int reasonCode) {
+    boolean tookAtOnce(int reasonCode) {
       if (reasonCode == Wire.NO_MATCHING_SUBSCRIBERS) {
-        transport.noSubscriber(method, topic, MqttClientStream.this::fail);
-      } else if (resendable) {
-        synchronized (MqttClientStream.this) {
+        return false;
+      }
+      if (resendable) {
+        synchronized (MqttClientStream.this) { // reentrant, if reported while publishing
           requestAcked = true;
         }
       }
+      return true;
+    }
+
+    @Override
+    void onPublished(int reasonCode) {
+      transport.noSubscriber(method, topic, MqttClientStream.this::fail);
     }
 
     @Override

@@ -6,7 +6,6 @@ import io.grpc.Decompressor;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusException;
-import io.grpc.SynchronizationContext;
 import io.grpc.internal.ServerStream;
 import io.grpc.internal.ServerStreamListener;
 import io.grpc.internal.StatsTraceContext;
@@ -48,8 +47,8 @@ final class MqttServerStream implements ServerStream, InboundMessages.Owner {
 
   /** Written under the stream's lock, read by the transport's duplicate check. */
   @Nullable private volatile RecentCalls.Reply sentReply;
-  private final SynchronizationContext sync =
-      new SynchronizationContext((t, e) -> log.error("uncaught error in a call listener", e));
+  /** The listener calls, run in order outside the stream's lock. */
+  private final StreamTasks sync = new StreamTasks(log);
 
   private ServerStreamListener listener;
 
@@ -281,7 +280,7 @@ final class MqttServerStream implements ServerStream, InboundMessages.Owner {
 
   /**
    * Parses on the application thread that asks for the message, not on Paho's thread. Run (on
-   * the stream's {@link SynchronizationContext}), it hands itself to the listener.
+   * the stream's {@link StreamTasks}), it hands itself to the listener.
    */
   private final class DecodingProducer implements StreamListener.MessageProducer, Runnable {
     private byte[] payload;

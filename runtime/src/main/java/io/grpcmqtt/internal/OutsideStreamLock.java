@@ -1,6 +1,5 @@
 package io.grpcmqtt.internal;
 
-import io.grpc.SynchronizationContext;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import javax.annotation.Nullable;
 
@@ -9,7 +8,7 @@ import javax.annotation.Nullable;
  * hold their lock (to keep frames in sequence order), and a publish can fail at once, on the
  * publishing thread (a string MQTT refuses, a frame over the broker's packet limit, a closed
  * connection): the callback would then end the call, and run its listeners, with the lock still
- * held. Instead the outcome is queued on the stream's {@link SynchronizationContext}: run at once
+ * held. Instead the outcome is queued on the stream's {@link StreamTasks}: run at once
  * when it arrives on another thread (a PUBACK on the client library's thread), else by the drain
  * every stream method does after it releases its lock.
  *
@@ -22,7 +21,7 @@ abstract class OutsideStreamLock implements TransportConnection.PublishCallback,
       AtomicIntegerFieldUpdater.newUpdater(OutsideStreamLock.class, "heard");
 
   private final Object streamLock;
-  private final SynchronizationContext sync;
+  private final StreamTasks sync;
   /** 1 once an outcome was kept in the fields below (the connection reports one per publish). */
   private volatile int heard;
   private int reasonCode;
@@ -34,7 +33,7 @@ abstract class OutsideStreamLock implements TransportConnection.PublishCallback,
    * @param sync the stream's context, which the stream drains after every block that publishes
    *     under {@code streamLock}
    */
-  OutsideStreamLock(Object streamLock, SynchronizationContext sync) {
+  OutsideStreamLock(Object streamLock, StreamTasks sync) {
     this.streamLock = streamLock;
     this.sync = sync;
   }
@@ -45,7 +44,7 @@ abstract class OutsideStreamLock implements TransportConnection.PublishCallback,
    * Returned as it is when it already is such a callback, or ignores every outcome.
    */
   static TransportConnection.PublishCallback wrap(
-      Object streamLock, SynchronizationContext sync, TransportConnection.PublishCallback next) {
+      Object streamLock, StreamTasks sync, TransportConnection.PublishCallback next) {
     if (next == TransportConnection.IGNORE || next instanceof OutsideStreamLock) {
       return next;
     }
@@ -55,11 +54,23 @@ abstract class OutsideStreamLock implements TransportConnection.PublishCallback,
   /** The broker took the message; runs outside the stream's lock. */
   abstract void onPublished(int reasonCode);
 
+  /**
+   * Takes, on the thread that reports it, an outcome that calls no listener and changes no more
+   * than a field under the stream's lock, and says so: nothing is then queued or drained (a request
+   * whose PUBACK says it reached a subscriber). False by default: {@link #onPublished} runs.
+   */
+  boolean tookAtOnce(int reasonCode) {
+    return false;
+  }
+
   /** The publish failed; runs outside the stream's lock. */
   abstract void onFailed(Throwable cause);
 
   @Override
   public final void published(int reasonCode) {
+    if (tookAtOnce(reasonCode)) {
+      return;
+    }
     if (HEARD.compareAndSet(this, 0, 1)) {
       this.reasonCode = reasonCode;
       schedule(this);
@@ -79,7 +90,7 @@ abstract class OutsideStreamLock implements TransportConnection.PublishCallback,
     }
   }
 
-  /** The outcome kept in the fields; {@link SynchronizationContext} runs it. */
+  /** The outcome kept in the fields; {@link StreamTasks} runs it. */
   @Override
   public final void run() {
     if (failure) {
@@ -101,7 +112,7 @@ abstract class OutsideStreamLock implements TransportConnection.PublishCallback,
     private final TransportConnection.PublishCallback next;
 
     Wrapped(
-        Object streamLock, SynchronizationContext sync, TransportConnection.PublishCallback next) {
+        Object streamLock, StreamTasks sync, TransportConnection.PublishCallback next) {
       super(streamLock, sync);
       this.next = next;
     }
