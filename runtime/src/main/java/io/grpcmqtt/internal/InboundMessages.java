@@ -2,12 +2,10 @@ package io.grpcmqtt.internal;
 
 import io.grpc.Status;
 import io.grpc.StatusException;
-import io.grpc.SynchronizationContext;
 import io.grpc.internal.StatsTraceContext;
 import io.grpcmqtt.mqtt.MqttUserProperty;
 import java.util.ArrayDeque;
 import java.util.List;
-import java.util.function.Consumer;
 import java.util.function.Function;
 import javax.annotation.Nullable;
 
@@ -19,9 +17,18 @@ import javax.annotation.Nullable;
  * half-close) stays theirs. Not thread-safe: the stream's lock guards it.
  */
 final class InboundMessages {
-  private final Object streamLock;
-  private final SynchronizationContext sync;
-  private final Consumer<String> onStall;
+  /** The stream that owns it: its lock guards this, and a stalled reassembly fails its call. */
+  interface Owner {
+    /**
+     * Called under the owner's lock with the description of a chunked message whose rest did not
+     * arrive in time; fails the call.
+     */
+    void reassemblyStalled(String description);
+  }
+
+  /** The stream, and its lock. */
+  private final Owner owner;
+  private final StreamTasks sync;
   private final String peer;
   private final ChunkAssembler.TooLarge tooLarge;
   private final int window;
@@ -31,7 +38,15 @@ final class InboundMessages {
   private final Function<Runnable, ChunkAssembler> assemblers;
   /** Created by the first chunk: most calls never receive one. */
   @Nullable private ChunkAssembler chunks;
-  /** Created by a message to queue, dropped once all are read: an idle stream holds none. */
+  /**
+   * The first message waiting, without a queue: a unary call's side only ever holds one (the
+   * request, or the response).
+   */
+  @Nullable private byte[] head;
+  /**
+   * The messages after {@link #head}: created by a second message waiting, dropped once all are
+   * read. An idle stream holds none.
+   */
   @Nullable private ArrayDeque<byte[]> queue;
   private final StatsTraceContext stats;
   private int maxSize;
@@ -43,36 +58,32 @@ final class InboundMessages {
   private boolean ended;
 
   /**
-   * @param streamLock the stream's lock, which guards this and is held while a stalled
-   *     reassembly is reported
+   * @param owner the stream, whose lock guards this and is held while a stalled reassembly is
+   *     reported ({@link Owner#reassemblyStalled})
    * @param sync drained after a stalled reassembly was reported, outside the lock
    * @param firstSeq the sequence number of the peer's first numbered frame
    * @param peer "client" or "server": who sends, in status texts
    * @param tooLarge the status text of a message above the size limit, worded for this side
    * @param assemblers the transport's reassembly (its budget and limits) for a given check,
    *     asked once, when the call needs it
-   * @param onStall called under the lock with the description of a chunked message whose rest
-   *     did not arrive in time; it fails the call
    */
   InboundMessages(
-      Object streamLock,
-      SynchronizationContext sync,
+      Owner owner,
+      StreamTasks sync,
       StatsTraceContext stats,
       long firstSeq,
       int window,
       int maxSize,
       String peer,
       ChunkAssembler.TooLarge tooLarge,
-      Function<Runnable, ChunkAssembler> assemblers,
-      Consumer<String> onStall) {
-    this.streamLock = streamLock;
+      Function<Runnable, ChunkAssembler> assemblers) {
+    this.owner = owner;
     this.sync = sync;
     this.stats = stats;
     this.window = window;
     this.maxSize = maxSize;
     this.peer = peer;
     this.tooLarge = tooLarge;
-    this.onStall = onStall;
     this.firstSeq = firstSeq;
     this.assemblers = assemblers;
   }
@@ -84,11 +95,23 @@ final class InboundMessages {
     return chunks;
   }
 
+  // Whenever head is null, nothing waits behind it: queue is null or empty.
   private void enqueue(byte[] payload) {
+    if (head == null) {
+      head = payload;
+      return;
+    }
     if (queue == null) {
-      queue = new ArrayDeque<>(1);
+      queue = new ArrayDeque<>(2);
     }
     queue.add(payload);
+  }
+
+  /** The oldest waiting message, {@link #head}; the next one, if any, takes its place. */
+  private byte[] poll() {
+    byte[] message = head;
+    head = queue == null ? null : queue.poll();
+    return message;
   }
 
   void setMaxSize(int maxSize) {
@@ -186,26 +209,31 @@ final class InboundMessages {
     requested += count;
   }
 
-  /** Hands {@code to} each queued message the application asked for, traced as read. */
-  void deliver(Consumer<byte[]> to) {
-    while (requested > 0 && !drained()) {
-      requested--;
-      byte[] message = queue.poll();
-      int seq = (int) delivered++;
-      stats.inboundMessage(seq);
-      stats.inboundWireSize(message.length);
-      stats.inboundUncompressedSize(message.length);
-      stats.inboundMessageRead(seq, message.length, message.length);
-      to.accept(message);
+  /**
+   * The next queued message the application asked for, traced as read; null when it asked for
+   * none or none waits. The stream hands each one on.
+   */
+  @Nullable
+  byte[] nextToDeliver() {
+    if (requested <= 0 || head == null) {
+      if (queue != null && queue.isEmpty()) {
+        queue = null; // an open stream that has read everything holds no queue
+      }
+      return null;
     }
-    if (queue != null && queue.isEmpty()) {
-      queue = null; // an open stream that has read everything holds no queue
-    }
+    requested--;
+    byte[] message = poll();
+    int seq = (int) delivered++;
+    stats.inboundMessage(seq);
+    stats.inboundWireSize(message.length);
+    stats.inboundUncompressedSize(message.length);
+    stats.inboundMessageRead(seq, message.length, message.length);
+    return message;
   }
 
   /** Whether every received message has been delivered. */
   boolean drained() {
-    return queue == null || queue.isEmpty();
+    return head == null;
   }
 
   /** The credit of a call's opening: a window of messages. */
@@ -237,6 +265,7 @@ final class InboundMessages {
   /** The call ended: drops what is queued and returns held chunks to the connection's budget. */
   void clear() {
     ended = true;
+    head = null;
     if (queue != null) {
       queue.clear();
     }
@@ -247,11 +276,11 @@ final class InboundMessages {
 
   /** A chunked message stopped arriving: once its reassembly timed out, the call fails. */
   private void checkReassembly() {
-    synchronized (streamLock) {
+    synchronized (owner) {
       if (!ended) {
         String stalled = chunks().stalled();
         if (stalled != null) {
-          onStall.accept(stalled);
+          owner.reassemblyStalled(stalled);
         }
       }
     }

@@ -9,7 +9,6 @@ import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusException;
-import io.grpc.SynchronizationContext;
 import io.grpc.internal.ClientStream;
 import io.grpc.internal.ClientStreamListener;
 import io.grpc.internal.ClientStreamListener.RpcProgress;
@@ -31,14 +30,15 @@ import org.slf4j.LoggerFactory;
  * half-close; client- and bidi-streaming calls open with a control PUBLISH and send the rest to
  * the topic the accepting server names, within the credit it grants.
  */
-final class MqttClientStream implements ClientStream {
+final class MqttClientStream implements ClientStream, InboundMessages.Owner {
   private static final Logger log = LoggerFactory.getLogger(MqttClientStream.class);
 
   private final MqttClientTransport transport;
   private final MethodDescriptor<?, ?> method;
   private final Metadata headers;
   private final StatsTraceContext stats;
-  private final long callId;
+  /** Boxed once: the transport's map of streams takes it to register and to unregister. */
+  private final Long callId;
   /** Where the request goes: the method's topic, or a template filled from the request. */
   private final ClientRoutes routes;
   /** Bound to this call's Correlation Data, QoS and the channel's reply topic. */
@@ -47,9 +47,8 @@ final class MqttClientStream implements ClientStream {
   private final boolean serverStreaming;
   /** A unary call of an idempotent method: re-sent when a server dies before it is answered. */
   private final boolean resendable;
-  private final SynchronizationContext sync =
-      new SynchronizationContext(
-          (thread, error) -> log.error("uncaught error in a call listener", error));
+  /** The listener calls, run in order outside the stream's lock. */
+  private final StreamTasks sync = new StreamTasks(log);
 
   private ClientStreamListener listener;
 
@@ -124,15 +123,17 @@ final class MqttClientStream implements ClientStream {
     this.messagesOut = new OutboundWindow(stats, 1, false, 0, maxMessageSize);
     this.messagesIn = new InboundMessages(
         this, sync, stats, 0, window, maxMessageSize, "server", MqttClientStream::tooLarge,
-        transport.assemblers,
-        stalled -> {
-          synchronized (this) { // held already (see InboundMessages); restated for Error Prone
-            failLocked(Status.UNAVAILABLE.withDescription(stalled), true);
-          }
-        });
+        transport.assemblers);
   }
 
-  long callId() {
+  @Override
+  public void reassemblyStalled(String description) {
+    synchronized (this) { // held already (see InboundMessages); restated for Error Prone
+      failLocked(Status.UNAVAILABLE.withDescription(description), true);
+    }
+  }
+
+  Long callId() {
     return callId;
   }
 
@@ -384,8 +385,8 @@ final class MqttClientStream implements ClientStream {
       return;
     }
     requestPublished = true;
-    publisher.publish(target.topic(), payload, properties, false,
-        OutsideStreamLock.wrap(this, sync, new RequestCallback(target.topic())));
+    publisher.publish(
+        target.topic(), payload, properties, false, new RequestCallback(target.topic()));
   }
 
   private static OutboundWindow.Out message(byte[] payload) {
@@ -564,11 +565,12 @@ final class MqttClientStream implements ClientStream {
     if (closed) {
       return;
     }
-    messagesIn.deliver(message -> {
+    byte[] message;
+    while ((message = messagesIn.nextToDeliver()) != null) {
       SingleMessageProducer producer =
           new SingleMessageProducer(PayloadCodec.stream(message));
       sync.executeLater(() -> listener.messagesAvailable(producer));
-    });
+    }
     if (messagesIn.drained() && finalFrame != null) {
       Frame f = finalFrame;
       Status status = Wire.decodeStatus(f.status, f.statusMessage);
@@ -653,26 +655,40 @@ final class MqttClientStream implements ClientStream {
     }
   }
 
-  private final class RequestCallback implements TransportConnection.PublishCallback {
+  /** The request's outcome, run outside the stream's lock. */
+  private final class RequestCallback extends OutsideStreamLock {
     private final String topic;
 
     RequestCallback(String topic) {
+      super(MqttClientStream.this, MqttClientStream.this.sync);
       this.topic = topic;
     }
 
+    /**
+     * Most requests reach a subscriber: their PUBACK queues nothing on the stream and drains
+     * nothing on the client library's thread (so it never runs, there, the listener calls of a
+     * reply that arrives meanwhile).
+     */
     @Override
-    public void published(int reasonCode) {
+    boolean tookAtOnce(int reasonCode) {
       if (reasonCode == Wire.NO_MATCHING_SUBSCRIBERS) {
-        transport.noSubscriber(method, topic, MqttClientStream.this::fail);
-      } else if (resendable) {
-        synchronized (MqttClientStream.this) {
+        return false;
+      }
+      if (resendable) {
+        synchronized (MqttClientStream.this) { // reentrant, if reported while publishing
           requestAcked = true;
         }
       }
+      return true;
     }
 
     @Override
-    public void failed(Throwable cause) {
+    void onPublished(int reasonCode) {
+      transport.noSubscriber(method, topic, MqttClientStream.this::fail);
+    }
+
+    @Override
+    void onFailed(Throwable cause) {
       if (cause instanceof PacketTooLargeException) {
         // Nothing was sent: the metadata alone does not fit, so chunking cannot help.
         fail(Status.RESOURCE_EXHAUSTED.withDescription(

@@ -22,7 +22,6 @@ import io.grpc.internal.SimpleDisconnectError;
 import io.grpc.internal.StatsTraceContext;
 import io.grpcmqtt.mqtt.MqttMessage;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.concurrent.ConcurrentHashMap;
@@ -207,6 +206,15 @@ final class MqttClientTransport implements ConnectionClientTransport {
     return bytes;
   }
 
+  /** The call id that {@link #correlation} encoded in these 8 bytes. */
+  static long callIdOf(byte[] correlation) {
+    long callId = 0;
+    for (int i = 0; i < 8; i++) {
+      callId = (callId << 8) | (correlation[i] & 0xff);
+    }
+    return callId;
+  }
+
   /** Adds a started stream; returns the reason when the transport no longer takes calls. */
   @Nullable
   Status register(MqttClientStream stream) {
@@ -283,7 +291,7 @@ final class MqttClientTransport implements ConnectionClientTransport {
     }
     MqttClientStream stream = null;
     if (frame.correlation != null && frame.correlation.length == 8) {
-      stream = streams.get(ByteBuffer.wrap(frame.correlation).getLong());
+      stream = streams.get(callIdOf(frame.correlation));
     }
     if (stream != null) {
       stream.inbound(frame);

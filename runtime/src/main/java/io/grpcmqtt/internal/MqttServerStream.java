@@ -6,7 +6,6 @@ import io.grpc.Decompressor;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusException;
-import io.grpc.SynchronizationContext;
 import io.grpc.internal.ServerStream;
 import io.grpc.internal.ServerStreamListener;
 import io.grpc.internal.StatsTraceContext;
@@ -26,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * The server half of one call. A unary response is one PUBLISH at close; streamed responses are
  * numbered PUBLISHes sent within the client's credit, then a final one with the status.
  */
-final class MqttServerStream implements ServerStream {
+final class MqttServerStream implements ServerStream, InboundMessages.Owner {
   private static final Logger log = LoggerFactory.getLogger(MqttServerStream.class);
 
   private final MqttServerTransport transport;
@@ -48,8 +47,8 @@ final class MqttServerStream implements ServerStream {
 
   /** Written under the stream's lock, read by the transport's duplicate check. */
   @Nullable private volatile RecentCalls.Reply sentReply;
-  private final SynchronizationContext sync =
-      new SynchronizationContext((t, e) -> log.error("uncaught error in a call listener", e));
+  /** The listener calls, run in order outside the stream's lock. */
+  private final StreamTasks sync = new StreamTasks(log);
 
   private ServerStreamListener listener;
 
@@ -115,13 +114,15 @@ final class MqttServerStream implements ServerStream {
     this.messagesOut = new OutboundWindow(stats, 0, true, 0, Integer.MAX_VALUE);
     this.messagesIn = new InboundMessages(
         this, sync, stats, 1, window, maxInbound, "client", MqttServerStream::tooLarge,
-        transport.assemblers,
-        stalled -> {
-          transport.badInput(stalled);
-          synchronized (this) { // held already (see InboundMessages); restated for Error Prone
-            failLocked(Status.UNAVAILABLE.withDescription(stalled));
-          }
-        });
+        transport.assemblers);
+  }
+
+  @Override
+  public void reassemblyStalled(String description) {
+    transport.badInput(description);
+    synchronized (this) { // held already (see InboundMessages); restated for Error Prone
+      failLocked(Status.UNAVAILABLE.withDescription(description));
+    }
   }
 
   boolean isStreaming() {
@@ -259,10 +260,11 @@ final class MqttServerStream implements ServerStream {
     if (closed) {
       return;
     }
-    messagesIn.deliver(payload -> {
-      StreamListener.MessageProducer producer = new DecodingProducer(payload);
-      sync.executeLater(() -> listener.messagesAvailable(producer));
-    });
+    byte[] payload;
+    while ((payload = messagesIn.nextToDeliver()) != null) {
+      // The producer is the task too: one object per message.
+      sync.executeLater(new DecodingProducer(payload));
+    }
     if (messagesIn.drained() && halfCloseReceived && !halfCloseDelivered) {
       halfCloseDelivered = true;
       sync.executeLater(() -> listener.halfClosed());
@@ -276,12 +278,20 @@ final class MqttServerStream implements ServerStream {
     }
   }
 
-  /** Parses on the application thread that asks for the message, not on Paho's thread. */
-  private final class DecodingProducer implements StreamListener.MessageProducer {
+  /**
+   * Parses on the application thread that asks for the message, not on Paho's thread. Run (on
+   * the stream's {@link StreamTasks}), it hands itself to the listener.
+   */
+  private final class DecodingProducer implements StreamListener.MessageProducer, Runnable {
     private byte[] payload;
 
     DecodingProducer(byte[] payload) {
       this.payload = payload;
+    }
+
+    @Override
+    public void run() {
+      listener.messagesAvailable(this);
     }
 
     @Nullable
@@ -539,10 +549,11 @@ final class MqttServerStream implements ServerStream {
         publisher.properties(props));
   }
 
+  /** Publishes the last frame; {@code outcome} ignores it, or runs outside the lock already. */
   @GuardedBy("this")
   private void sendLocked(RecentCalls.Reply frame, TransportConnection.PublishCallback outcome) {
-    TransportConnection.PublishCallback callback = OutsideStreamLock.wrap(this, sync, outcome);
-    publisher.publish(frame.topic, frame.payload, frame.properties, replies.chunked(), callback);
+    publisher.publish(frame.topic, frame.payload, frame.properties, replies.chunked(),
+        OutsideStreamLock.wrap(this, sync, outcome));
   }
 
   @GuardedBy("this")
@@ -556,26 +567,27 @@ final class MqttServerStream implements ServerStream {
   @GuardedBy("this")
   private void publishLocked(
       byte[] payload, List<MqttUserProperty> props, TransportConnection.PublishCallback callback) {
-    publisher.publish(
-        payload, props, OutsideStreamLock.wrap(this, sync, new TooLargeGuard(props, callback)));
+    publisher.publish(payload, props, new TooLargeGuard(props, callback));
   }
 
   /**
    * A frame whose metadata alone exceeds the broker's Maximum Packet Size cannot be sent, not even
    * in chunks: the client gets RESOURCE_EXHAUSTED in its place (same {@code grpc-seq}, so it ends
-   * the call in order) instead of waiting for its deadline.
+   * the call in order) instead of waiting for its deadline. Made per publish, it runs outside
+   * the stream's lock.
    */
-  private class TooLargeGuard implements TransportConnection.PublishCallback {
+  private class TooLargeGuard extends OutsideStreamLock {
     private final List<MqttUserProperty> props;
     private final TransportConnection.PublishCallback next;
 
     TooLargeGuard(List<MqttUserProperty> props, TransportConnection.PublishCallback next) {
+      super(MqttServerStream.this, MqttServerStream.this.sync);
       this.props = props;
       this.next = next;
     }
 
     @Override
-    public void published(int reasonCode) {
+    void onPublished(int reasonCode) {
       next.published(reasonCode);
     }
 
@@ -585,7 +597,7 @@ final class MqttServerStream implements ServerStream {
     }
 
     @Override
-    public void failed(Throwable cause) {
+    void onFailed(Throwable cause) {
       if (!(cause instanceof PacketTooLargeException)) {
         failedOtherwise(cause);
         return;
@@ -622,7 +634,7 @@ final class MqttServerStream implements ServerStream {
     }
 
     @Override
-    public void published(int reasonCode) {
+    void onPublished(int reasonCode) {
       finish(reasonCode == Wire.NO_MATCHING_SUBSCRIBERS
           ? Status.CANCELLED.withDescription("the client is gone: nobody took the reply")
           : Status.OK, reply);

@@ -34,8 +34,13 @@ final class RequestRoute {
     if (templated != null && templated.payloadIsBody(contentType)) {
       return Optional.of(PayloadFormat.PROTOBUF);
     }
+    if (contentType == null) {
+      return PROTOBUF; // most requests: made once, not per request
+    }
     return PayloadFormat.fromContentType(contentType);
   }
+
+  private static final Optional<PayloadFormat> PROTOBUF = Optional.of(PayloadFormat.PROTOBUF);
 
   /** Whether this is the route of the method's topic template (else of its default topic). */
   boolean onTemplate() {

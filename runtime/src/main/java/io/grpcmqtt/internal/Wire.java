@@ -82,6 +82,18 @@ public final class Wire {
 
   private static final BaseEncoding BASE64 = BaseEncoding.base64();
 
+  /** {@code grpc-status} values by {@link Status.Code#ordinal()}: made once, not per reply. */
+  private static final String[] CODES = codes();
+
+  private static String[] codes() {
+    Status.Code[] all = Status.Code.values();
+    String[] codes = new String[all.length];
+    for (Status.Code code : all) {
+      codes[code.ordinal()] = Integer.toString(code.value());
+    }
+    return codes;
+  }
+
   private Wire() {}
 
   /** Whether a status message carries {@link #ORDERLY}. */
@@ -262,7 +274,7 @@ public final class Wire {
 
   /** Appends {@code grpc-status} and, when the status has a description, {@code grpc-message}. */
   public static void putStatus(List<MqttUserProperty> out, Status status) {
-    out.add(new MqttUserProperty(STATUS, Integer.toString(status.getCode().value())));
+    out.add(new MqttUserProperty(STATUS, CODES[status.getCode().ordinal()]));
     if (status.getDescription() != null) {
       out.add(new MqttUserProperty(MESSAGE, encodeMessage(status.getDescription())));
     }

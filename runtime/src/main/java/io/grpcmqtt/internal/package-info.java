@@ -69,8 +69,8 @@
  * <h2>Streams, locks and publish callbacks</h2>
  *
  * <p>A stream changes its state under its own monitor. Listener callbacks are queued on the
- * stream's {@link io.grpc.SynchronizationContext}, and every stream method drains it after
- * unlocking. They then run on that thread, in order, one thread at a time. The callbacks are
+ * stream's {@link StreamTasks} (what grpc-java's {@code SynchronizationContext} does, without a
+ * node per task), and every stream method drains it after unlocking. They then run on that thread, in order, one thread at a time. The callbacks are
  * grpc-java's stream listeners, which pass the work on to the call executor.
  *
  * <p>A stream publishes while it holds its monitor, so that frames leave in sequence order.
@@ -78,8 +78,9 @@
  * Paho the lock order is stream, then {@code PahoMqttConnection}'s lock, then Paho's, and {@code
  * PahoMqttConnection} runs no callback under its own lock. A publish can fail at once, on the publishing thread, with the
  * stream's monitor still held: a string MQTT refuses, a frame over the broker's packet limit, or a
- * closed connection. So a stream wraps its publish callbacks in {@link OutsideStreamLock}. That
- * class queues the outcome on the stream's {@code SynchronizationContext}. It runs the outcome at
+ * closed connection. So a stream's publish callbacks are {@link OutsideStreamLock}s (a callback
+ * made per publish extends it and keeps the outcome in its fields; a shared one is wrapped). That
+ * class queues the outcome on the stream's {@code StreamTasks}. It runs the outcome at
  * once when the current thread does not hold that stream's monitor. Otherwise the outcome runs
  * from the stream's drain after it unlocks. A stream may take its transport's lock; a transport
  * never calls into a stream while holding its own.
