@@ -530,12 +530,12 @@ final class MqttServerTransport implements ServerTransport {
       }
       return true;
     }
-    RecentCalls.Reply[] cached = new RecentCalls.Reply[1];
-    if (!recent.lookup(key, cached)) {
+    RecentCalls.Reply cached = recent.lookup(key);
+    if (cached == null) {
       return false;
     }
-    if (cached[0] != null) {
-      answerAgain(cached[0]);
+    if (cached != RecentCalls.NO_REPLY) {
+      answerAgain(cached);
     }
     log.debug("duplicate of finished call {} answered from the reply cache", key);
     return true;
