@@ -252,14 +252,14 @@ public final class HiveMqttConnection
   @Override
   public void publish(MqttMessage message, TransportConnection.PublishCallback callback) {
     if (closed.get()) {
-      callback.failed(new IOException("MQTT connection closed"));
+      TransportConnection.failed(callback, new IOException("MQTT connection closed"));
       return;
     }
     long max = maximumPacketSize();
     if (max > 0) {
       int size = PublishSize.of(message);
       if (size > max) {
-        callback.failed(new PacketTooLargeException(size, (int) max));
+        TransportConnection.failed(callback, new PacketTooLargeException(size, (int) max));
         return;
       }
     }
@@ -275,7 +275,7 @@ public final class HiveMqttConnection
   private void send(Mqtt5Publish publish, TransportConnection.PublishCallback callback) {
     client.publish(publish).whenComplete((published, error) -> {
       if (error == null) {
-        callback.published(reasonCode(published));
+        TransportConnection.published(callback, reasonCode(published));
         return;
       }
       Throwable cause = error instanceof CompletionException && error.getCause() != null
@@ -294,10 +294,10 @@ public final class HiveMqttConnection
         }
       } else if (cause instanceof Mqtt5PubAckException) {
         // A refusal is an answer, not a failure: the caller reads the reason code.
-        callback.published(
+        TransportConnection.published(callback,
             ((Mqtt5PubAckException) cause).getMqttMessage().getReasonCode().getCode());
       } else {
-        callback.failed(cause instanceof IOException ? cause
+        TransportConnection.failed(callback, cause instanceof IOException ? cause
             : new IOException(TransportConnection.describe(cause), cause));
       }
     });

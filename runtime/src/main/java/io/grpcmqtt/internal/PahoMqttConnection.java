@@ -221,7 +221,7 @@ public final class PahoMqttConnection
     if (max < PublishSize.PROTOCOL_MAX) {
       int size = PublishSize.of(message);
       if (size > max) {
-        callback.failed(new PacketTooLargeException(size, max));
+        TransportConnection.failed(callback, new PacketTooLargeException(size, max));
         return;
       }
     }
@@ -237,7 +237,7 @@ public final class PahoMqttConnection
       }
     }
     if (rejected) {
-      callback.failed(new IOException("MQTT connection closed"));
+      TransportConnection.failed(callback, new IOException("MQTT connection closed"));
     }
     runAll(failures);
   }
@@ -274,7 +274,7 @@ public final class PahoMqttConnection
           failures = new ArrayList<>();
         }
         TransportConnection.PublishCallback callback = p.callback;
-        failures.add(() -> callback.failed(publishFailure(e)));
+        failures.add(() -> TransportConnection.failed(callback, publishFailure(e)));
       }
     }
     return failures;
@@ -308,7 +308,7 @@ public final class PahoMqttConnection
         int[] codes = token.getReasonCodes();
         reason = codes == null || codes.length == 0 ? 0 : codes[0];
       }
-      p.callback.published(reason);
+      TransportConnection.published(p.callback, reason);
     }
 
     @Override
@@ -317,7 +317,8 @@ public final class PahoMqttConnection
       if (p.qos > 0) {
         released(p);
       }
-      p.callback.failed(publishFailure(cause == null ? token.getException() : cause));
+      TransportConnection.failed(
+          p.callback, publishFailure(cause == null ? token.getException() : cause));
     }
   };
 
@@ -440,7 +441,7 @@ public final class PahoMqttConnection
             + Integer.toHexString(response.getReturnCode())
             + (response.getReasonString() == null ? "" : " " + response.getReasonString()));
     for (Pending p : dropped) {
-      p.callback.failed(publishFailure(cause));
+      TransportConnection.failed(p.callback, publishFailure(cause));
     }
     if (!wasClosed) {
       log.warn("MQTT connection '{}' to {} lost ({}){}", config.clientId(), brokerUri,
@@ -545,7 +546,7 @@ public final class PahoMqttConnection
       dropped = window.clear();
     }
     for (Pending p : dropped) {
-      p.callback.failed(new IOException("MQTT connection closed"));
+      TransportConnection.failed(p.callback, new IOException("MQTT connection closed"));
     }
     closeQuietly();
     executors.release();

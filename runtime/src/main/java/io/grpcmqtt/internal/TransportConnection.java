@@ -55,6 +55,28 @@ final class TransportConnection {
     void publish(MqttMessage message, PublishCallback callback);
   }
 
+  /**
+   * Tells {@code callback} its publish was acknowledged. What it throws is logged, not passed on:
+   * the connection's thread (Paho's callback thread, a Netty thread) and the publishes reported
+   * after this one go on, as they did when a future stood between them.
+   */
+  static void published(PublishCallback callback, int reasonCode) {
+    try {
+      callback.published(reasonCode);
+    } catch (RuntimeException e) {
+      log.error("a publish callback failed", e);
+    }
+  }
+
+  /** Tells {@code callback} its publish failed; what it throws is logged, as in {@link #published}. */
+  static void failed(PublishCallback callback, Throwable cause) {
+    try {
+      callback.failed(cause);
+    } catch (RuntimeException e) {
+      log.error("a publish callback failed", e);
+    }
+  }
+
   /** A callback that completes {@code future}: the public publish on top of the callback one. */
   static PublishCallback completing(CompletableFuture<MqttPublishResult> future) {
     return new PublishCallback() {
