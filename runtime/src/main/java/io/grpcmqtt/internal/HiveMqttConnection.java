@@ -1,5 +1,6 @@
 package io.grpcmqtt.internal;
 
+import com.hivemq.client.internal.mqtt.message.publish.MqttPublish;
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttClientSslConfig;
 import com.hivemq.client.mqtt.MqttClientTransportConfig;
@@ -47,6 +48,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import javax.annotation.Nullable;
 import javax.annotation.concurrent.GuardedBy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,7 +64,8 @@ import org.slf4j.LoggerFactory;
  * the order the broker sent them, as with Paho: on the connection's Netty thread, which they must
  * not block.
  */
-public final class HiveMqttConnection implements io.grpcmqtt.mqtt.MqttConnection {
+public final class HiveMqttConnection
+    implements io.grpcmqtt.mqtt.MqttConnection, TransportConnection.CallbackPublisher {
   private static final Logger log = LoggerFactory.getLogger(HiveMqttConnection.class);
 
   private final MqttConnectionConfig config;
@@ -241,16 +244,23 @@ public final class HiveMqttConnection implements io.grpcmqtt.mqtt.MqttConnection
   @Override
   public CompletableFuture<MqttPublishResult> publish(MqttMessage message) {
     CompletableFuture<MqttPublishResult> result = new CompletableFuture<>();
+    publish(message, TransportConnection.completing(result));
+    return result;
+  }
+
+  /** {@link #publish(MqttMessage)} for the runtime: the outcome goes to {@code callback}. */
+  @Override
+  public void publish(MqttMessage message, TransportConnection.PublishCallback callback) {
     if (closed.get()) {
-      result.completeExceptionally(new IOException("MQTT connection closed"));
-      return result;
+      TransportConnection.failed(callback, new IOException("MQTT connection closed"));
+      return;
     }
     long max = maximumPacketSize();
     if (max > 0) {
       int size = PublishSize.of(message);
       if (size > max) {
-        result.completeExceptionally(new PacketTooLargeException(size, (int) max));
-        return result;
+        TransportConnection.failed(callback, new PacketTooLargeException(size, (int) max));
+        return;
       }
     }
     Mqtt5PublishBuilder.Complete p = Mqtt5Publish.builder()
@@ -259,14 +269,13 @@ public final class HiveMqttConnection implements io.grpcmqtt.mqtt.MqttConnection
         .payload(MqttMessageAccess.payload(message))
         .retain(message.retain());
     p = applyProperties(p, message);
-    send(p.build(), result);
-    return result;
+    send(p.build(), callback);
   }
 
-  private void send(Mqtt5Publish publish, CompletableFuture<MqttPublishResult> result) {
+  private void send(Mqtt5Publish publish, TransportConnection.PublishCallback callback) {
     client.publish(publish).whenComplete((published, error) -> {
       if (error == null) {
-        result.complete(new MqttPublishResult(reasonCode(published)));
+        TransportConnection.published(callback, reasonCode(published));
         return;
       }
       Throwable cause = error instanceof CompletionException && error.getCause() != null
@@ -277,18 +286,18 @@ public final class HiveMqttConnection implements io.grpcmqtt.mqtt.MqttConnection
         synchronized (lock) {
           now = client.getState().isConnectedOrReconnect();
           if (!now) {
-            waitingForConnect.add(() -> send(publish, result));
+            waitingForConnect.add(() -> send(publish, callback));
           }
         }
         if (now) {
-          send(publish, result);
+          send(publish, callback);
         }
       } else if (cause instanceof Mqtt5PubAckException) {
         // A refusal is an answer, not a failure: the caller reads the reason code.
-        result.complete(new MqttPublishResult(
-            ((Mqtt5PubAckException) cause).getMqttMessage().getReasonCode().getCode()));
+        TransportConnection.published(callback,
+            ((Mqtt5PubAckException) cause).getMqttMessage().getReasonCode().getCode());
       } else {
-        result.completeExceptionally(cause instanceof IOException ? cause
+        TransportConnection.failed(callback, cause instanceof IOException ? cause
             : new IOException(TransportConnection.describe(cause), cause));
       }
     });
@@ -320,15 +329,19 @@ public final class HiveMqttConnection implements io.grpcmqtt.mqtt.MqttConnection
     if (m.messageExpirySeconds() != null) {
       p = p.messageExpiryInterval(m.messageExpirySeconds());
     }
-    if (!m.userProperties().isEmpty()) {
-      List<Mqtt5UserProperty> user = new ArrayList<>(m.userProperties().size());
-      for (MqttUserProperty u : m.userProperties()) {
-        user.add(Mqtt5UserProperty.of(u.name(), u.value()));
+    List<MqttUserProperty> user = m.userProperties();
+    if (!user.isEmpty()) {
+      Mqtt5UserProperty[] hive = new Mqtt5UserProperty[user.size()];
+      for (int i = 0; i < hive.length; i++) {
+        MqttUserProperty u = user.get(i);
+        hive[i] = Mqtt5UserProperty.of(u.name(), u.value());
       }
-      p = p.userProperties(Mqtt5UserProperties.of(user));
+      p = p.userProperties(Mqtt5UserProperties.of(hive));
     }
     return p;
   }
+
+  private static final byte[] EMPTY = new byte[0];
 
   private static MqttQos qos(int qos) {
     return MqttQos.fromCode(qos);
@@ -424,21 +437,30 @@ public final class HiveMqttConnection implements io.grpcmqtt.mqtt.MqttConnection
     subscriptions.deliver(new Delivery(this, received(publish), publish));
   }
 
-  /** A received message as the public type. */
+  /**
+   * A received message as the public type. The client's own publish type hands out its fields
+   * as they are ({@code getRaw...}: no {@code Optional}, no read-only view, no copy of the payload
+   * or correlation data); the public interface's getters are the way for any other.
+   */
   static MqttMessage received(Mqtt5Publish publish) {
-    List<? extends Mqtt5UserProperty> received = publish.getUserProperties().asList();
-    List<MqttUserProperty> user;
-    if (received.isEmpty()) {
-      user = List.of();
-    } else {
-      user = new ArrayList<>(received.size());
-      for (int i = 0; i < received.size(); i++) {
-        Mqtt5UserProperty u = received.get(i);
-        user.add(new MqttUserProperty(u.getName().toString(), u.getValue().toString()));
-      }
+    List<MqttUserProperty> user = userProperties(publish);
+    if (publish instanceof MqttPublish) {
+      MqttPublish p = (MqttPublish) publish;
+      MqttUtf8String responseTopic = p.getRawResponseTopic();
+      MqttUtf8String contentType = p.getRawContentType();
+      long expiry = p.getRawMessageExpiryInterval();
+      return ReceivedMessages.of(
+          p.getTopic().toString(),
+          bytes(p.getRawPayload()),
+          p.getQos().getCode(),
+          p.isRetain(),
+          responseTopic == null ? null : responseTopic.toString(),
+          p.getRawCorrelationData() == null ? null : bytes(p.getRawCorrelationData()),
+          contentType == null ? null : contentType.toString(),
+          expiry == MqttPublish.NO_MESSAGE_EXPIRY ? null : expiry,
+          user);
     }
     MqttUtf8String responseTopic = publish.getResponseTopic().orElse(null);
-    // A read-only view made for this call: read it as it is, no duplicate.
     ByteBuffer correlation = publish.getCorrelationData().orElse(null);
     MqttUtf8String contentType = publish.getContentType().orElse(null);
     OptionalLong expiry = publish.getMessageExpiryInterval();
@@ -454,9 +476,34 @@ public final class HiveMqttConnection implements io.grpcmqtt.mqtt.MqttConnection
         user);
   }
 
-  private static byte[] bytes(ByteBuffer buffer) {
+  private static List<MqttUserProperty> userProperties(Mqtt5Publish publish) {
+    List<? extends Mqtt5UserProperty> received = publish.getUserProperties().asList();
+    if (received.isEmpty()) {
+      return List.of();
+    }
+    MqttUserProperty[] user = new MqttUserProperty[received.size()];
+    for (int i = 0; i < user.length; i++) {
+      Mqtt5UserProperty u = received.get(i);
+      user[i] = new MqttUserProperty(u.getName().toString(), u.getValue().toString());
+    }
+    return new UserPropertyList(user);
+  }
+
+  /**
+   * The bytes of a buffer the client decoded for this one message: its array itself when the
+   * buffer is all of it (the client allocates one heap buffer per payload and per correlation
+   * data, and nobody writes it afterward), else a copy. Empty for null (no payload).
+   */
+  private static byte[] bytes(@Nullable ByteBuffer buffer) {
+    if (buffer == null) {
+      return EMPTY;
+    }
+    if (buffer.hasArray() && !buffer.isReadOnly() && buffer.arrayOffset() == 0
+        && buffer.position() == 0 && buffer.remaining() == buffer.array().length) {
+      return buffer.array();
+    }
     byte[] b = new byte[buffer.remaining()];
-    buffer.get(b);
+    buffer.duplicate().get(b);
     return b;
   }
 

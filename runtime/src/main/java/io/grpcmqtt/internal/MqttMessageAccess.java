@@ -1,6 +1,8 @@
 package io.grpcmqtt.internal;
 
 import io.grpcmqtt.mqtt.MqttMessage;
+import io.grpcmqtt.mqtt.MqttUserProperty;
+import java.util.List;
 import javax.annotation.Nullable;
 
 /**
@@ -29,6 +31,22 @@ public final class MqttMessageAccess {
      * strings as always.
      */
     MqttMessage.Builder builder(String topic, byte[] payload, @Nullable byte[] correlation);
+
+    /**
+     * The message of these fields, made without a builder or a copy: the arrays and {@code
+     * userProperties} are handed over, and {@code userProperties} must be a list nobody changes
+     * (the message hands it out as it is). The strings and the QoS are checked as {@code build()}
+     * checks them; {@code expirySeconds} must be in range (it comes from a client library or the
+     * runtime). {@code publishSize} is the message's size as one PUBLISH ({@link PublishSize})
+     * when the caller counted it, else 0.
+     */
+    MqttMessage message(String topic, byte[] payload, int qos, boolean retain,
+        @Nullable String responseTopic, @Nullable byte[] correlation,
+        @Nullable String contentType, @Nullable Long expirySeconds,
+        List<MqttUserProperty> userProperties, int publishSize);
+
+    /** The size given to {@link #message}, or 0. */
+    int publishSize(MqttMessage m);
   }
 
   // No initializer: MqttMessage's static initializer may set it while this class initializes.
@@ -62,6 +80,19 @@ public final class MqttMessageAccess {
   @Nullable
   static byte[] correlationData(MqttMessage m) {
     return accessor.correlationData(m);
+  }
+
+  /** See {@link Accessor#message}. */
+  static MqttMessage message(String topic, byte[] payload, int qos, boolean retain,
+      @Nullable String responseTopic, @Nullable byte[] correlation, @Nullable String contentType,
+      @Nullable Long expirySeconds, List<MqttUserProperty> userProperties, int publishSize) {
+    return accessor.message(topic, payload, qos, retain, responseTopic, correlation, contentType,
+        expirySeconds, userProperties, publishSize);
+  }
+
+  /** See {@link Accessor#publishSize}. */
+  static int publishSize(MqttMessage m) {
+    return accessor.publishSize(m);
   }
 
   /** See {@link Accessor#builder}. */

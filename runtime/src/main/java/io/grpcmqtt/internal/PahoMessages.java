@@ -112,11 +112,12 @@ final class PahoMessages {
     if (received == null || received.isEmpty()) {
       user = List.of();
     } else {
-      user = new ArrayList<>(received.size());
-      for (int i = 0; i < received.size(); i++) {
+      MqttUserProperty[] copied = new MqttUserProperty[received.size()];
+      for (int i = 0; i < copied.length; i++) {
         UserProperty u = received.get(i);
-        user.add(new MqttUserProperty(u.getKey(), u.getValue()));
+        copied[i] = new MqttUserProperty(u.getKey(), u.getValue());
       }
+      user = new UserPropertyList(copied);
     }
     return ReceivedMessages.of(topic, m.getPayload(), m.getQos(), m.isRetained(),
         p == null ? null : p.getResponseTopic(), p == null ? null : p.getCorrelationData(),

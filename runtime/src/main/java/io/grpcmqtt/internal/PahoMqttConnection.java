@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * publisher may hold its own lock while it calls {@link #publish} (lock order: the caller's, then
  * this class's, then Paho's).
  */
-public final class PahoMqttConnection implements io.grpcmqtt.mqtt.MqttConnection, MqttCallback {
+public final class PahoMqttConnection
+    implements io.grpcmqtt.mqtt.MqttConnection, TransportConnection.CallbackPublisher, MqttCallback {
   private static final Logger log = LoggerFactory.getLogger(PahoMqttConnection.class);
   private static final int MAX_INFLIGHT_REASON = 32202;
 
@@ -207,18 +208,25 @@ public final class PahoMqttConnection implements io.grpcmqtt.mqtt.MqttConnection
   @Override
   public CompletableFuture<MqttPublishResult> publish(MqttMessage message) {
     CompletableFuture<MqttPublishResult> result = new CompletableFuture<>();
+    publish(message, TransportConnection.completing(result));
+    return result;
+  }
+
+  /** {@link #publish(MqttMessage)} for the runtime: the outcome goes to {@code callback}. */
+  @Override
+  public void publish(MqttMessage message, TransportConnection.PublishCallback callback) {
     // The broker disconnects a client that sends a packet above its limit (reason 0x95), which
     // would end everything on the connection: only this publish fails.
     int max = maxPacketSize;
     if (max < PublishSize.PROTOCOL_MAX) {
       int size = PublishSize.of(message);
       if (size > max) {
-        result.completeExceptionally(new PacketTooLargeException(size, max));
-        return result;
+        TransportConnection.failed(callback, new PacketTooLargeException(size, max));
+        return;
       }
     }
     Pending pending = new Pending(message.topic(), MqttMessageAccess.payload(message),
-        message.qos(), message.retain(), PahoMessages.properties(message), result);
+        message.qos(), message.retain(), PahoMessages.properties(message), callback);
     boolean rejected;
     List<Runnable> failures = null;
     synchronized (lock) {
@@ -229,10 +237,9 @@ public final class PahoMqttConnection implements io.grpcmqtt.mqtt.MqttConnection
       }
     }
     if (rejected) {
-      result.completeExceptionally(new IOException("MQTT connection closed"));
+      TransportConnection.failed(callback, new IOException("MQTT connection closed"));
     }
     runAll(failures);
-    return result;
   }
 
   private void send() {
@@ -266,8 +273,8 @@ public final class PahoMqttConnection implements io.grpcmqtt.mqtt.MqttConnection
         if (failures == null) {
           failures = new ArrayList<>();
         }
-        CompletableFuture<MqttPublishResult> result = p.result;
-        failures.add(() -> result.completeExceptionally(publishFailure(e)));
+        TransportConnection.PublishCallback callback = p.callback;
+        failures.add(() -> TransportConnection.failed(callback, publishFailure(e)));
       }
     }
     return failures;
@@ -301,7 +308,7 @@ public final class PahoMqttConnection implements io.grpcmqtt.mqtt.MqttConnection
         int[] codes = token.getReasonCodes();
         reason = codes == null || codes.length == 0 ? 0 : codes[0];
       }
-      p.result.complete(new MqttPublishResult(reason));
+      TransportConnection.published(p.callback, reason);
     }
 
     @Override
@@ -310,7 +317,8 @@ public final class PahoMqttConnection implements io.grpcmqtt.mqtt.MqttConnection
       if (p.qos > 0) {
         released(p);
       }
-      p.result.completeExceptionally(publishFailure(cause == null ? token.getException() : cause));
+      TransportConnection.failed(
+          p.callback, publishFailure(cause == null ? token.getException() : cause));
     }
   };
 
@@ -433,7 +441,7 @@ public final class PahoMqttConnection implements io.grpcmqtt.mqtt.MqttConnection
             + Integer.toHexString(response.getReturnCode())
             + (response.getReasonString() == null ? "" : " " + response.getReasonString()));
     for (Pending p : dropped) {
-      p.result.completeExceptionally(publishFailure(cause));
+      TransportConnection.failed(p.callback, publishFailure(cause));
     }
     if (!wasClosed) {
       log.warn("MQTT connection '{}' to {} lost ({}){}", config.clientId(), brokerUri,
@@ -538,7 +546,7 @@ public final class PahoMqttConnection implements io.grpcmqtt.mqtt.MqttConnection
       dropped = window.clear();
     }
     for (Pending p : dropped) {
-      p.result.completeExceptionally(new IOException("MQTT connection closed"));
+      TransportConnection.failed(p.callback, new IOException("MQTT connection closed"));
     }
     closeQuietly();
     executors.release();

@@ -1,10 +1,8 @@
 package io.grpcmqtt.internal;
 
-import io.grpcmqtt.mqtt.MqttPublishResult;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import javax.annotation.Nullable;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
@@ -25,7 +23,8 @@ final class PahoPublishWindow {
     final int qos;
     final boolean retained;
     final MqttProperties properties;
-    final CompletableFuture<MqttPublishResult> result;
+    /** Hears the outcome once; never called under the connection's lock. */
+    final TransportConnection.PublishCallback callback;
     /** The connection it was handed to; set under the connection's lock. */
     int generation;
 
@@ -35,13 +34,13 @@ final class PahoPublishWindow {
         int qos,
         boolean retained,
         MqttProperties properties,
-        CompletableFuture<MqttPublishResult> result) {
+        TransportConnection.PublishCallback callback) {
       this.topic = topic;
       this.payload = payload;
       this.qos = qos;
       this.retained = retained;
       this.properties = properties;
-      this.result = result;
+      this.callback = callback;
     }
 
     /** Paho's message, made for each attempt (a publish Paho refused is tried again). */

@@ -20,11 +20,22 @@ final class PublishSize {
     long props = properties == null ? 0 : propertiesLength(properties.getMessageExpiryInterval(),
         properties.getResponseTopic(), properties.getCorrelationData(),
         properties.getContentType(), properties.getUserProperties());
-    return total(topic, props, payloadLength, qos);
+    int size = total(topic, props, payloadLength, qos);
+    if (properties != null) {
+      properties.sized(topic, payloadLength, qos, size);
+    }
+    return size;
   }
 
-  /** The size of {@code message} as one PUBLISH. */
+  /**
+   * The size of {@code message} as one PUBLISH: the runtime's count when it made the message from
+   * properties it counted already, else counted now.
+   */
   static int of(MqttMessage m) {
+    int known = MqttMessageAccess.publishSize(m);
+    if (known > 0) {
+      return known;
+    }
     byte[] correlation = MqttMessageAccess.correlationData(m);
     long props = propertiesLength(m.messageExpirySeconds(), m.responseTopic(), correlation,
         m.contentType(), m.userProperties());
@@ -55,7 +66,8 @@ final class PublishSize {
       n += 3 + utf8Length(contentType);
     }
     if (user != null) {
-      for (MqttUserProperty up : user) {
+      for (int i = 0; i < user.size(); i++) { // indexed: no iterator per publish
+        MqttUserProperty up = user.get(i);
         n += 5 + utf8Length(up.name()) + utf8Length(up.value());
       }
     }

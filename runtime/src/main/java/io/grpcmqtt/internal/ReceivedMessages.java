@@ -14,8 +14,12 @@ final class ReceivedMessages {
   private ReceivedMessages() {}
 
   /**
-   * A received message as the public type. A broker may pass on strings MQTT says it should not
-   * (control characters): such text is cleaned rather than the message lost.
+   * A received message as the public type, made in one step from the library's fields: the arrays
+   * are the library's, made for this message, shared, not copied ({@link MqttMessageAccess}), and
+   * {@code userProperties} is an unmodifiable list the caller made for it (a {@link
+   * UserPropertyList}) and hands over. A broker may pass on
+   * strings MQTT says it should not (control characters): such text is cleaned rather than the
+   * message lost.
    */
   static MqttMessage of(
       String topic,
@@ -28,43 +32,21 @@ final class ReceivedMessages {
       @Nullable Long expirySeconds,
       List<MqttUserProperty> userProperties) {
     try {
-      return build(topic, payload, qos, retain, responseTopic, correlationData, contentType,
-          expirySeconds, userProperties, false);
+      return MqttMessageAccess.message(topic, payload, qos, retain, responseTopic,
+          correlationData, contentType, expirySeconds, userProperties, 0);
     } catch (IllegalArgumentException e) {
       log.debug("A message on '{}' holds text MQTT forbids ({}); cleaned",
           MqttStrings.sanitize(topic), e.getMessage());
-      return build(topic, payload, qos, retain, responseTopic, correlationData, contentType,
-          expirySeconds, userProperties, true);
+      MqttUserProperty[] clean = new MqttUserProperty[userProperties.size()];
+      for (int i = 0; i < clean.length; i++) {
+        MqttUserProperty u = userProperties.get(i);
+        clean[i] = new MqttUserProperty(MqttStrings.sanitize(u.name()),
+            MqttStrings.sanitize(u.value()));
+      }
+      return MqttMessageAccess.message(MqttStrings.sanitize(topic), payload, qos, retain,
+          responseTopic == null ? null : MqttStrings.sanitize(responseTopic), correlationData,
+          contentType == null ? null : MqttStrings.sanitize(contentType), expirySeconds,
+          new UserPropertyList(clean), 0);
     }
-  }
-
-  private static MqttMessage build(
-      String topic,
-      byte[] payload,
-      int qos,
-      boolean retain,
-      @Nullable String responseTopic,
-      @Nullable byte[] correlationData,
-      @Nullable String contentType,
-      @Nullable Long expirySeconds,
-      List<MqttUserProperty> userProperties,
-      boolean clean) {
-    // The arrays are the library's, made for this message: shared, not copied (MqttMessageAccess).
-    MqttMessage.Builder b = MqttMessageAccess.builder(
-            clean ? MqttStrings.sanitize(topic) : topic, payload, correlationData)
-        .qos(qos)
-        .retain(retain)
-        .messageExpirySeconds(expirySeconds);
-    if (responseTopic != null) {
-      b.responseTopic(clean ? MqttStrings.sanitize(responseTopic) : responseTopic);
-    }
-    if (contentType != null) {
-      b.contentType(clean ? MqttStrings.sanitize(contentType) : contentType);
-    }
-    for (MqttUserProperty u : userProperties) {
-      b.userProperty(clean ? MqttStrings.sanitize(u.name()) : u.name(),
-          clean ? MqttStrings.sanitize(u.value()) : u.value());
-    }
-    return b.build();
   }
 }

@@ -3,6 +3,7 @@ package io.grpcmqtt.internal;
 import io.grpcmqtt.mqtt.MqttConnection;
 import io.grpcmqtt.mqtt.MqttConnectionConfig;
 import io.grpcmqtt.mqtt.MqttMessage;
+import io.grpcmqtt.mqtt.MqttPublishResult;
 import io.grpcmqtt.mqtt.MqttUserProperty;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -45,6 +46,52 @@ final class TransportConnection {
     void failed(Throwable cause);
   }
 
+  /**
+   * What both client-library connections offer besides the public {@link MqttConnection#publish}:
+   * the outcome goes straight to a callback, without a future per publish (and the runtime's
+   * dependent stage on it). Same order, window and checks as the public method.
+   */
+  interface CallbackPublisher {
+    void publish(MqttMessage message, PublishCallback callback);
+  }
+
+  /**
+   * Tells {@code callback} its publish was acknowledged. What it throws is logged, not passed on:
+   * the connection's thread (Paho's callback thread, a Netty thread) and the publishes reported
+   * after this one go on, as they did when a future stood between them.
+   */
+  static void published(PublishCallback callback, int reasonCode) {
+    try {
+      callback.published(reasonCode);
+    } catch (RuntimeException e) {
+      log.error("a publish callback failed", e);
+    }
+  }
+
+  /** Tells {@code callback} its publish failed; what it throws is logged, as in {@link #published}. */
+  static void failed(PublishCallback callback, Throwable cause) {
+    try {
+      callback.failed(cause);
+    } catch (RuntimeException e) {
+      log.error("a publish callback failed", e);
+    }
+  }
+
+  /** A callback that completes {@code future}: the public publish on top of the callback one. */
+  static PublishCallback completing(CompletableFuture<MqttPublishResult> future) {
+    return new PublishCallback() {
+      @Override
+      public void published(int reasonCode) {
+        future.complete(new MqttPublishResult(reasonCode));
+      }
+
+      @Override
+      public void failed(Throwable cause) {
+        future.completeExceptionally(cause);
+      }
+    };
+  }
+
   static final PublishCallback IGNORE =
       new PublishCallback() {
         @Override
@@ -56,10 +103,13 @@ final class TransportConnection {
 
   private final ConnectionConfig config;
   private final MqttConnection connection;
+  /** The connection itself when it takes callbacks (both libraries' do), else null. */
+  @Nullable private final CallbackPublisher direct;
 
   private TransportConnection(ConnectionConfig config, MqttConnection connection) {
     this.config = config;
     this.connection = connection;
+    this.direct = connection instanceof CallbackPublisher ? (CallbackPublisher) connection : null;
   }
 
   /**
@@ -147,6 +197,10 @@ final class TransportConnection {
       callback.failed(new IllegalArgumentException("not published: " + e.getMessage(), e));
       return;
     }
+    if (direct != null) {
+      direct.publish(message, callback);
+      return;
+    }
     connection.publish(message).whenComplete((result, error) -> {
       if (error == null) {
         callback.published(result.reasonCode());
@@ -157,20 +211,23 @@ final class TransportConnection {
     });
   }
 
+  /**
+   * The message of a frame, made in one step: no builder, and the payload, correlation data and
+   * user properties handed over as they are, the list not even wrapped: the message never leaves
+   * the runtime (the connection turns it into the client library's types within {@link #publish}
+   * and drops it), and nobody changes them meanwhile.
+   */
   private static MqttMessage toMessage(
       String topic, byte[] payload, int qos, boolean retained, @Nullable PublishProperties p) {
-    MqttMessage.Builder b = MqttMessageAccess.builder(topic, payload,
-        p == null ? null : p.getCorrelationData()).qos(qos).retain(retained);
-    if (p != null) {
-      b.responseTopic(p.getResponseTopic())
-          .contentType(p.getContentType())
-          .messageExpirySeconds(p.getMessageExpiryInterval());
-      List<MqttUserProperty> user = p.getUserProperties();
-      if (user != null) {
-        b.userProperties(user);
-      }
+    if (p == null) {
+      return MqttMessageAccess.message(topic, payload, qos, retained, null, null, null, null,
+          List.of(), 0);
     }
-    return b.build();
+    List<MqttUserProperty> user = p.getUserProperties();
+    return MqttMessageAccess.message(topic, payload, qos, retained, p.getResponseTopic(),
+        p.getCorrelationData(), p.getContentType(), p.getMessageExpiryInterval(),
+        user == null ? List.of() : user,
+        p.publishSize(topic, payload.length, qos));
   }
 
   static String describe(Throwable t) {

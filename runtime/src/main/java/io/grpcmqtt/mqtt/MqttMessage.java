@@ -42,6 +42,24 @@ public final class MqttMessage {
         b.correlationData = correlation;
         return b;
       }
+
+      @Override
+      public MqttMessage message(String topic, byte[] payload, int qos, boolean retain,
+          @Nullable String responseTopic, @Nullable byte[] correlation,
+          @Nullable String contentType, @Nullable Long expirySeconds,
+          List<MqttUserProperty> userProperties, int publishSize) {
+        if (qos < 0 || qos > 2) {
+          throw new IllegalArgumentException("qos must be 0, 1 or 2, was " + qos);
+        }
+        check(topic, responseTopic, contentType, userProperties);
+        return new MqttMessage(topic, Objects.requireNonNull(payload, "payload"), qos, retain,
+            responseTopic, correlation, contentType, expirySeconds, userProperties, publishSize);
+      }
+
+      @Override
+      public int publishSize(MqttMessage m) {
+        return m.publishSize;
+      }
     });
   }
 
@@ -54,17 +72,48 @@ public final class MqttMessage {
   @Nullable private final String contentType;
   @Nullable private final Long messageExpirySeconds;
   private final List<MqttUserProperty> userProperties;
+  /**
+   * The size of this message as one PUBLISH when the runtime counted it before it made the
+   * message (under a broker's packet limit), else 0: the connection then need not count again.
+   */
+  private final int publishSize;
 
   private MqttMessage(Builder b) {
-    this.topic = b.topic;
-    this.payload = b.payload;
-    this.qos = b.qos;
-    this.retain = b.retain;
-    this.responseTopic = b.responseTopic;
-    this.correlationData = b.correlationData;
-    this.contentType = b.contentType;
-    this.messageExpirySeconds = b.messageExpirySeconds;
-    this.userProperties = List.copyOf(b.userProperties);
+    this(b.topic, b.payload, b.qos, b.retain, b.responseTopic, b.correlationData, b.contentType,
+        b.messageExpirySeconds, List.copyOf(b.userProperties), 0);
+  }
+
+  private MqttMessage(String topic, byte[] payload, int qos, boolean retain,
+      @Nullable String responseTopic, @Nullable byte[] correlationData,
+      @Nullable String contentType, @Nullable Long messageExpirySeconds,
+      List<MqttUserProperty> userProperties, int publishSize) {
+    this.topic = topic;
+    this.payload = payload;
+    this.qos = qos;
+    this.retain = retain;
+    this.responseTopic = responseTopic;
+    this.correlationData = correlationData;
+    this.contentType = contentType;
+    this.messageExpirySeconds = messageExpirySeconds;
+    this.userProperties = userProperties;
+    this.publishSize = publishSize;
+  }
+
+  /** Throws for the first string MQTT would refuse; see {@link Builder#build()}. */
+  private static void check(String topic, @Nullable String responseTopic,
+      @Nullable String contentType, List<MqttUserProperty> userProperties) {
+    MqttTopics.checkName("topic", topic);
+    if (responseTopic != null) {
+      MqttTopics.checkName("response topic", responseTopic);
+    }
+    if (contentType != null) {
+      MqttTopics.checkText("content type", contentType);
+    }
+    for (int i = 0; i < userProperties.size(); i++) {
+      MqttUserProperty p = userProperties.get(i);
+      MqttTopics.checkText("a user property name", p.name());
+      MqttTopics.checkText("the value of a user property", p.value());
+    }
   }
 
   /** A message to {@code topic}: empty payload, QoS 1, not retained, no properties. */
@@ -235,17 +284,7 @@ public final class MqttMessage {
      *     likewise; a content type or user property with a forbidden character
      */
     public MqttMessage build() {
-      MqttTopics.checkName("topic", topic);
-      if (responseTopic != null) {
-        MqttTopics.checkName("response topic", responseTopic);
-      }
-      if (contentType != null) {
-        MqttTopics.checkText("content type", contentType);
-      }
-      for (MqttUserProperty p : userProperties) {
-        MqttTopics.checkText("a user property name", p.name());
-        MqttTopics.checkText("the value of a user property", p.value());
-      }
+      check(topic, responseTopic, contentType, userProperties);
       return new MqttMessage(this);
     }
   }

@@ -288,7 +288,7 @@ public class SeamBenchmark {
     CompletableFuture<MqttPublishResult> result = new CompletableFuture<>();
     PahoPublishWindow.Pending p = new PahoPublishWindow.Pending(outgoing.topic(),
         MqttMessageAccess.payload(outgoing), outgoing.qos(), outgoing.retain(),
-        PahoMessages.properties(outgoing), result);
+        PahoMessages.properties(outgoing), TransportConnection.completing(result));
     org.eclipse.paho.mqttv5.common.MqttMessage m;
     synchronized (lock) {
       window.add(p);
@@ -302,7 +302,7 @@ public class SeamBenchmark {
       }
       window.next();
     }
-    p.result.complete(new MqttPublishResult(0));
+    p.callback.published(0);
     return m.getPayload().length + result.join().reasonCode();
   }
 
