@@ -1,5 +1,6 @@
 package io.grpcmqtt.internal;
 
+import com.google.common.primitives.Longs;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.SettableFuture;
 import io.grpc.Attributes;
@@ -198,21 +199,12 @@ final class MqttClientTransport implements ConnectionClientTransport {
 
   /** The call's Correlation Data: its id as 8 big-endian bytes (without a ByteBuffer per call). */
   static byte[] correlation(long callId) {
-    byte[] bytes = new byte[8];
-    for (int i = 7; i >= 0; i--) {
-      bytes[i] = (byte) callId;
-      callId >>>= 8;
-    }
-    return bytes;
+    return Longs.toByteArray(callId);
   }
 
   /** The call id that {@link #correlation} encoded in these 8 bytes. */
   static long callIdOf(byte[] correlation) {
-    long callId = 0;
-    for (int i = 0; i < 8; i++) {
-      callId = (callId << 8) | (correlation[i] & 0xff);
-    }
-    return callId;
+    return Longs.fromByteArray(correlation);
   }
 
   /** Adds a started stream; returns the reason when the transport no longer takes calls. */
