@@ -55,11 +55,7 @@ final class RecentCalls {
   @GuardedBy("this")
   private int tail;
 
-  /** The slot the next entry goes to. */
-  @GuardedBy("this")
-  private int head;
-
-  /** Slots from tail to head, dead ones included. */
+  /** Slots from the tail on, dead ones included: the next entry goes to the one after them. */
   @GuardedBy("this")
   private int used;
 
@@ -103,12 +99,11 @@ final class RecentCalls {
     if (used == keys.length) {
       makeRoom();
     }
-    int slot = head;
+    int slot = tail + used < keys.length ? tail + used : tail + used - keys.length;
     keys[slot] = key;
     expiresAt[slot] = now + ttlNanos;
     replies[slot] = reply;
     insert(key.hashCode(), slot);
-    head = next(slot);
     used++;
     live++;
     bytes += size(reply);
@@ -211,7 +206,6 @@ final class RecentCalls {
     }
     tail = 0;
     used = n;
-    head = n == slots ? 0 : n;
   }
 
   @GuardedBy("this")
