@@ -137,26 +137,15 @@ final class RequestRoutes {
   }
 
   /**
-   * Request filters and their QoS, each shared in its service's group ({@code $share/...})
-   * unless sharing is off.
+   * The request subscriptions, in the order made: per service its default filter, then its
+   * templates' filters; then the services known by name only. Each filter is shared in its
+   * service's group ({@code $share/...}) unless sharing is off, and is first turned by {@code
+   * form} into another that receives the same requests in another form (the MQTT 3.1.1
+   * binding's), in the same group and QoS; {@code UnaryOperator.identity()} for MQTT 5.
    *
    * @param sharedGroup the server's group, or null when sharing is disabled (which no service
    *     option overrides)
    * @param qos the connection's QoS, for services and methods whose options set none
-   */
-  Map<String, Integer> subscriptions(@Nullable String sharedGroup, int qos) {
-    Map<String, Integer> filters = new LinkedHashMap<>();
-    for (RequestFilter f : filters(sharedGroup, qos, UnaryOperator.identity())) {
-      filters.put(f.filter, f.qos);
-    }
-    return filters;
-  }
-
-  /**
-   * The request subscriptions, in the order made: per service its default filter, then its
-   * templates' filters; then the services known by name only. Each filter is first turned by
-   * {@code form} into another that receives the same requests in another form (the MQTT 3.1.1
-   * binding's), in the same group and QoS; {@code UnaryOperator.identity()} for MQTT 5.
    */
   List<RequestFilter> filters(
       @Nullable String sharedGroup, int qos, UnaryOperator<String> form) {
