@@ -295,8 +295,8 @@ public final class PahoMqttConnection
 
   /**
    * The outcome of every publish (the token's user context is its {@link Pending}), on Paho's
-   * callback thread: a PUBACK frees its slot and lets the next publish out, then its future
-   * completes.
+   * callback thread: a PUBACK frees its slot and lets the next publish out, then its callback
+   * hears it.
    */
   private final MqttActionListener outcome = new MqttActionListener() {
     @Override
