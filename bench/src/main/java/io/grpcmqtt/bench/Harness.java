@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -238,7 +239,7 @@ final class Harness {
       lines.add(new UnaryLine(floor.library.impl, floor.call(new byte[payload]),
           floor::clearPending));
     }
-    for (GrpcEndpoint e : java.util.Arrays.asList(mqtt, direct)) {
+    for (GrpcEndpoint e : Arrays.asList(mqtt, direct)) {
       if (e != null) {
         lines.add(new UnaryLine(e.impl, GrpcScenarios.unary(e, payload), () -> {}));
       }
