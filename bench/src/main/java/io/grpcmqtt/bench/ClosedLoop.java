@@ -8,6 +8,7 @@ import java.util.function.BooleanSupplier;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import javax.annotation.Nullable;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
@@ -20,6 +21,8 @@ import org.HdrHistogram.Recorder;
  * <p>A window so short that no call both started and ended in it (a smoke run on a busy machine:
  * 32 callers of 16 KiB each can take longer than 0.2 s) stays open until one has, at most {@link
  * #MAX_EXTENSION_NANOS} longer; throughput is then counted over the window's real length.
+ *
+ * <p>{@link #measuringJit} adds the JIT's compile time during the measurement to the outcome.
  */
 final class ClosedLoop {
   /** One asynchronous call; exactly one of the two callbacks runs, on any thread. */
@@ -59,6 +62,8 @@ final class ClosedLoop {
   private final AtomicLong closedAt = new AtomicLong();
   private final AtomicLong errors = new AtomicLong();
   private final AtomicReference<Throwable> firstError = new AtomicReference<>();
+  private boolean measureJit;
+  @Nullable private ServerProcess jitServer;
   private CountDownLatch finished;
   private long warmEnd;
   private long end;
@@ -71,6 +76,16 @@ final class ClosedLoop {
     this.maxCalls = maxCalls;
   }
 
+  /**
+   * Measures the JIT's compile time from the end of the warm-up until the last call has ended,
+   * in this JVM and in {@code server} if there is one.
+   */
+  ClosedLoop measuringJit(@Nullable ServerProcess server) {
+    this.measureJit = true;
+    this.jitServer = server;
+    return this;
+  }
+
   /** Latency (ns), throughput and errors of one run. */
   static final class Outcome {
     final Histogram latency;
@@ -80,6 +95,8 @@ final class ClosedLoop {
     final boolean drained;
     /** Context switches and CPU per call of the whole process ({@link KernelCounts}). */
     String kernel = "";
+    /** What the JIT compiled during the measurement, if {@link #measuringJit} asked. */
+    @Nullable JitTime jit;
 
     Outcome(Histogram latency, double throughputPerSec, long errors, Throwable firstError,
         boolean drained) {
@@ -101,13 +118,20 @@ final class ClosedLoop {
     for (int i = 0; i < concurrency; i++) {
       new Caller().next();
     }
+    JitTime jitBefore = null;
+    if (measureJit) {
+      finished.await(Math.max(0, warmEnd - System.nanoTime()), TimeUnit.NANOSECONDS);
+      jitBefore = JitTime.now(jitServer);
+    }
     long wait = end - System.nanoTime() + MAX_EXTENSION_NANOS + DRAIN_TIMEOUT_NANOS;
     boolean drained = finished.await(Math.max(0, wait), TimeUnit.NANOSECONDS);
+    JitTime jit = jitBefore == null ? null : JitTime.now(jitServer).since(jitBefore);
     long closed = closedAt.get();
     double seconds = (closed == 0 ? measureNanos : closed - warmEnd) / 1e9;
     Outcome outcome = new Outcome(recorder.getIntervalHistogram(),
         completedInWindow.get() / seconds, errors.get(), firstError.get(), drained);
     outcome.kernel = kernel.perCall(Math.min(started.get(), maxCalls), concurrency + " callers");
+    outcome.jit = jit;
     return outcome;
   }
 

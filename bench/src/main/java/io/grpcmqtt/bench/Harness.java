@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +25,7 @@ final class Harness {
   private final List<String> args;
   private final List<Result> results = new ArrayList<>();
   private final Map<String, Object> brokerVersions = new LinkedHashMap<>();
+  private final List<Map<String, Object>> jitWarmups = new ArrayList<>();
 
   Harness(Options options, List<String> args) {
     this.o = options;
@@ -75,6 +77,7 @@ final class Harness {
     doc.put("machine", Machine.describe());
     doc.put("brokers", brokerVersions);
     doc.put("settings", settings());
+    doc.put("jitWarmups", jitWarmups);
     doc.put("results", report.resultMaps());
     doc.put("ratios", report.ratios());
     doc.put("targets", report.targets());
@@ -91,6 +94,9 @@ final class Harness {
     Map<String, Object> s = new LinkedHashMap<>();
     s.put("warmupSeconds", o.warmupSeconds);
     s.put("jitWarmupSeconds", o.jitWarmupSeconds);
+    s.put("jitRoundSeconds", o.jitRoundSeconds);
+    s.put("jitQuietShare", JitWarmup.QUIET_SHARE);
+    s.put("jitQuietRounds", JitWarmup.QUIET_ROUNDS);
     s.put("measureSeconds", o.measureSeconds);
     s.put("qos", o.qos);
     s.put("streamQos", o.streamQos);
@@ -125,11 +131,24 @@ final class Harness {
 
   private void runDirect() throws Exception {
     try (GrpcEndpoint http2 = GrpcEndpoint.http2()) {
+      List<JitWarmup.Workload> warmUp = new ArrayList<>();
+      for (int payload : o.payloads) {
+        if (o.scenarios.contains("unary")) {
+          for (int conc : o.concurrency) {
+            warmUp.add(unaryWorkload(GrpcScenarios.unary(http2, payload), conc, () -> {}));
+          }
+        }
+        if (o.scenarios.contains("streaming")) {
+          warmUp.addAll(streamWorkloads(http2, payload));
+        }
+      }
+      warmUpJit("grpc-http2", warmUp, null);
       if (o.scenarios.contains("unary")) {
         for (int payload : o.payloads) {
           for (int conc : o.concurrency) {
             for (int rep = 0; rep < o.repeat; rep++) {
-              unary("-", "grpc-http2", -1, conc, payload, GrpcScenarios.unary(http2, payload));
+              unary("-", "grpc-http2", -1, conc, payload, GrpcScenarios.unary(http2, payload),
+                  null);
             }
           }
         }
@@ -137,7 +156,7 @@ final class Harness {
       if (o.scenarios.contains("streaming")) {
         for (int payload : o.payloads) {
           for (int rep = 0; rep < o.repeat; rep++) {
-            streams("-", http2, -1, payload);
+            streams("-", http2, -1, payload, null);
           }
         }
       }
@@ -149,7 +168,6 @@ final class Harness {
 
   private void runOn(BenchBroker broker) throws Exception {
     String uri = broker.uri();
-    warmUpJit(broker);
     if (o.scenarios.contains("unary")) {
       for (int qos : o.qos) {
         unaryOn(broker, qos);
@@ -169,8 +187,8 @@ final class Harness {
 
   /**
    * Unary at {@code qos}: each floor and grpc-mqtt back to back for every payload, concurrency
-   * and repetition, so all see the same machine state. With {@code --separate} the responders
-   * and the server run in a second JVM.
+   * and repetition, so all see the same machine state, after a JIT warm-up of the same lines.
+   * With {@code --separate} the responders and the server run in a second JVM.
    */
   private void unaryOn(BenchBroker broker, int qos) throws Exception {
     String uri = broker.uri();
@@ -185,38 +203,74 @@ final class Harness {
         floors.add(new RawRequestResponse(library, uri, qos,
             remote == null ? null : remote.runId));
       }
-      if (remote != null && o.jitWarmupSeconds > 0) {
-        // warmUpJit ran both ends in this JVM: warm the server process's code too.
-        long each = (long) (o.jitWarmupSeconds * 1e9 / 5);
-        for (RawRequestResponse floor : floors) {
-          new ClosedLoop(floor.call(new byte[64]), 32, 0, each, o.maxCalls).run();
-          floor.clearPending();
-        }
-        if (mqtt != null) {
-          new ClosedLoop(GrpcScenarios.unary(mqtt, 64), 32, 0, each, o.maxCalls).run();
-        }
-      }
+      List<JitWarmup.Workload> warmUp = new ArrayList<>();
       for (int payload : o.payloads) {
         for (int conc : o.concurrency) {
+          for (UnaryLine line : unaryLines(floors, mqtt, direct, payload)) {
+            warmUp.add(unaryWorkload(line.call, conc, line.after));
+          }
+        }
+      }
+      warmUpJit(broker.name() + ": unary QoS " + qos, warmUp, remote);
+      for (int payload : o.payloads) {
+        for (int conc : o.concurrency) {
+          List<UnaryLine> lines = unaryLines(floors, mqtt, direct, payload);
           for (int rep = 0; rep < o.repeat; rep++) {
-            for (RawRequestResponse floor : floors) {
-              unary(broker.name(), floor.library.impl, qos, conc, payload,
-                  floor.call(new byte[payload]));
-              floor.clearPending();
-            }
-            if (mqtt != null) {
-              unary(broker.name(), "grpc-mqtt", qos, conc, payload,
-                  GrpcScenarios.unary(mqtt, payload));
-            }
-            if (direct != null) {
-              unary(broker.name(), direct.impl, qos, conc, payload,
-                  GrpcScenarios.unary(direct, payload));
+            for (UnaryLine line : lines) {
+              unary(broker.name(), line.impl, qos, conc, payload, line.call, remote);
+              line.after.run();
             }
           }
         }
       }
     } finally {
       floors.forEach(RawRequestResponse::close);
+    }
+  }
+
+  /** One implementation's unary call at one payload; {@code after} runs after each run of it. */
+  private record UnaryLine(String impl, ClosedLoop.Call call, Runnable after) {}
+
+  /** The unary lines of one payload, in the order they run: the floors, then grpc-mqtt. */
+  private static List<UnaryLine> unaryLines(List<RawRequestResponse> floors,
+      @Nullable GrpcEndpoint mqtt, @Nullable GrpcEndpoint direct, int payload) {
+    List<UnaryLine> lines = new ArrayList<>();
+    for (RawRequestResponse floor : floors) {
+      lines.add(new UnaryLine(floor.library.impl, floor.call(new byte[payload]),
+          floor::clearPending));
+    }
+    for (GrpcEndpoint e : Arrays.asList(mqtt, direct)) {
+      if (e != null) {
+        lines.add(new UnaryLine(e.impl, GrpcScenarios.unary(e, payload), () -> {}));
+      }
+    }
+    return lines;
+  }
+
+  /** {@code call} in a closed loop of {@code conc} callers, unmeasured, then {@code after}. */
+  private JitWarmup.Workload unaryWorkload(ClosedLoop.Call call, int conc, Runnable after) {
+    return nanos -> {
+      new ClosedLoop(call, conc, 0, nanos, o.maxCalls).run();
+      after.run();
+    };
+  }
+
+  /** Both streams of {@code endpoint}, unmeasured. */
+  private List<JitWarmup.Workload> streamWorkloads(GrpcEndpoint endpoint, int payload) {
+    return List.of(
+        nanos -> GrpcScenarios.serverStreaming(endpoint, payload, 0, nanos, o.maxCalls),
+        nanos -> GrpcScenarios.clientStreaming(endpoint, payload, 0, nanos, o.maxCalls));
+  }
+
+  /**
+   * Unmeasured rounds of {@code workloads} until this JVM's and {@code remote}'s JIT are quiet,
+   * at most {@code --jit-warmup} seconds ({@link JitWarmup}); recorded for the JSON.
+   */
+  private void warmUpJit(String what, List<JitWarmup.Workload> workloads,
+      @Nullable ServerProcess remote) throws Exception {
+    if (o.jitWarmupSeconds > 0 && !workloads.isEmpty()) {
+      jitWarmups.add(JitWarmup.run(what, workloads, (long) (o.jitRoundSeconds * 1e9),
+          (long) (o.jitWarmupSeconds * 1e9), remote));
     }
   }
 
@@ -232,34 +286,44 @@ final class Harness {
         GrpcEndpoint mqtt = !o.impls.contains("grpc-mqtt") ? null
             : remote != null ? GrpcEndpoint.mqttChannel(uri, qos, remote)
             : GrpcEndpoint.mqtt(uri, qos)) {
-      if (remote != null && o.jitWarmupSeconds > 0) {
-        // warmUpJit ran both ends in this JVM: warm the server process's code too.
-        long each = (long) (o.jitWarmupSeconds * 1e9 / 5);
+      boolean direct = o.impls.contains("grpc-mqtt-direct") && remote == null;
+      List<JitWarmup.Workload> warmUp = new ArrayList<>();
+      for (int payload : o.payloads) {
         for (RawMqtt.Library library : floors()) {
-          pubSubRate(remote, library, uri, qos, 64, 0, each);
+          warmUp.add(nanos -> pubSubRate(remote, library, uri, qos, payload, 0, nanos));
         }
         if (mqtt != null) {
-          GrpcScenarios.serverStreaming(mqtt, 64, 0, each, o.maxCalls);
-          GrpcScenarios.clientStreaming(mqtt, 64, 0, each, o.maxCalls);
+          warmUp.addAll(streamWorkloads(mqtt, payload));
+        }
+        if (direct) {
+          warmUp.add(nanos -> {
+            try (GrpcEndpoint e = GrpcEndpoint.mqtt(uri, qos, true)) {
+              for (JitWarmup.Workload w : streamWorkloads(e, payload)) {
+                w.run(nanos);
+              }
+            }
+          });
         }
       }
+      warmUpJit(broker.name() + ": streaming QoS " + qos, warmUp, remote);
       for (int payload : o.payloads) {
         for (int rep = 0; rep < o.repeat; rep++) {
           for (RawMqtt.Library library : floors()) {
             log.info("{}: raw publish->subscribe rate, {}, QoS {}, {} B", broker.name(),
                 library.impl, qos, payload);
+            JitTime jit = JitTime.now(remote);
             double[] raw = pubSubRate(remote, library, uri, qos, payload, o.warmupNanos(),
                 o.measureNanos());
-            results.add(Result.builder(broker.name(), "pubsub", library.impl).qos(qos)
-                .payload(payload).rate(raw[0], Math.round(raw[0] * o.measureSeconds))
-                .errors((long) raw[1]).build());
+            results.add(withJit(Result.builder(broker.name(), "pubsub", library.impl).qos(qos)
+                .payload(payload).rate(raw[0], samples(raw[0]))
+                .errors((long) raw[1]), "", JitTime.now(remote).since(jit)).build());
           }
           if (mqtt != null) {
-            streams(broker.name(), mqtt, qos, payload);
+            streams(broker.name(), mqtt, qos, payload, remote);
           }
-          if (o.impls.contains("grpc-mqtt-direct") && remote == null) {
-            try (GrpcEndpoint direct = GrpcEndpoint.mqtt(uri, qos, true)) {
-              streams(broker.name(), direct, qos, payload);
+          if (direct) {
+            try (GrpcEndpoint e = GrpcEndpoint.mqtt(uri, qos, true)) {
+              streams(broker.name(), e, qos, payload, null);
             }
           }
         }
@@ -287,39 +351,11 @@ final class Harness {
     return out;
   }
 
-  /**
-   * Runs the floor and grpc-mqtt (unary and both streams, small messages, QoS 1) unmeasured, a
-   * fifth of {@code --jit-warmup} each, before a broker's scenarios: the per-scenario warm-up is
-   * too short for the JIT, and the first lines of a run (and the broker's own code, for the
-   * embedded HiveMQ) would otherwise be measured cold.
-   */
-  private void warmUpJit(BenchBroker broker) throws Exception {
-    if (o.jitWarmupSeconds <= 0) {
-      return;
-    }
-    log.info("{}: JIT warm-up, {} s, not measured", broker.name(), o.jitWarmupSeconds);
-    long each = (long) (o.jitWarmupSeconds * 1e9 / 5);
-    int payload = 64;
-    try (GrpcEndpoint mqtt = GrpcEndpoint.mqtt(broker.uri(), 1)) {
-      for (RawMqtt.Library library : floors()) {
-        try (RawRequestResponse floor = new RawRequestResponse(library, broker.uri(), 1)) {
-          new ClosedLoop(floor.call(new byte[payload]), 32, 0, each, o.maxCalls).run();
-        }
-      }
-      new ClosedLoop(GrpcScenarios.unary(mqtt, payload), 32, 0, each, o.maxCalls).run();
-      for (RawMqtt.Library library : floors()) {
-        RawPubSubRate.run(library, broker.uri(), 1, payload, 0, each, o.maxCalls);
-      }
-      GrpcScenarios.serverStreaming(mqtt, payload, 0, each, o.maxCalls);
-      GrpcScenarios.clientStreaming(mqtt, payload, 0, each, o.maxCalls);
-    }
-  }
-
   private void unary(String broker, String impl, int qos, int conc, int payload,
-      ClosedLoop.Call call) throws InterruptedException {
+      ClosedLoop.Call call, @Nullable ServerProcess remote) throws InterruptedException {
     log.info("{}: unary {} QoS {}, concurrency {}, {} B", broker, impl, qos, conc, payload);
-    ClosedLoop.Outcome out =
-        new ClosedLoop(call, conc, o.warmupNanos(), o.measureNanos(), o.maxCalls).run();
+    ClosedLoop.Outcome out = new ClosedLoop(call, conc, o.warmupNanos(), o.measureNanos(),
+        o.maxCalls).measuringJit(remote).run();
     String note = out.drained ? "" : "some calls never ended";
     if (out.firstError != null) {
       note = (note.isEmpty() ? "" : note + "; ") + "first error: " + out.firstError;
@@ -328,23 +364,48 @@ final class Harness {
     if (!out.kernel.isEmpty()) {
       note = note.isEmpty() ? out.kernel : note + "; " + out.kernel;
     }
-    results.add(Result.builder(broker, "unary", impl).qos(qos).concurrency(conc).payload(payload)
-        .latency(out.latency).throughput(out.throughputPerSec).errors(out.errors).note(note)
-        .build());
+    results.add(withJit(Result.builder(broker, "unary", impl).qos(qos).concurrency(conc)
+        .payload(payload).latency(out.latency).throughput(out.throughputPerSec)
+        .errors(out.errors), note, out.jit).build());
   }
 
-  private void streams(String broker, GrpcEndpoint endpoint, int qos, int payload)
-      throws InterruptedException {
+  /**
+   * Messages a rate line counted, about: a positive rate counted at least one (a window extended
+   * on a busy machine until the first message arrived can be far longer than {@code --measure}).
+   */
+  private long samples(double perSec) {
+    return perSec > 0 ? Math.max(1, Math.round(perSec * o.measureSeconds)) : 0;
+  }
+
+  /** {@code jit} into the line and, after {@code note}, into its note. */
+  private static Result.Builder withJit(Result.Builder line, String note, @Nullable JitTime jit) {
+    String jitNote = jit == null ? "" : jit.note();
+    if (jit != null) {
+      line.jit(jit);
+    }
+    return line.note(note.isEmpty() ? jitNote : jitNote.isEmpty() ? note : note + "; " + jitNote);
+  }
+
+  /**
+   * Server and client streaming lines of {@code endpoint}; each line's JIT time covers its
+   * warm-up and measurement ({@code remote}: the server process).
+   */
+  private void streams(String broker, GrpcEndpoint endpoint, int qos, int payload,
+      @Nullable ServerProcess remote) throws InterruptedException {
     log.info("{}: {} server streaming, QoS {}, {} B", broker, endpoint.impl, qos, payload);
+    JitTime jit = JitTime.now(remote);
     double server = GrpcScenarios.serverStreaming(endpoint, payload, o.warmupNanos(),
         o.measureNanos(), o.maxCalls);
-    results.add(Result.builder(broker, "server-stream", endpoint.impl).qos(qos).payload(payload)
-        .rate(server, Math.round(server * o.measureSeconds)).build());
+    results.add(withJit(Result.builder(broker, "server-stream", endpoint.impl).qos(qos)
+        .payload(payload).rate(server, samples(server)), "",
+        JitTime.now(remote).since(jit)).build());
     log.info("{}: {} client streaming, QoS {}, {} B", broker, endpoint.impl, qos, payload);
+    jit = JitTime.now(remote);
     double client = GrpcScenarios.clientStreaming(endpoint, payload, o.warmupNanos(),
         o.measureNanos(), o.maxCalls);
-    results.add(Result.builder(broker, "client-stream", endpoint.impl).qos(qos).payload(payload)
-        .rate(client, Math.round(client * o.measureSeconds)).build());
+    results.add(withJit(Result.builder(broker, "client-stream", endpoint.impl).qos(qos)
+        .payload(payload).rate(client, samples(client)), "",
+        JitTime.now(remote).since(jit)).build());
   }
 
   private void idle(BenchBroker broker, GrpcEndpoint endpoint, int qos)

@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * it is the broker, JIT and GC threads alike; Mosquitto is another process and not counted).
  * Threads that end during the run lose their counts; none of the bench's do within a scenario.
  * With {@code -Dbench.kernel=detail} the per-call counts of each thread group (the thread's name
- * without digits) go to the log. Off Linux the counts are empty and nothing is reported.
+ * without digits) go to the log, and the note adds the CPU per call of the JIT's compiler threads
+ * ({@code C1/C2 CompilerThreadN}): the share of the process's CPU that compiled code rather than
+ * ran it. Off Linux the counts are empty and nothing is reported.
  */
 final class KernelCounts {
   private static final Logger log = LoggerFactory.getLogger(KernelCounts.class);
@@ -36,6 +38,8 @@ final class KernelCounts {
   private static final int INVOLUNTARY = 1;
   private static final int CPU_NANOS = 2;
   private static final int WAIT_NANOS = 3;
+  /** What HotSpot's compiler threads' names hold ({@code comm} keeps 15 characters). */
+  private static final String COMPILER = "CompilerThre";
 
   private KernelCounts() {}
 
@@ -112,6 +116,10 @@ final class KernelCounts {
           }
         });
         log.info("kernel per call, {} ({} calls):{}", what, calls, b);
+        long jitCpu = groups.entrySet().stream().filter(g -> g.getKey().contains(COMPILER))
+            .mapToLong(g -> g.getValue()[CPU_NANOS]).sum();
+        return format(total, calls)
+            + String.format(Locale.ROOT, ", jit cpu %.1f us", jitCpu / 1e3 / calls);
       }
       return format(total, calls);
     }

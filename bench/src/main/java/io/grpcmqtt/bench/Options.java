@@ -45,17 +45,20 @@ final class Options {
       "                        -Dgrpcmqtt.mqttClient); the requesters, the floors' publishers",
       "                        and the channel stay in this one",
       "  --warmup SECONDS      warm-up of each scenario (default 0.3)",
-      "  --jit-warmup SECONDS  unmeasured run of every implementation on each broker before its",
-      "                        scenarios, so no line measures a cold JIT (default 4; 0 = off)",
+      "  --jit-warmup SECONDS  at most this long (per broker, QoS and scenario), unmeasured",
+      "                        rounds of every line the run will measure before measuring them,",
+      "                        until the JIT is quiet: two rounds in a row in which no JVM compiled",
+      "                        for more than 2 % of a core (default 60; 0 = off)",
       "  --measure SECONDS     measurement of each scenario (default 0.7)",
       "  --repeat N            run each scenario N times, interleaved with its floor; report",
       "                        merged latency histograms and the median throughput (default 1)",
       "  --idle-streams N      idle server streams to open (default 10000)",
       "  --idle-seconds S      CPU sampling of idle streams (default 1)",
       "  --max-calls N         bound on calls/messages per scenario (default 5000000)",
-      "  --long                warm-up 5 s, measurement 20 s, idle sampling 5 s, JIT warm-up 10 s",
+      "  --long                warm-up 5 s, measurement 20 s, idle sampling 5 s, JIT warm-up",
+      "                        at most 120 s",
       "  --smoke               a few seconds: embedded broker, 0.1 s + 0.2 s, 200 idle streams,",
-      "                        JIT warm-up 0.5 s",
+      "                        JIT warm-up at most 0.5 s in rounds of 0.25 s",
       "  --json FILE           where the JSON goes (default bench-results.json)",
       "  --mosquitto PATH      the mosquitto binary (default: PATH, then /usr/sbin/mosquitto)",
       "  --help                this text");
@@ -69,7 +72,13 @@ final class Options {
   List<Integer> concurrency = List.of(1, 32);
   List<Integer> payloads = List.of(64, 16384);
   double warmupSeconds = 0.3;
-  double jitWarmupSeconds = 4;
+  /** The bound of each JIT warm-up ({@link JitWarmup}); 0 = none. */
+  double jitWarmupSeconds = 60;
+  /**
+   * How long a round of the JIT warm-up runs, shared among its lines: long enough that one
+   * compile does not make a round busy, nor a short lull make it quiet.
+   */
+  double jitRoundSeconds = 2;
   double measureSeconds = 0.7;
   int idleStreams = 10_000;
   double idleSeconds = 1;
@@ -97,7 +106,7 @@ final class Options {
           break;
         case "--long":
           o.warmupSeconds = 5;
-          o.jitWarmupSeconds = 10;
+          o.jitWarmupSeconds = 120;
           o.measureSeconds = 20;
           o.idleSeconds = 5;
           break;
@@ -105,6 +114,7 @@ final class Options {
           o.smoke = true;
           o.warmupSeconds = 0.1;
           o.jitWarmupSeconds = 0.5;
+          o.jitRoundSeconds = 0.25;
           o.measureSeconds = 0.2;
           o.idleStreams = 200;
           o.idleSeconds = 0.2;

@@ -168,6 +168,12 @@ final class Report {
         m.put("heapMibPer1000", r.heapMibPer1000);
         m.put("cpuMillisPerSecPer1000", r.cpuMillisPerSecPer1000);
       }
+      if (r.jit.hereMillis() >= 0) {
+        m.put("jitMillis", r.jit.hereMillis());
+      }
+      if (r.jit.serverMillis() >= 0) {
+        m.put("serverJitMillis", r.jit.serverMillis());
+      }
       if (!r.note.isEmpty()) {
         m.put("note", r.note);
       }

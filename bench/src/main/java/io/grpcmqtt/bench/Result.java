@@ -22,6 +22,11 @@ final class Result {
   final double heapMibPer1000;
   final double cpuMillisPerSecPer1000;
   final String note;
+  /**
+   * Compile time (ms) of the JIT during the measurement, in this JVM and in the server process
+   * of {@code --separate}; summed over repeats; {@code -1} = not measured.
+   */
+  final JitTime jit;
   /** The latencies behind the percentiles (ns), to merge repeated runs; null for rates. */
   final Histogram histogram;
 
@@ -41,6 +46,7 @@ final class Result {
     this.heapMibPer1000 = b.heapMibPer1000;
     this.cpuMillisPerSecPer1000 = b.cpuMillisPerSecPer1000;
     this.note = b.note;
+    this.jit = b.jit;
     this.histogram = b.histogram;
   }
 
@@ -75,6 +81,8 @@ final class Result {
       Builder b = builder(first.broker, first.kind, first.impl).qos(first.qos)
           .concurrency(first.concurrency).payload(first.payloadBytes)
           .errors(same.stream().mapToLong(r -> r.errors).sum())
+          .jit(new JitTime(sumOrUnknown(same, r -> r.jit.hereMillis()),
+              sumOrUnknown(same, r -> r.jit.serverMillis())))
           .note(same.stream().map(r -> r.note).filter(n -> !n.isEmpty()).distinct()
               .collect(java.util.stream.Collectors.joining("; ")));
       if (first.histogram != null) {
@@ -87,6 +95,12 @@ final class Result {
       out.add(b.throughput(median).build());
     }
     return out;
+  }
+
+  private static long sumOrUnknown(java.util.List<Result> runs,
+      java.util.function.ToLongFunction<Result> millis) {
+    return runs.stream().allMatch(r -> millis.applyAsLong(r) >= 0)
+        ? runs.stream().mapToLong(millis).sum() : -1;
   }
 
   static final class Builder {
@@ -105,6 +119,7 @@ final class Result {
     private double heapMibPer1000 = Double.NaN;
     private double cpuMillisPerSecPer1000 = Double.NaN;
     private String note = "";
+    private JitTime jit = new JitTime(-1, -1);
     private Histogram histogram;
 
     private Builder(String broker, String kind, String impl) {
@@ -163,6 +178,11 @@ final class Result {
 
     Builder note(String note) {
       this.note = note;
+      return this;
+    }
+
+    Builder jit(JitTime jit) {
+      this.jit = jit;
       return this;
     }
 

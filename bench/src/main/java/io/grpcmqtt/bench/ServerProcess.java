@@ -7,6 +7,8 @@ import io.grpcmqtt.mqtt.MqttClientLibrary;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,16 +29,21 @@ import org.slf4j.LoggerFactory;
  * Sink calls and subscribers receive, it counts into {@link SharedCounters} the bench reads. The
  * child runs this class's {@link #main} ({@code java -cp <this class path>
  * io.grpcmqtt.bench.ServerProcess ...}), says {@code ready} on its stdout once everything is
- * subscribed and ends when its stdin closes.
+ * subscribed and ends when its stdin closes. Until then its stdin and stdout are a control
+ * channel: to the line {@code jit} it answers {@code jit MILLIS}, its JIT's compile time so far
+ * ({@link #jitMillis}), so that the bench can warm this JVM too until its JIT is quiet.
  */
 final class ServerProcess implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ServerProcess.class);
   private static final String READY = "ready";
+  private static final String JIT = "jit";
 
   final String runId = "bench-" + UUID.randomUUID().toString().substring(0, 8);
   private final Path countersFile;
   private final SharedCounters counters;
   private final Process process;
+  private final BufferedReader fromChild;
+  private final Writer toChild;
 
   /** Starts the child for {@code floors} on {@code uri} at {@code qos} and waits until it is ready. */
   ServerProcess(String uri, int qos, List<RawMqtt.Library> floors)
@@ -61,8 +68,9 @@ final class ServerProcess implements AutoCloseable {
     }
     log.info("starting the server process: {}", cmd);
     process = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    BufferedReader out = new BufferedReader(
+    fromChild = new BufferedReader(
         new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    toChild = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
     // readLine blocks: a child that neither says ready nor dies within 60 s is killed, which
     // ends its stdout.
     CountDownLatch started = new CountDownLatch(1);
@@ -78,7 +86,7 @@ final class ServerProcess implements AutoCloseable {
     watchdog.setDaemon(true);
     watchdog.start();
     String line;
-    while ((line = out.readLine()) != null && !line.equals(READY)) {
+    while ((line = fromChild.readLine()) != null && !line.equals(READY)) {
       log.info("server process: {}", line);
     }
     started.countDown();
@@ -88,6 +96,27 @@ final class ServerProcess implements AutoCloseable {
       throw new IOException("the server process did not start (exit "
           + (process.isAlive() ? "-" : process.exitValue()) + ")");
     }
+  }
+
+  /**
+   * The child's JIT compile time so far (ms), asked over its stdin; {@code -1} if it does not
+   * measure it or has ended.
+   */
+  synchronized long jitMillis() {
+    try {
+      toChild.write(JIT + "\n");
+      toChild.flush();
+      String line;
+      while ((line = fromChild.readLine()) != null) {
+        if (line.startsWith(JIT + " ")) {
+          return Long.parseLong(line.substring(JIT.length() + 1).trim());
+        }
+        log.info("server process: {}", line);
+      }
+    } catch (IOException | NumberFormatException e) {
+      log.warn("server process: no compile time: {}", e.toString());
+    }
+    return -1;
   }
 
   /** Messages the child's Sink calls have received so far. */
@@ -112,7 +141,7 @@ final class ServerProcess implements AutoCloseable {
   @Override
   public void close() throws InterruptedException {
     try {
-      process.getOutputStream().close();
+      toChild.close();
     } catch (IOException e) {
       // it is going either way
     }
@@ -149,8 +178,14 @@ final class ServerProcess implements AutoCloseable {
       System.out.println(READY);
       System.out.flush();
       // Until the parent closes our stdin (or dies).
-      while (System.in.read() >= 0) {
-        // ignore input
+      BufferedReader in =
+          new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+      String line;
+      while ((line = in.readLine()) != null) {
+        if (line.equals(JIT)) {
+          System.out.println(JIT + " " + JitTime.localMillis());
+          System.out.flush();
+        }
       }
     } finally {
       clients.forEach(RawMqtt::close);

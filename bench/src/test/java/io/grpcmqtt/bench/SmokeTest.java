@@ -68,6 +68,7 @@ class SmokeTest {
       assertEquals(0, num(r, "errors").intValue(), key + ": " + r.get("note"));
       assertTrue(num(r, "samples").longValue() > 0, key + " has no samples");
       if (r.get("kind").equals("idle-streams")) {
+        assertFalse(r.containsKey("jitMillis"), key + ": nothing compiled is measured here");
         assertEquals(1001, num(r, "samples").intValue(), key + ": every idle stream opened");
         double heap = num(r, "heapMibPer1000").doubleValue();
         assertTrue(heap > 0 && heap < 1000, key + " heap per 1000 streams " + heap);
@@ -75,6 +76,8 @@ class SmokeTest {
       }
       double rate = num(r, "throughputPerSec").doubleValue();
       assertTrue(rate > 0 && Double.isFinite(rate), key + " throughput " + rate);
+      assertTrue(num(r, "jitMillis").longValue() >= 0, key + ": compile time of its window");
+      assertTrue(String.valueOf(r.get("note")).contains("jit "), key + ": " + r.get("note"));
       if (r.get("kind").equals("unary")) {
         double p50 = num(r, "p50Micros").doubleValue();
         double p99 = num(r, "p99Micros").doubleValue();
@@ -95,6 +98,23 @@ class SmokeTest {
     assertEquals(11, targets.size(),
         "2 unary p50, 2 unary p99, 2 unary throughput, 4 streaming, 1 heap");
     assertFalse(((Map<String, ?>) doc.get("machine")).isEmpty());
+    assertJitWarmups(doc, List.of("grpc-http2", "hivemq: unary QoS 0", "hivemq: unary QoS 1",
+        "hivemq: streaming QoS 1"), false);
+  }
+
+  /** One JIT warm-up per group of lines, each a round or more, stopped for a reason. */
+  @SuppressWarnings("unchecked")
+  private static void assertJitWarmups(Map<String, ?> doc, List<String> groups,
+      boolean separate) {
+    List<Map<String, ?>> warmups = (List<Map<String, ?>>) doc.get("jitWarmups");
+    assertEquals(groups, warmups.stream().map(w -> w.get("what")).toList());
+    for (Map<String, ?> w : warmups) {
+      int rounds = num(w, "rounds").intValue();
+      assertTrue(rounds >= 1, "rounds of " + w);
+      assertTrue(List.of("quiet", "bound").contains(w.get("stopped")), "stopped: " + w);
+      assertEquals(rounds, ((List<?>) w.get("compileMillis")).size(), "per round: " + w);
+      assertEquals(separate, w.containsKey("serverCompileMillis"), "server process: " + w);
+    }
   }
 
   @Test
@@ -137,8 +157,11 @@ class SmokeTest {
       double rate = num(r, "throughputPerSec").doubleValue();
       assertTrue(rate > 0 && Double.isFinite(rate), key + " throughput " + rate);
       assertTrue(seen.add(key), "reported twice: " + key);
+      assertTrue(num(r, "serverJitMillis").longValue() >= 0, key + ": the server's compile time");
     }
     assertEquals(expected, seen);
+    assertJitWarmups(doc, List.of("mosquitto: unary QoS 1", "mosquitto: streaming QoS 1",
+        "hivemq: unary QoS 1", "hivemq: streaming QoS 1"), true);
     // Per broker: unary, and both streams against their library's publish floor.
     assertEquals(6, ((List<?>) doc.get("ratios")).size());
     assertEquals(8, ((List<?>) doc.get("targets")).size(),
