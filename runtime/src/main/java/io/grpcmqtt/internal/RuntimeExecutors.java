@@ -173,6 +173,27 @@ final class RuntimeExecutors {
         // Released meanwhile: below.
       }
     }
+    executeOnOwnPool(task);
+  }
+
+  /**
+   * Runs {@code task} on the default call executor without waking a thread for it, where that is a
+   * {@link CallPool} ({@link CallPool#executeLazily}); the other kinds run it as any task.
+   */
+  static void executeCallLazily(Runnable task) {
+    RuntimeExecutors owner = current;
+    if (owner != null && owner.calls instanceof CallPool) {
+      try {
+        ((CallPool) owner.calls).executeLazily(task);
+        return;
+      } catch (RejectedExecutionException shutDown) {
+        // Released meanwhile: below.
+      }
+    }
+    executeCall(task);
+  }
+
+  private static void executeOnOwnPool(Runnable task) {
     Lease own = acquire();
     try {
       own.executors.calls.execute(task);
