@@ -43,6 +43,13 @@ import java.util.concurrent.locks.LockSupport;
  * <p>A runner that finds the queue empty parks at once: spinning 50 µs first was measured slower
  * at one caller and no faster at 32 on 2 cores, where a spinning runner takes a core from the
  * connection's threads.
+ *
+ * <p>Lazy tasks ({@link #executeLazily}) wait in a second queue and wake no runner: work nothing
+ * waits for, such as a server call's final callbacks after its reply has left, which would
+ * otherwise be a wake-up of its own per call. A runner takes one only when no ordinary task waits,
+ * just before it would park; the watchdog moves one that has waited a period to the ordinary queue,
+ * so it runs within a few ms on an idle pool and is not starved by ordinary tasks that never run
+ * out.
  */
 final class CallPool extends AbstractExecutorService {
   /** How often the watchdog looks at the queue while tasks wait in it. */
@@ -54,10 +61,15 @@ final class CallPool extends AbstractExecutorService {
   private final ThreadFactory threads;
   /** How many runners may be awake before a new task stops waking parked ones. */
   private final int target;
-
-  private static final long WATCH_NANOS = TimeUnit.MILLISECONDS.toNanos(WATCH_MILLIS);
+  /** The watchdog's period, and how long a task waits before it counts as behind. */
+  private final long watchNanos;
 
   private final ConcurrentLinkedQueue<Queued> queue = new ConcurrentLinkedQueue<>();
+  /**
+   * Tasks that wake no runner ({@link #executeLazily}): a runner takes one only when {@link #queue}
+   * is empty, before it parks; the watchdog moves one that has waited a period into {@link #queue}.
+   */
+  private final ConcurrentLinkedQueue<Queued> lazy = new ConcurrentLinkedQueue<>();
   /** Tasks in {@link #queue}: its own size() walks it. */
   private final AtomicInteger queued = new AtomicInteger();
   /** Parked runners, the most recently parked first: the others are the ones that time out. */
@@ -71,12 +83,23 @@ final class CallPool extends AbstractExecutorService {
   /** Every runner alive: how many there are, and for the watchdog to find the held ones. */
   private final Set<Runner> all = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean watching = new AtomicBoolean();
+  /**
+   * Whether a lazy task came since the watchdog last looked: while they keep coming (one per call)
+   * it keeps looking instead of stopping and being started again, each start a timer wake-up.
+   */
+  private volatile boolean lazyCame;
   private final AtomicBoolean shutDown = new AtomicBoolean();
 
   CallPool(ScheduledExecutorService scheduler, ThreadFactory threads, int target) {
+    this(scheduler, threads, target, TimeUnit.MILLISECONDS.toNanos(WATCH_MILLIS));
+  }
+
+  /** With another watchdog period than {@link #WATCH_MILLIS}: for tests. */
+  CallPool(ScheduledExecutorService scheduler, ThreadFactory threads, int target, long watchNanos) {
     this.scheduler = scheduler;
     this.threads = threads;
     this.target = Math.max(1, target);
+    this.watchNanos = watchNanos;
   }
 
   @Override
@@ -84,7 +107,29 @@ final class CallPool extends AbstractExecutorService {
     if (shutDown.get()) {
       throw new RejectedExecutionException("call pool shut down");
     }
-    queue.offer(new Queued(task, System.nanoTime()));
+    enqueue(new Queued(task, System.nanoTime()));
+  }
+
+  /**
+   * Runs {@code task} soon, without waking a parked runner for it: for work nothing waits for (a
+   * server call's final callbacks, after its reply has left). A runner that finds no ordinary task
+   * runs it before it parks, and ordinary tasks always go first; one that has waited a watchdog
+   * period (an idle pool, or ordinary tasks that never run out) becomes an ordinary task, so it
+   * runs within about two periods of a runner being free.
+   */
+  void executeLazily(Runnable task) {
+    if (shutDown.get()) {
+      throw new RejectedExecutionException("call pool shut down");
+    }
+    lazy.offer(new Queued(task, System.nanoTime()));
+    if (!lazyCame) {
+      lazyCame = true;
+    }
+    watch();
+  }
+
+  private void enqueue(Queued task) {
+    queue.offer(task);
     queued.incrementAndGet();
     // Read after the offer: a runner going to park lowers `awake` before it looks at the queue a
     // last time, so one of the two sees the other.
@@ -116,7 +161,7 @@ final class CallPool extends AbstractExecutorService {
     r.thread.start();
   }
 
-  /** Starts the watchdog unless it runs; it stops itself once the queue is empty. */
+  /** Starts the watchdog unless it runs; it stops itself once both queues are empty. */
   private void watch() {
     if (watching.get() || !watching.compareAndSet(false, true)) {
       return;
@@ -124,19 +169,32 @@ final class CallPool extends AbstractExecutorService {
     checkLater();
   }
 
-  /** The watchdog: more runners while the oldest task waits too long, until the queue is empty. */
+  /**
+   * The watchdog: lazy tasks that waited a period become ordinary ones, and more runners while the
+   * oldest ordinary task waits too long, until both queues are empty.
+   */
   private void check() {
+    long now = System.nanoTime();
+    for (Queued late; (late = lazy.peek()) != null && now - late.since >= watchNanos; ) {
+      if (lazy.remove(late)) {
+        enqueue(new Queued(late.task, now));
+      }
+    }
     Queued oldest = queue.peek();
-    if (oldest == null) {
+    if (oldest == null && lazy.isEmpty()) {
+      if (lazyCame) {
+        lazyCame = false;
+        checkLater(); // lazy tasks still come: stopping now would mean a restart at the next one
+        return;
+      }
       watching.set(false);
       // A task offered between the check and the reset would find the flag still set: look again.
-      if (!queue.isEmpty()) {
+      if (!queue.isEmpty() || !lazy.isEmpty()) {
         watch();
       }
       return;
     }
-    long now = System.nanoTime();
-    if (now - oldest.since >= WATCH_NANOS) {
+    if (oldest != null && now - oldest.since >= watchNanos) {
       // Runners held by one task for a period no longer count as awake, so later tasks wake
       // parked runners at once instead of waiting for this check again.
       for (Runner r : all) {
@@ -185,7 +243,7 @@ final class CallPool extends AbstractExecutorService {
 
     /** The watchdog's half: a task running for a period takes its runner out of the count. */
     void discountIfHeld(long now) {
-      if (state.get() == RUNNING && now - taskStart >= WATCH_NANOS
+      if (state.get() == RUNNING && now - taskStart >= watchNanos
           && state.compareAndSet(RUNNING, HELD)) {
         awake.decrementAndGet();
       }
@@ -210,6 +268,10 @@ final class CallPool extends AbstractExecutorService {
     private Runnable next() {
       Queued task = queue.poll();
       while (task == null) {
+        Queued soon = lazy.poll();
+        if (soon != null) {
+          return soon.task; // not counted in `queued`
+        }
         if (shutDown.get()) {
           awake.decrementAndGet();
           return null;
@@ -276,7 +338,15 @@ final class CallPool extends AbstractExecutorService {
       queued.decrementAndGet();
       left.add(q.task);
     }
+    for (Queued q; (q = lazy.poll()) != null; ) {
+      left.add(q.task);
+    }
     return left;
+  }
+
+  /** How many runners are parked: for tests. */
+  int parkedRunners() {
+    return parked.size();
   }
 
   @Override

@@ -26,12 +26,23 @@ import org.slf4j.LoggerFactory;
  * slow call never holds up another.
  *
  * <p>Outside a message's handling (application threads, timers) tasks are handed off at once.
+ *
+ * <p>{@link #lazily} opens the other kind of scope: tasks for the default call executor go to it
+ * without waking a parked thread ({@link CallPool#executeLazily}). A server call's final outcome,
+ * reported after its reply's PUBACK, runs in one: nothing waits for it, and the wake-up would be the
+ * third of the call in a process that is both client and server.
  */
 public final class DeferringExecutor implements Executor {
   private static final Logger log = LoggerFactory.getLogger(DeferringExecutor.class);
 
-  /** What this thread defers while it handles a message; {@code null} when it handles none. */
+  /**
+   * What this thread defers while it handles a message, or {@link #LAZY} inside {@link #lazily};
+   * {@code null} in neither.
+   */
   private static final ThreadLocal<Deferral> DEFERRAL = new ThreadLocal<>();
+
+  /** The scope of {@link #lazily}: defers nothing, marks hand-offs to the default pool lazy. */
+  private static final Deferral LAZY = new Deferral(null);
 
   private final Executor delegate;
 
@@ -92,11 +103,34 @@ public final class DeferringExecutor implements Executor {
     }
   }
 
+  /**
+   * Runs {@code work} (on the calling thread, at once) so that the tasks it hands to executors of
+   * the default call pool wake no thread of their own: a pool thread runs them before it parks, or
+   * within a few ms ({@link CallPool#executeLazily}). Only for work whose tasks nothing waits for.
+   * Tasks for a user's executor go as usual, and inside a message's deferral this changes nothing.
+   */
+  static void lazily(Runnable work) {
+    if (DEFERRAL.get() != null) {
+      work.run();
+      return;
+    }
+    DEFERRAL.set(LAZY);
+    try {
+      work.run();
+    } finally {
+      DEFERRAL.remove();
+    }
+  }
+
   @Override
   public void execute(Runnable task) {
     Deferral deferral = DEFERRAL.get();
-    if (deferral != null && deferral.owner == this) {
+    if (deferral == null) {
+      delegate.execute(task);
+    } else if (deferral.owner == this) {
       deferral.tasks.add(task);
+    } else if (deferral == LAZY && delegate == RuntimeExecutors.defaultCallExecutor()) {
+      RuntimeExecutors.executeCallLazily(task);
     } else {
       delegate.execute(task);
     }
@@ -118,10 +152,10 @@ public final class DeferringExecutor implements Executor {
   }
 
   private static final class Deferral {
-    final DeferringExecutor owner;
+    @Nullable final DeferringExecutor owner;
     final List<Runnable> tasks = new ArrayList<>(4);
 
-    Deferral(DeferringExecutor owner) {
+    Deferral(@Nullable DeferringExecutor owner) {
       this.owner = owner;
     }
   }

@@ -671,7 +671,10 @@ final class MqttServerStream implements ServerStream, InboundMessages.Owner {
     messagesIn.clear();
     stats.streamClosed(status.isOk() && closedStatus != null ? closedStatus : status);
     transport.streamDone(this, reply, ttlNanos);
-    sync.executeLater(() -> listener.closed(status));
+    Runnable closed = () -> listener.closed(status);
+    // OK: the reply's PUBACK came (or a one-way call ended), so the handler is done and nothing
+    // waits for the call's last callbacks: on the default pool they need not wake a thread.
+    sync.executeLater(status.isOk() ? () -> DeferringExecutor.lazily(closed) : closed);
   }
 
   // --- the rest of ServerStream ---

@@ -44,8 +44,10 @@ import org.slf4j.LoggerFactory;
  *       burst of replies wakes a thread per core, not one per call), plus runners whenever the
  *       oldest queued task has waited {@value CallPool#WATCH_MILLIS} ms: handlers may block, and one
  *       that makes a blocking call to a service in the same process must not starve it
- *       ({@code BlockingCallsTest}). Idle runners end after 60 s. docs/benchmarks.md measured it
- *       against the cached pool, which {@code -Dgrpcmqtt.callExecutor=cached} restores.
+ *       ({@code BlockingCallsTest}). Tasks nothing waits for (a server call's final callbacks)
+ *       go to it lazily ({@link #executeCallLazily}), waking no runner. Idle runners end after
+ *       60 s. docs/benchmarks.md measured it against the cached pool, which
+ *       {@code -Dgrpcmqtt.callExecutor=cached} restores.
  * </ul>
  */
 final class RuntimeExecutors {
@@ -173,6 +175,27 @@ final class RuntimeExecutors {
         // Released meanwhile: below.
       }
     }
+    executeOnOwnPool(task);
+  }
+
+  /**
+   * Runs {@code task} on the default call executor without waking a thread for it, where that is a
+   * {@link CallPool} ({@link CallPool#executeLazily}); the other kinds run it as any task.
+   */
+  static void executeCallLazily(Runnable task) {
+    RuntimeExecutors owner = current;
+    if (owner != null && owner.calls instanceof CallPool) {
+      try {
+        ((CallPool) owner.calls).executeLazily(task);
+        return;
+      } catch (RejectedExecutionException shutDown) {
+        // Released meanwhile: below.
+      }
+    }
+    executeCall(task);
+  }
+
+  private static void executeOnOwnPool(Runnable task) {
     Lease own = acquire();
     try {
       own.executors.calls.execute(task);

@@ -2,36 +2,118 @@ package io.grpcmqtt.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The default call pool: order, growth behind blocked runners, shutdown. */
+/** The default call pool: order, growth behind blocked runners, lazy tasks, shutdown. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class CallPoolTest {
   private final ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1);
   private final AtomicInteger threads = new AtomicInteger();
-  private final CallPool pool = new CallPool(scheduler, r -> {
-    threads.incrementAndGet();
-    Thread t = new Thread(r, "call-pool-test");
-    t.setDaemon(true);
-    return t;
-  }, 1);
+  private final CallPool pool = newPool(TimeUnit.MILLISECONDS.toNanos(CallPool.WATCH_MILLIS));
+  /** A pool whose watchdog never finds a task late: only runners run lazy tasks. */
+  private final CallPool noLateTasks = newPool(TimeUnit.HOURS.toNanos(1));
+
+  private CallPool newPool(long watchNanos) {
+    return new CallPool(scheduler, r -> {
+      threads.incrementAndGet();
+      Thread t = new Thread(r, "call-pool-test");
+      t.setDaemon(true);
+      return t;
+    }, 1, watchNanos);
+  }
 
   @AfterEach
   void tearDown() throws InterruptedException {
-    pool.shutdownNow();
-    assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS), "runners end after shutdown");
+    for (CallPool p : List.of(pool, noLateTasks)) {
+      p.shutdownNow();
+      assertTrue(p.awaitTermination(10, TimeUnit.SECONDS), "runners end after shutdown");
+    }
     scheduler.shutdownNow();
+  }
+
+  @Test
+  void aLazyTaskWakesNoRunnerAndRunsAfterTheNextOrdinaryOneBeforeTheRunnerParks() {
+    noLateTasks.execute(() -> {});
+    await().atMost(Duration.ofSeconds(10)).until(() -> noLateTasks.parkedRunners() == 1);
+    ConcurrentLinkedQueue<String> ran = new ConcurrentLinkedQueue<>();
+    noLateTasks.executeLazily(() -> ran.add("lazy"));
+    assertEquals(1, noLateTasks.parkedRunners(), "a lazy task woke the parked runner");
+    noLateTasks.execute(() -> ran.add("ordinary"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> ran.size() == 2);
+    assertEquals(List.of("ordinary", "lazy"), List.copyOf(ran));
+  }
+
+  @Test
+  void ordinaryTasksGoBeforeLazyOnesQueuedEarlier() throws InterruptedException {
+    CountDownLatch running = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    noLateTasks.execute(() -> {
+      running.countDown();
+      try {
+        release.await(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    assertTrue(running.await(10, TimeUnit.SECONDS));
+    ConcurrentLinkedQueue<String> ran = new ConcurrentLinkedQueue<>();
+    noLateTasks.executeLazily(() -> ran.add("lazy"));
+    noLateTasks.execute(() -> ran.add("first"));
+    noLateTasks.execute(() -> ran.add("second"));
+    release.countDown();
+    await().atMost(Duration.ofSeconds(10)).until(() -> ran.size() == 3);
+    assertEquals(List.of("first", "second", "lazy"), List.copyOf(ran));
+  }
+
+  @Test
+  void aLazyTaskOnAnIdlePoolRunsOnceTheWatchdogFindsItLate() throws InterruptedException {
+    pool.execute(() -> {});
+    await().atMost(Duration.ofSeconds(10)).until(() -> pool.parkedRunners() == 1);
+    CountDownLatch ran = new CountDownLatch(1);
+    pool.executeLazily(ran::countDown); // no ordinary task comes to wake the runner
+    assertTrue(ran.await(10, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void aLazyTaskRunsWhileOrdinaryTasksNeverRunOut() throws InterruptedException {
+    // Four chains of ordinary tasks, each queueing its next: the one runner (the target) never
+    // finds the queue empty, so only the watchdog can get the lazy task run.
+    AtomicBoolean lazyRan = new AtomicBoolean();
+    long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    AtomicInteger chainsEnded = new AtomicInteger();
+    for (int i = 0; i < 4; i++) {
+      pool.execute(new Runnable() {
+        @Override
+        public void run() {
+          if (lazyRan.get() || System.nanoTime() - giveUp > 0) {
+            chainsEnded.incrementAndGet();
+          } else {
+            pool.execute(this);
+          }
+        }
+      });
+    }
+    CountDownLatch ran = new CountDownLatch(1);
+    pool.executeLazily(() -> {
+      lazyRan.set(true);
+      ran.countDown();
+    });
+    assertTrue(ran.await(20, TimeUnit.SECONDS), "the lazy task starved");
+    await().atMost(Duration.ofSeconds(10)).until(() -> chainsEnded.get() == 4);
   }
 
   @Test

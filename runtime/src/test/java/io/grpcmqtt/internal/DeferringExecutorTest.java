@@ -59,6 +59,26 @@ class DeferringExecutorTest {
   }
 
   @Test
+  void aLazyScopeHandsAUsersExecutorItsTasksAtOnce() {
+    Executor owner = DeferringExecutor.forCalls(recording("owner"));
+    DeferringExecutor.lazily(() -> {
+      owner.execute(() -> log.add("a"));
+      log.add("closed");
+    });
+    assertEquals(List.of("owner got a task", "a", "closed"), log);
+  }
+
+  @Test
+  void aLazyScopeInsideAMessageChangesNothing() {
+    Executor owner = DeferringExecutor.forCalls(recording("owner"));
+    DeferringExecutor.deferWhile(owner, () -> {
+      DeferringExecutor.lazily(() -> owner.execute(() -> log.add("a")));
+      log.add("handled");
+    });
+    assertEquals(List.of("handled", "owner got a task", "a"), log);
+  }
+
+  @Test
   void leavesADirectExecutorAsItIs() {
     assertSame(MoreExecutors.directExecutor(),
         DeferringExecutor.forCalls(MoreExecutors.directExecutor()));
