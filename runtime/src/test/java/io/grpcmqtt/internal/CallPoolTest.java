@@ -61,14 +61,7 @@ class CallPoolTest {
   void ordinaryTasksGoBeforeLazyOnesQueuedEarlier() throws InterruptedException {
     CountDownLatch running = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    noLateTasks.execute(() -> {
-      running.countDown();
-      try {
-        release.await(10, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
+    noLateTasks.execute(holdUntil(running, release));
     assertTrue(running.await(10, TimeUnit.SECONDS));
     ConcurrentLinkedQueue<String> ran = new ConcurrentLinkedQueue<>();
     noLateTasks.executeLazily(() -> ran.add("lazy"));
@@ -221,14 +214,7 @@ class CallPoolTest {
   void shutdownNowHandsBackWhatDidNotStart() throws InterruptedException {
     CountDownLatch release = new CountDownLatch(1);
     CountDownLatch running = new CountDownLatch(1);
-    pool.execute(() -> {
-      running.countDown();
-      try {
-        release.await(10, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
+    pool.execute(holdUntil(running, release));
     assertTrue(running.await(10, TimeUnit.SECONDS));
     Runnable waiting = () -> {};
     pool.execute(waiting);
@@ -236,5 +222,17 @@ class CallPoolTest {
     release.countDown();
     // The watchdog may have started a runner that took it first.
     assertTrue(left.isEmpty() || left.equals(List.of(waiting)), left.toString());
+  }
+
+  /** A task that says it runs, then holds its runner until {@code release} (at most 10 s). */
+  private static Runnable holdUntil(CountDownLatch running, CountDownLatch release) {
+    return () -> {
+      running.countDown();
+      try {
+        release.await(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    };
   }
 }
