@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  *       and barrier timeout, {@link ChunkAssembler}'s reassembly check, the client transport's
  *       no-subscriber re-checks, {@link PahoMqttConnection}'s 32202 retry and reconnect back-off. Its
  *       tasks must not block. Cancelled tasks leave its queue at once (a call's deadline is
- *       cancelled when the call ends); delayed tasks are dropped when it shuts down.
+ *       cancelled when the call ends); delayed tasks are dropped when it shuts down. A
+ *       {@link HorizonScheduler}: scheduling a deadline does not wake its threads.
  *   <li><b>The blocking executor</b> ({@value #BLOCKING}N, at most {@link #BLOCKING_THREADS},
  *       idle ones end after {@value #IDLE_SECONDS} s): a channel transport's connect, every
  *       transport's close, a Paho reconnect. These wait for the broker, which no delivery or timer
@@ -91,7 +92,7 @@ final class RuntimeExecutors {
   private final ExecutorService calls;
 
   private RuntimeExecutors() {
-    scheduler = new ScheduledThreadPoolExecutor(TIMER_THREADS, daemonThreads(TIMER));
+    scheduler = new HorizonScheduler(TIMER_THREADS, daemonThreads(TIMER));
     // A call's deadline is cancelled when the call ends: without this, every call would leave
     // its 30 s timer in the queue until it fires.
     scheduler.setRemoveOnCancelPolicy(true);
