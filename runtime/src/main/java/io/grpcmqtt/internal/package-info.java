@@ -53,7 +53,8 @@
  *       (grpc-java asks the transports for it), grpc-java's channel timers, a server's client
  *       probes and barrier timeout, the {@link ChunkAssembler} reassembly check, {@link
  *       MqttClientTransport}'s no-subscriber re-checks, {@link PahoMqttConnection}'s 32202 retry and
- *       reconnect back-off. <b>It must not block.</b>
+ *       reconnect back-off. <b>It must not block.</b> A {@link HorizonScheduler}: scheduling a
+ *       deadline more than 100 ms away wakes neither thread.
  *   <li><b>The runtime's blocking executor</b> ({@code grpc-mqtt-blocking-N}, bounded, {@link
  *       RuntimeExecutors.Lease#runBlocking}) runs what waits for the broker: a channel
  *       transport's connect and subscribe, every transport's close ({@link TransportLifecycle}:
