@@ -115,18 +115,26 @@ final class GrpcEndpoint implements AutoCloseable {
     return serverBuilder.build().start();
   }
 
-  /** grpc-java over HTTP/2 (Netty) on 127.0.0.1, plaintext. */
-  static GrpcEndpoint http2() throws IOException {
+  /**
+   * grpc-java over HTTP/2 (Netty) on 127.0.0.1, plaintext; with {@code direct}, server and channel
+   * use {@code directExecutor()}, as {@link #mqtt(String, int, boolean)} does: the two measure what
+   * grpc-java's executor hand-offs cost on its own transport.
+   */
+  static GrpcEndpoint http2(boolean direct) throws IOException {
     BenchService service = new BenchService();
-    Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-        .addService(service)
-        .build()
-        .start();
+    NettyServerBuilder serverBuilder =
+        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(service);
+    if (direct) {
+      serverBuilder.directExecutor();
+    }
+    Server server = serverBuilder.build().start();
     int port = ((InetSocketAddress) server.getListenSockets().get(0)).getPort();
-    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port)
-        .usePlaintext()
-        .build();
-    return new GrpcEndpoint("grpc-http2", server, channel, service);
+    NettyChannelBuilder channelBuilder = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext();
+    if (direct) {
+      channelBuilder.directExecutor();
+    }
+    return new GrpcEndpoint(direct ? "grpc-http2-direct" : "grpc-http2", server,
+        channelBuilder.build(), service);
   }
 
   @Override

@@ -35,7 +35,8 @@ final class Harness {
   /** Runs everything, prints the table to {@code out}, writes the JSON; returns the document. */
   Map<String, Object> run(PrintStream out) throws Exception {
     long t0 = System.nanoTime();
-    if (o.scenarios.contains("direct") && o.impls.contains("grpc-http2")) {
+    if (o.scenarios.contains("direct")
+        && (o.impls.contains("grpc-http2") || o.impls.contains("grpc-http2-direct"))) {
       runDirect();
     }
     for (String name : o.brokers) {
@@ -129,17 +130,29 @@ final class Harness {
     return MosquittoProcess.start(exe, maxPacketSize);
   }
 
+  /**
+   * grpc-java over HTTP/2, and with {@code grpc-http2-direct} the same with directExecutor(): each
+   * line of the one interleaved with the other's, after one JIT warm-up of both.
+   */
   private void runDirect() throws Exception {
-    try (GrpcEndpoint http2 = GrpcEndpoint.http2()) {
-      List<JitWarmup.Workload> warmUp = new ArrayList<>();
-      for (int payload : o.payloads) {
-        if (o.scenarios.contains("unary")) {
-          for (int conc : o.concurrency) {
-            warmUp.add(unaryWorkload(GrpcScenarios.unary(http2, payload), conc, () -> {}));
-          }
+    List<GrpcEndpoint> endpoints = new ArrayList<>();
+    try {
+      for (boolean direct : new boolean[] {false, true}) {
+        if (o.impls.contains(direct ? "grpc-http2-direct" : "grpc-http2")) {
+          endpoints.add(GrpcEndpoint.http2(direct));
         }
-        if (o.scenarios.contains("streaming")) {
-          warmUp.addAll(streamWorkloads(http2, payload));
+      }
+      List<JitWarmup.Workload> warmUp = new ArrayList<>();
+      for (GrpcEndpoint http2 : endpoints) {
+        for (int payload : o.payloads) {
+          if (o.scenarios.contains("unary")) {
+            for (int conc : o.concurrency) {
+              warmUp.add(unaryWorkload(GrpcScenarios.unary(http2, payload), conc, () -> {}));
+            }
+          }
+          if (o.scenarios.contains("streaming")) {
+            warmUp.addAll(streamWorkloads(http2, payload));
+          }
         }
       }
       warmUpJit("grpc-http2", warmUp, null);
@@ -147,8 +160,10 @@ final class Harness {
         for (int payload : o.payloads) {
           for (int conc : o.concurrency) {
             for (int rep = 0; rep < o.repeat; rep++) {
-              unary("-", "grpc-http2", -1, conc, payload, GrpcScenarios.unary(http2, payload),
-                  null);
+              for (GrpcEndpoint http2 : endpoints) {
+                unary("-", http2.impl, -1, conc, payload, GrpcScenarios.unary(http2, payload),
+                    null);
+              }
             }
           }
         }
@@ -156,12 +171,18 @@ final class Harness {
       if (o.scenarios.contains("streaming")) {
         for (int payload : o.payloads) {
           for (int rep = 0; rep < o.repeat; rep++) {
-            streams("-", http2, -1, payload, null);
+            for (GrpcEndpoint http2 : endpoints) {
+              streams("-", http2, -1, payload, null);
+            }
           }
         }
       }
-      if (o.scenarios.contains("idle")) {
-        idle(null, http2, -1);
+      if (o.scenarios.contains("idle") && !endpoints.isEmpty()) {
+        idle(null, endpoints.get(0), -1);
+      }
+    } finally {
+      for (GrpcEndpoint e : endpoints) {
+        e.close();
       }
     }
   }

@@ -11,7 +11,8 @@ import java.util.Set;
 final class Options {
   static final Set<String> BROKERS = Set.of("mosquitto", "hivemq");
   static final Set<String> IMPLS =
-      Set.of("floor", "floor-hivemq", "grpc-mqtt", "grpc-http2", "grpc-mqtt-direct");
+      Set.of("floor", "floor-hivemq", "grpc-mqtt", "grpc-http2", "grpc-mqtt-direct",
+          "grpc-http2-direct");
   static final Set<String> SCENARIOS = Set.of("unary", "streaming", "idle", "direct", "large");
   /** What {@code --separate} can run with the server side in a second JVM. */
   static final Set<String> SEPARATE_SCENARIOS = Set.of("unary", "streaming");
@@ -37,7 +38,9 @@ final class Options {
       "  --payloads LIST       payload sizes in bytes (default 64,16384)",
       "  --impls LIST          floor,grpc-mqtt,grpc-http2 (default); floor-hivemq: the floor written",
       "                        on the HiveMQ MQTT client (floor = Paho); grpc-mqtt-direct: grpc-mqtt",
-      "                        with directExecutor() on both ends (diagnostic, not in the default).",
+      "                        with directExecutor() on both ends (diagnostic, not in the default);",
+      "                        grpc-http2-direct: the same for grpc-http2, so the two show what",
+      "                        grpc-java's executor hand-offs cost on its own transport.",
       "                        grpc-mqtt is divided by the floor of its own library",
       "                        (-Dgrpcmqtt.mqttClient=paho|hivemq), else by the Paho floor",
       "  --separate            unary and streaming only: the floors' responders and subscribers",
