@@ -14,6 +14,7 @@ import com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedContext;
 import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5RxClient;
 import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperties;
 import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperty;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
@@ -36,6 +37,9 @@ import io.grpcmqtt.mqtt.MqttMessage;
 import io.grpcmqtt.mqtt.MqttMessageHandler;
 import io.grpcmqtt.mqtt.MqttPublishResult;
 import io.grpcmqtt.mqtt.MqttUserProperty;
+import io.reactivex.Flowable;
+import io.reactivex.FlowableSubscriber;
+import io.reactivex.schedulers.Schedulers;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -50,6 +54,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.annotation.Nullable;
 import javax.annotation.concurrent.GuardedBy;
+import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,7 +67,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every message arrives through one global flow, so handlers run one message at a time, in
  * the order the broker sent them, as with Paho: on the connection's Netty thread, which they must
- * not block.
+ * not block. Publish outcomes run on that thread too (the client's application scheduler is the
+ * trampoline), as Paho runs them on its callback thread.
  */
 public final class HiveMqttConnection
     implements io.grpcmqtt.mqtt.MqttConnection, TransportConnection.CallbackPublisher {
@@ -70,6 +76,7 @@ public final class HiveMqttConnection
 
   private final MqttConnectionConfig config;
   private final Mqtt5AsyncClient client;
+  private final Mqtt5RxClient rx;
   private final SubscriptionTable subscriptions;
   private final boolean manualAcks;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -93,6 +100,10 @@ public final class HiveMqttConnection
         .useMqttVersion5()
         .identifier(config.clientId())
         .transportConfig(transport(config))
+        // Outcomes (PUBACKs, SUBACKs) on the Netty thread that read them, as Paho's come on its
+        // callback thread: the default scheduler, RxJava's computation pool, is one more thread
+        // to wake per publish, which on a small machine costs more than the callback it runs.
+        .executorConfig().applicationScheduler(Schedulers.trampoline()).applyExecutorConfig()
         .addConnectedListener(context -> connected())
         .addDisconnectedListener(this::disconnected);
     // Credentials and will on the client, not the CONNECT message: the client's own reconnects
@@ -123,6 +134,7 @@ public final class HiveMqttConnection
           .applyAutomaticReconnect();
     }
     this.client = b.buildAsync();
+    this.rx = client.toRx();
     // Registered before connecting, so nothing (a retained message right after a SUBACK) is missed.
     // Handed over on the connection's Netty thread, as Paho hands over on its callback thread:
     // no hop to another thread, and the PUBACK of an automatically acknowledged message goes out
@@ -273,34 +285,76 @@ public final class HiveMqttConnection
   }
 
   private void send(Mqtt5Publish publish, TransportConnection.PublishCallback callback) {
-    client.publish(publish).whenComplete((published, error) -> {
+    // The reactive API rather than the future one: the outcome then reaches the callback on the
+    // thread that emits it (the Netty thread that read the PUBACK, as the application scheduler is
+    // the trampoline), never on whichever thread comes to a future that is already complete, and
+    // with no future in between.
+    rx.publish(Flowable.just(publish)).subscribe(new Outcome(publish, callback));
+  }
+
+  /** What became of one publish: tells its callback once. */
+  private final class Outcome implements FlowableSubscriber<Mqtt5PublishResult> {
+    private final Mqtt5Publish publish;
+    private final TransportConnection.PublishCallback callback;
+    private boolean told;
+
+    Outcome(Mqtt5Publish publish, TransportConnection.PublishCallback callback) {
+      this.publish = publish;
+      this.callback = callback;
+    }
+
+    @Override
+    public void onSubscribe(Subscription s) {
+      s.request(1);
+    }
+
+    @Override
+    public void onNext(Mqtt5PublishResult result) {
+      told = true;
+      Throwable error = result.getError().orElse(null);
       if (error == null) {
-        TransportConnection.published(callback, reasonCode(published));
-        return;
-      }
-      Throwable cause = error instanceof CompletionException && error.getCause() != null
-          ? error.getCause() : error;
-      if (cause instanceof MqttClientStateException && config.automaticReconnect()
-          && !closed.get() && established) {
-        boolean now;
-        synchronized (lock) {
-          now = client.getState().isConnectedOrReconnect();
-          if (!now) {
-            waitingForConnect.add(() -> send(publish, callback));
-          }
-        }
-        if (now) {
-          send(publish, callback);
-        }
-      } else if (cause instanceof Mqtt5PubAckException) {
-        // A refusal is an answer, not a failure: the caller reads the reason code.
-        TransportConnection.published(callback,
-            ((Mqtt5PubAckException) cause).getMqttMessage().getReasonCode().getCode());
+        TransportConnection.published(callback, reasonCode(result));
       } else {
-        TransportConnection.failed(callback, cause instanceof IOException ? cause
-            : new IOException(TransportConnection.describe(cause), cause));
+        failed(publish, callback, error);
       }
-    });
+    }
+
+    @Override
+    public void onError(Throwable error) {
+      if (!told) {
+        told = true;
+        failed(publish, callback, error);
+      }
+    }
+
+    @Override
+    public void onComplete() {}
+  }
+
+  private void failed(Mqtt5Publish publish, TransportConnection.PublishCallback callback,
+      Throwable error) {
+    Throwable cause = error instanceof CompletionException && error.getCause() != null
+        ? error.getCause() : error;
+    if (cause instanceof MqttClientStateException && config.automaticReconnect()
+        && !closed.get() && established) {
+      boolean now;
+      synchronized (lock) {
+        now = client.getState().isConnectedOrReconnect();
+        if (!now) {
+          waitingForConnect.add(() -> send(publish, callback));
+        }
+      }
+      if (now) {
+        send(publish, callback);
+      }
+    } else if (cause instanceof Mqtt5PubAckException) {
+      // A refusal is an answer, not a failure: the caller reads the reason code.
+      TransportConnection.published(callback,
+          ((Mqtt5PubAckException) cause).getMqttMessage().getReasonCode().getCode());
+    } else {
+      TransportConnection.failed(callback, cause instanceof IOException ? cause
+          : new IOException(TransportConnection.describe(cause), cause));
+    }
   }
 
   private static int reasonCode(Mqtt5PublishResult result) {

@@ -30,9 +30,10 @@
  *       thread. Service code and call listeners run elsewhere, unless the user chose {@code
  *       directExecutor()}.
  *   <li><b>Publish outcomes</b> (PUBACKs, {@link TransportConnection.PublishCallback}) run on
- *       Paho's {@code MQTT Call} thread, or on the HiveMQ client's application scheduler (RxJava
- *       {@code RxComputationThreadPool-N}). A publish that fails at once reports on the publishing
- *       thread. None of these may block.
+ *       the same delivery thread: Paho's {@code MQTT Call} thread, or the Netty event loop that
+ *       read the PUBACK ({@link HiveMqttConnection} sets the HiveMQ client's application
+ *       scheduler to run them there rather than on RxJava's computation pool). A publish that
+ *       fails at once reports on the publishing thread. None of these may block.
  *   <li><b>The call executor</b> is the one a builder is given, or {@link RuntimeExecutors}'
  *       default call pool, a {@link CallPool} ({@code grpc-mqtt-executor-N}): one queue served by
  *       about as many runners as cores, which take queued tasks without parking in between, and a
