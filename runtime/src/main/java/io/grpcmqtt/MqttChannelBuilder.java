@@ -212,7 +212,7 @@ public final class MqttChannelBuilder extends ForwardingChannelBuilder2<MqttChan
   }
 
   /**
-   * Messages a streaming call may receive ahead of the application (default 128). At most this
+   * Messages a streaming call may receive ahead of the application (default 512). At most this
    * many messages of a call wait in memory; lower it for large messages.
    */
   public MqttChannelBuilder flowControlWindow(int messages) {

@@ -338,7 +338,7 @@ public final class MqttServerBuilder extends ForwardingServerBuilder<MqttServerB
   }
 
   /**
-   * Messages a client-streaming call may send ahead of the handler (default 128). At most this
+   * Messages a client-streaming call may send ahead of the handler (default 512). At most this
    * many messages of a call wait in memory; lower it for large messages.
    */
   public MqttServerBuilder flowControlWindow(int messages) {

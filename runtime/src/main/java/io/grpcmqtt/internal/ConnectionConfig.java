@@ -236,7 +236,7 @@ public final class ConnectionConfig {
     private String topicPrefix = "grpc";
     private int qos = 1;
     private int maxMessageSize = 4 * 1024 * 1024;
-    private int flowControlWindow = 128;
+    private int flowControlWindow = 512;
     private Duration sessionExpiry = Duration.ZERO;
     private Duration willDelay = Duration.ZERO;
     private boolean templateTopics;

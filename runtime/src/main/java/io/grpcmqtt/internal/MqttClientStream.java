@@ -614,6 +614,12 @@ final class MqttClientStream implements ClientStream, InboundMessages.Owner {
   private void closeLocked(Status status, Metadata trailers) {
     closed = true;
     sentRequest = null;
+    if (messagesOut.creditWaits() > 0 && log.isDebugEnabled()) {
+      // What a stream that runs below its rate waited on: its reader's credit (the window).
+      log.debug("call {} of {} ran out of the server's credit {} times, {} ms in all", callId,
+          method.getFullMethodName(), messagesOut.creditWaits(),
+          TimeUnit.NANOSECONDS.toMillis(messagesOut.creditWaitNanos()));
+    }
     messagesOut.clear();
     messagesIn.clear();
     stats.streamClosed(status);

@@ -669,6 +669,12 @@ final class MqttServerStream implements ServerStream, InboundMessages.Owner {
     }
     closed = true;
     messagesIn.clear();
+    if (messagesOut.creditWaits() > 0 && log.isDebugEnabled()) {
+      // What a stream that runs below its rate waited on: its reader's credit (the window).
+      log.debug("call to '{}' ran out of the client's credit {} times, {} ms in all",
+          responseTopic, messagesOut.creditWaits(),
+          TimeUnit.NANOSECONDS.toMillis(messagesOut.creditWaitNanos()));
+    }
     stats.streamClosed(status.isOk() && closedStatus != null ? closedStatus : status);
     transport.streamDone(this, reply, ttlNanos);
     Runnable closed = () -> listener.closed(status);

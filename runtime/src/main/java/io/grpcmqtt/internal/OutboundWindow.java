@@ -46,6 +46,11 @@ final class OutboundWindow {
   private int maxSize;
   private int traced;
   private boolean wasReady;
+  /** Times the sender ran out of the peer's credit, and how long it waited in all. */
+  private int creditWaits;
+  private long creditWaitNanos;
+  /** When the current wait for credit began, or 0. */
+  private long waitingSince;
 
   /**
    * @param firstSeq the sequence number of this side's first numbered frame
@@ -142,8 +147,26 @@ final class OutboundWindow {
    */
   boolean becameReady(boolean ready) {
     boolean became = ready && !wasReady;
+    // Timed at the changes only: at most twice per grant, never per message.
+    if (!ready && wasReady && open && !hasRoom()) {
+      creditWaits++;
+      waitingSince = System.nanoTime();
+    } else if (became && waitingSince != 0) {
+      creditWaitNanos += System.nanoTime() - waitingSince;
+      waitingSince = 0;
+    }
     wasReady = ready;
     return became;
+  }
+
+  /** How often the sender ran out of the peer's credit (a stream that waits on its reader). */
+  int creditWaits() {
+    return creditWaits;
+  }
+
+  /** The time the sender spent out of credit, up to now. */
+  long creditWaitNanos() {
+    return creditWaitNanos + (waitingSince == 0 ? 0 : System.nanoTime() - waitingSince);
   }
 
   /** The call is over: nothing more goes. */
