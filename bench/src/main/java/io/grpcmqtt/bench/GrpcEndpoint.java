@@ -129,7 +129,8 @@ final class GrpcEndpoint implements AutoCloseable {
     }
     Server server = serverBuilder.build().start();
     int port = ((InetSocketAddress) server.getListenSockets().get(0)).getPort();
-    NettyChannelBuilder channelBuilder = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext();
+    NettyChannelBuilder channelBuilder =
+        NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext();
     if (direct) {
       channelBuilder.directExecutor();
     }

@@ -33,7 +33,8 @@ class SmokeTest {
     // More idle streams than a server admits from one caller by default (1,000): the bench's own
     // limits must not cut its measurement short.
     int code = Main.run("--smoke", "--brokers", "hivemq", "--idle-streams", "1001",
-        "--impls", "floor,floor-hivemq,grpc-mqtt,grpc-http2", "--json", json.toString());
+        "--impls", "floor,floor-hivemq,grpc-mqtt,grpc-http2,grpc-http2-direct", "--json",
+        json.toString());
 
     assertEquals(0, code);
     Map<String, ?> doc =
@@ -43,6 +44,7 @@ class SmokeTest {
     for (String payload : List.of("64", "16384")) {
       for (String conc : List.of("1", "32")) {
         expected.add("-|unary|grpc-http2|-1|" + conc + "|" + payload);
+        expected.add("-|unary|grpc-http2-direct|-1|" + conc + "|" + payload);
         for (String qos : List.of("0", "1")) {
           expected.add("hivemq|unary|floor|" + qos + "|" + conc + "|" + payload);
           expected.add("hivemq|unary|floor-hivemq|" + qos + "|" + conc + "|" + payload);
@@ -54,6 +56,7 @@ class SmokeTest {
       for (String kind : List.of("server-stream", "client-stream")) {
         expected.add("hivemq|" + kind + "|grpc-mqtt|1|1|" + payload);
         expected.add("-|" + kind + "|grpc-http2|-1|1|" + payload);
+        expected.add("-|" + kind + "|grpc-http2-direct|-1|1|" + payload);
       }
     }
     expected.add("hivemq|idle-streams|grpc-mqtt|1|1|0");
