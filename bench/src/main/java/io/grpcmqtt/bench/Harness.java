@@ -214,7 +214,8 @@ final class Harness {
   private void unaryOn(BenchBroker broker, int qos) throws Exception {
     String uri = broker.uri();
     List<RawRequestResponse> floors = new ArrayList<>();
-    try (ServerProcess remote = o.separate ? new ServerProcess(uri, qos, floors()) : null;
+    try (ServerProcess remote =
+            o.separate ? new ServerProcess(uri, qos, floors(), wireFloors()) : null;
         GrpcEndpoint mqtt = !o.impls.contains("grpc-mqtt") ? null
             : remote != null ? GrpcEndpoint.mqttChannel(uri, qos, remote)
             : GrpcEndpoint.mqtt(uri, qos);
@@ -223,6 +224,12 @@ final class Harness {
       for (RawMqtt.Library library : floors()) {
         floors.add(new RawRequestResponse(library, uri, qos,
             remote == null ? null : remote.runId));
+      }
+      String runId = remote == null ? null : remote.runId;
+      for (String impl : wireFloors()) {
+        WireContract wire =
+            WireContract.ofImpl(impl, runId == null ? WireContract.newRunId() : runId);
+        floors.add(new RawRequestResponse(wire.library, wire, uri, qos, runId));
       }
       List<JitWarmup.Workload> warmUp = new ArrayList<>();
       for (int payload : o.payloads) {
@@ -257,7 +264,7 @@ final class Harness {
       @Nullable GrpcEndpoint mqtt, @Nullable GrpcEndpoint direct, int payload) {
     List<UnaryLine> lines = new ArrayList<>();
     for (RawRequestResponse floor : floors) {
-      lines.add(new UnaryLine(floor.library.impl, floor.call(new byte[payload]),
+      lines.add(new UnaryLine(floor.impl, floor.call(floor.payload(payload)),
           floor::clearPending));
     }
     for (GrpcEndpoint e : Arrays.asList(mqtt, direct)) {
@@ -359,6 +366,19 @@ final class Harness {
         ? RawPubSubRate.run(library, uri, qos, payload, warmupNanos, measureNanos, o.maxCalls)
         : RawPubSubRate.toRemote(library, uri, qos, payload, remote.streamTopic(library),
             () -> remote.pubSubReceived(library), warmupNanos, measureNanos, o.maxCalls);
+  }
+
+  /** The contract floors {@code --impls} asks for ({@link WireContract}), in a fixed order. */
+  private List<String> wireFloors() {
+    List<String> out = new ArrayList<>();
+    for (RawMqtt.Library l : RawMqtt.Library.values()) {
+      for (WireContract.Threading t : WireContract.Threading.values()) {
+        if (o.impls.contains(WireContract.impl(l, t))) {
+          out.add(WireContract.impl(l, t));
+        }
+      }
+    }
+    return out;
   }
 
   /** The floor libraries {@code --impls} asks for, Paho's first. */

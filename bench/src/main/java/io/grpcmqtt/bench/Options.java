@@ -12,7 +12,8 @@ final class Options {
   static final Set<String> BROKERS = Set.of("mosquitto", "hivemq");
   static final Set<String> IMPLS =
       Set.of("floor", "floor-hivemq", "grpc-mqtt", "grpc-http2", "grpc-mqtt-direct",
-          "grpc-http2-direct");
+          "grpc-http2-direct", "floor-wire", "floor-wire-direct", "floor-wire-hivemq",
+          "floor-wire-direct-hivemq");
   static final Set<String> SCENARIOS = Set.of("unary", "streaming", "idle", "direct", "large");
   /** What {@code --separate} can run with the server side in a second JVM. */
   static final Set<String> SEPARATE_SCENARIOS = Set.of("unary", "streaming");
@@ -41,6 +42,13 @@ final class Options {
       "                        with directExecutor() on both ends (diagnostic, not in the default);",
       "                        grpc-http2-direct: the same for grpc-http2, so the two show what",
       "                        grpc-java's executor hand-offs cost on its own transport.",
+      "                        floor-wire, floor-wire-direct (and -hivemq): the contract floor,",
+      "                        unary only: raw MQTT carrying what a grpc-mqtt call carries (its",
+      "                        topics, $share subscription, Message Expiry, grpc-timeout,",
+      "                        grpc-status, protobuf payload); floor-wire hands off as grpc-java",
+      "                        makes grpc-mqtt do (to a shared pool of a thread per core; compare",
+      "                        with grpc-mqtt), floor-wire-direct does not (compare with",
+      "                        grpc-mqtt-direct). Diagnostic, not in the default.",
       "                        grpc-mqtt is divided by the floor of its own library",
       "                        (-Dgrpcmqtt.mqttClient=paho|hivemq), else by the Paho floor",
       "  --separate            unary and streaming only: the floors' responders and subscribers",

@@ -1,5 +1,7 @@
 package io.grpcmqtt.bench;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -16,6 +18,7 @@ import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 
 /**
  * A plain Paho v5 async client with no grpc-mqtt code: NODELAY sockets, memory persistence,
@@ -88,15 +91,27 @@ final class RawClient implements RawMqtt {
       public byte[] correlation() {
         return m.getProperties().getCorrelationData();
       }
+
+      @Override
+      public String userProperty(String key) {
+        for (UserProperty p : m.getProperties().getUserProperties()) {
+          if (p.getKey().equals(key)) {
+            return p.getValue();
+          }
+        }
+        return null;
+      }
     }));
   }
 
   @Override
   public void publish(String topic, byte[] payload, int qos, String responseTopic,
-      byte[] correlation, Runnable sent, Consumer<Throwable> failed) {
+      byte[] correlation, RawMqtt.Extras extras, Runnable sent, Consumer<Throwable> failed) {
     MqttMessage m = new MqttMessage(payload);
     m.setQos(qos);
-    if (responseTopic != null || correlation != null) {
+    if (extras != null) {
+      m.setProperties(properties(responseTopic, correlation, extras));
+    } else if (responseTopic != null || correlation != null) {
       MqttProperties p = new MqttProperties();
       if (responseTopic != null) {
         p.setResponseTopic(responseTopic);
@@ -107,6 +122,28 @@ final class RawClient implements RawMqtt {
       m.setProperties(p);
     }
     publish(topic, m, sent, failed);
+  }
+
+  /** The properties of a frame with extras (Paho encodes them in an order of its own). */
+  private static MqttProperties properties(String responseTopic, byte[] correlation,
+      RawMqtt.Extras extras) {
+    MqttProperties p = new MqttProperties();
+    if (responseTopic != null) {
+      p.setResponseTopic(responseTopic);
+    }
+    if (correlation != null) {
+      p.setCorrelationData(correlation);
+    }
+    if (extras.expirySeconds() >= 0) {
+      p.setMessageExpiryInterval(extras.expirySeconds());
+    }
+    List<String> kv = extras.userProperties();
+    List<UserProperty> user = new ArrayList<>(kv.size() / 2);
+    for (int i = 0; i + 1 < kv.size(); i += 2) {
+      user.add(new UserProperty(kv.get(i), kv.get(i + 1)));
+    }
+    p.setUserProperties(user);
+    return p;
   }
 
   /** Subscribes and waits for the SUBACK; {@code handler} gets every message from then on. */

@@ -4,10 +4,14 @@ import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperties;
+import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserPropertiesBuilder;
+import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperty;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishBuilder;
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -51,6 +55,16 @@ final class RawHivemqClient implements RawMqtt {
       public byte[] correlation() {
         return p.getCorrelationData().map(RawHivemqClient::bytes).orElse(null);
       }
+
+      @Override
+      public String userProperty(String key) {
+        for (Mqtt5UserProperty u : p.getUserProperties().asList()) {
+          if (u.getName().toString().equals(key)) {
+            return u.getValue().toString();
+          }
+        }
+        return null;
+      }
     });
   }
 
@@ -74,7 +88,7 @@ final class RawHivemqClient implements RawMqtt {
 
   @Override
   public void publish(String topic, byte[] payload, int qos, String responseTopic,
-      byte[] correlation, Runnable sent, Consumer<Throwable> failed) {
+      byte[] correlation, RawMqtt.Extras extras, Runnable sent, Consumer<Throwable> failed) {
     Mqtt5PublishBuilder.Complete b = Mqtt5Publish.builder().topic(topic)
         .qos(MqttQos.fromCode(qos)).payload(payload);
     if (responseTopic != null) {
@@ -82,6 +96,17 @@ final class RawHivemqClient implements RawMqtt {
     }
     if (correlation != null) {
       b = b.correlationData(correlation);
+    }
+    if (extras != null) {
+      if (extras.expirySeconds() >= 0) {
+        b = b.messageExpiryInterval(extras.expirySeconds());
+      }
+      List<String> kv = extras.userProperties();
+      Mqtt5UserPropertiesBuilder user = Mqtt5UserProperties.builder();
+      for (int i = 0; i + 1 < kv.size(); i += 2) {
+        user = user.add(kv.get(i), kv.get(i + 1));
+      }
+      b = b.userProperties(user.build());
     }
     client.publish(b.build()).whenComplete((result, error) -> {
       Throwable e = error != null ? error : result.getError().orElse(null);

@@ -1,5 +1,6 @@
 package io.grpcmqtt.bench;
 
+import java.util.List;
 import java.util.function.Consumer;
 import javax.annotation.Nullable;
 
@@ -46,7 +47,18 @@ interface RawMqtt extends AutoCloseable {
 
     @Nullable
     byte[] correlation();
+
+    /** The value of the first user property named {@code key}, else null. */
+    @Nullable
+    String userProperty(String key);
   }
+
+  /**
+   * What a grpc-mqtt frame carries beyond a bare request or reply: a Message Expiry Interval
+   * ({@code expirySeconds}, none if negative) and user properties ({@code userProperties}: name,
+   * value, name, value ..., in the order they go on the wire).
+   */
+  record Extras(long expirySeconds, List<String> userProperties) {}
 
   /** Its client identifier (unique per connection). */
   String id();
@@ -58,8 +70,15 @@ interface RawMqtt extends AutoCloseable {
    * Publishes without blocking; {@code sent} runs on the PUBACK (QoS 1) or once written (QoS 0),
    * {@code failed} on an error. Null properties are left out.
    */
+  default void publish(String topic, byte[] payload, int qos, @Nullable String responseTopic,
+      @Nullable byte[] correlation, Runnable sent, Consumer<Throwable> failed) {
+    publish(topic, payload, qos, responseTopic, correlation, null, sent, failed);
+  }
+
+  /** {@link #publish(String, byte[], int, String, byte[], Runnable, Consumer)} with extras. */
   void publish(String topic, byte[] payload, int qos, @Nullable String responseTopic,
-      @Nullable byte[] correlation, Runnable sent, Consumer<Throwable> failed);
+      @Nullable byte[] correlation, @Nullable Extras extras, Runnable sent,
+      Consumer<Throwable> failed);
 
   @Override
   void close();

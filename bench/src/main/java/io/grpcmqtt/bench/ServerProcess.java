@@ -48,6 +48,12 @@ final class ServerProcess implements AutoCloseable {
   /** Starts the child for {@code floors} on {@code uri} at {@code qos} and waits until it is ready. */
   ServerProcess(String uri, int qos, List<RawMqtt.Library> floors)
       throws IOException, InterruptedException {
+    this(uri, qos, floors, List.of());
+  }
+
+  /** With the responders of the contract floors {@code wireImpls} ({@link WireContract}) too. */
+  ServerProcess(String uri, int qos, List<RawMqtt.Library> floors, List<String> wireImpls)
+      throws IOException, InterruptedException {
     countersFile = Files.createTempFile("grpc-mqtt-bench-counters", ".bin");
     counters = SharedCounters.map(countersFile);
     List<String> cmd = new ArrayList<>();
@@ -66,6 +72,7 @@ final class ServerProcess implements AutoCloseable {
     for (RawMqtt.Library l : floors) {
       cmd.add(l.name());
     }
+    cmd.addAll(wireImpls);
     log.info("starting the server process: {}", cmd);
     process = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     fromChild = new BufferedReader(
@@ -156,7 +163,7 @@ final class ServerProcess implements AutoCloseable {
     }
   }
 
-  /** The child: {@code URI QOS RUN_ID COUNTERS_FILE [PAHO|HIVEMQ ...]}. */
+  /** The child: {@code URI QOS RUN_ID COUNTERS_FILE [PAHO|HIVEMQ ...] [floor-wire... ...]}. */
   public static void main(String[] args) throws Exception {
     String uri = args[0];
     int qos = Integer.parseInt(args[1]);
@@ -167,6 +174,11 @@ final class ServerProcess implements AutoCloseable {
         new BenchService(() -> counters.increment(SharedCounters.SINK)));
     try {
       for (int i = 4; i < args.length; i++) {
+        WireContract wire = WireContract.ofImpl(args[i], runId);
+        if (wire != null) {
+          clients.add(wire.responder(uri, qos));
+          continue;
+        }
         RawMqtt.Library l = RawMqtt.Library.valueOf(args[i]);
         clients.add(RawRequestResponse.responder(l, uri, qos,
             RawRequestResponse.requestTopic(l, runId)));

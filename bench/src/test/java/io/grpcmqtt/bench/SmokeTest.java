@@ -135,14 +135,15 @@ class SmokeTest {
 
     int code = Main.run("--smoke", "--separate", "--brokers", "mosquitto,hivemq",
         "--scenarios", "unary,streaming", "--qos", "1", "--concurrency", "1", "--payloads", "64",
-        "--impls", "floor,floor-hivemq,grpc-mqtt", "--json", json.toString());
+        "--impls", "floor,floor-hivemq,floor-wire,grpc-mqtt", "--json", json.toString());
 
     assertEquals(0, code);
     Map<String, ?> doc =
         (Map<String, ?>) JsonParser.parse(Files.readString(json, StandardCharsets.UTF_8));
     Set<String> expected = new HashSet<>();
     for (String broker : List.of("mosquitto", "hivemq")) {
-      for (String impl : List.of("floor", "floor-hivemq", "grpc-mqtt")) {
+      // floor-wire: the contract floor's responder in the second JVM, on its own topics.
+      for (String impl : List.of("floor", "floor-hivemq", "floor-wire", "grpc-mqtt")) {
         expected.add(broker + "|unary|" + impl);
       }
       // The floors' subscribers and the server ran in the second JVM: what they received was
