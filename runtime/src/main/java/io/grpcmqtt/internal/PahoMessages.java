@@ -36,11 +36,10 @@ final class PahoMessages {
     options.setConnectionTimeout((int) Math.max(1, config.connectTimeout().toSeconds()));
     int manual = config.manualAcknowledgement();
     options.setReceiveMaximum(manual > 0 ? manual : MqttConnectionConfig.UNLIMITED_RECEIVE_MAXIMUM);
-    SocketFactory base = config.socketFactory();
-    if (base == null) {
-      base = isTls(config) ? tlsContext(config).getSocketFactory() : SocketFactory.getDefault();
-    }
-    options.setSocketFactory(NoDelaySocketFactory.wrap(base));
+    SocketFactory given = config.socketFactory();
+    options.setSocketFactory(given != null ? NoDelaySocketFactory.wrap(given)
+        : isTls(config) ? NoDelaySocketFactory.wrap(tlsContext(config).getSocketFactory())
+        : NoDelaySocketFactory.plain());
     if (config.username() != null) {
       options.setUserName(config.username());
       byte[] password = config.password();
