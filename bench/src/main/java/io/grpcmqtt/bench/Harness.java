@@ -315,10 +315,23 @@ final class Harness {
             : remote != null ? GrpcEndpoint.mqttChannel(uri, qos, remote)
             : GrpcEndpoint.mqtt(uri, qos)) {
       boolean direct = o.impls.contains("grpc-mqtt-direct") && remote == null;
+      // The contract floors of streams run in this process only (not with --separate).
+      List<WireContract> wires = new ArrayList<>();
+      if (remote == null) {
+        String runId = WireContract.newRunId();
+        for (String impl : wireFloors()) {
+          wires.add(WireContract.ofImpl(impl, runId));
+        }
+      }
       List<JitWarmup.Workload> warmUp = new ArrayList<>();
       for (int payload : o.payloads) {
         for (RawMqtt.Library library : floors()) {
           warmUp.add(nanos -> pubSubRate(remote, library, uri, qos, payload, 0, nanos));
+        }
+        for (WireContract wire : wires) {
+          for (WireStream.Direction d : WireStream.Direction.values()) {
+            warmUp.add(nanos -> WireStream.run(wire, d, uri, qos, payload, 0, nanos, o.maxCalls));
+          }
         }
         if (mqtt != null) {
           warmUp.addAll(streamWorkloads(mqtt, payload));
@@ -337,14 +350,16 @@ final class Harness {
       for (int payload : o.payloads) {
         for (int rep = 0; rep < o.repeat; rep++) {
           for (RawMqtt.Library library : floors()) {
-            log.info("{}: raw publish->subscribe rate, {}, QoS {}, {} B", broker.name(),
-                library.impl, qos, payload);
-            JitTime jit = JitTime.now(remote);
-            double[] raw = pubSubRate(remote, library, uri, qos, payload, o.warmupNanos(),
-                o.measureNanos());
-            results.add(withJit(Result.builder(broker.name(), "pubsub", library.impl).qos(qos)
-                .payload(payload).rate(raw[0], samples(raw[0]))
-                .errors((long) raw[1]), "", JitTime.now(remote).since(jit)).build());
+            rateLine(broker.name(), "pubsub", library.impl, qos, payload, remote,
+                () -> pubSubRate(remote, library, uri, qos, payload, o.warmupNanos(),
+                    o.measureNanos()));
+          }
+          for (WireContract wire : wires) {
+            for (WireStream.Direction d : WireStream.Direction.values()) {
+              rateLine(broker.name(), d.kind, wire.impl(), qos, payload, null,
+                  () -> WireStream.run(wire, d, uri, qos, payload, o.warmupNanos(),
+                      o.measureNanos(), o.maxCalls));
+            }
           }
           if (mqtt != null) {
             streams(broker.name(), mqtt, qos, payload, remote);
@@ -432,20 +447,37 @@ final class Harness {
    * warm-up and measurement ({@code remote}: the server process).
    */
   private void streams(String broker, GrpcEndpoint endpoint, int qos, int payload,
-      @Nullable ServerProcess remote) throws InterruptedException {
-    log.info("{}: {} server streaming, QoS {}, {} B", broker, endpoint.impl, qos, payload);
+      @Nullable ServerProcess remote) throws Exception {
+    rateLine(broker, "server-stream", endpoint.impl, qos, payload, remote,
+        () -> new double[] {GrpcScenarios.serverStreaming(endpoint, payload, o.warmupNanos(),
+            o.measureNanos(), o.maxCalls), 0});
+    rateLine(broker, "client-stream", endpoint.impl, qos, payload, remote,
+        () -> new double[] {GrpcScenarios.clientStreaming(endpoint, payload, o.warmupNanos(),
+            o.measureNanos(), o.maxCalls), 0});
+  }
+
+  /** One run of a rate: messages per second during the measurement, and errors. */
+  private interface RateRun {
+    double[] run() throws Exception;
+  }
+
+  /**
+   * One rate line: its JIT time covers the warm-up and the measurement ({@code remote}: the
+   * server process); its note has this process's kernel counts per message
+   * ({@link KernelCounts}; the messages of the warm-up and the measurement, estimated from the
+   * rate).
+   */
+  private void rateLine(String broker, String kind, String impl, int qos, int payload,
+      @Nullable ServerProcess remote, RateRun run) throws Exception {
+    log.info("{}: {} {}, QoS {}, {} B", broker, impl, kind, qos, payload);
     JitTime jit = JitTime.now(remote);
-    double server = GrpcScenarios.serverStreaming(endpoint, payload, o.warmupNanos(),
-        o.measureNanos(), o.maxCalls);
-    results.add(withJit(Result.builder(broker, "server-stream", endpoint.impl).qos(qos)
-        .payload(payload).rate(server, samples(server)), "",
-        JitTime.now(remote).since(jit)).build());
-    log.info("{}: {} client streaming, QoS {}, {} B", broker, endpoint.impl, qos, payload);
-    jit = JitTime.now(remote);
-    double client = GrpcScenarios.clientStreaming(endpoint, payload, o.warmupNanos(),
-        o.measureNanos(), o.maxCalls);
-    results.add(withJit(Result.builder(broker, "client-stream", endpoint.impl).qos(qos)
-        .payload(payload).rate(client, samples(client)), "",
+    KernelCounts.Snapshot kernel = KernelCounts.snapshot();
+    long t0 = System.nanoTime();
+    double[] rate = run.run();
+    long messages = Math.round(rate[0] * (System.nanoTime() - t0) / 1e9);
+    results.add(withJit(Result.builder(broker, kind, impl).qos(qos).payload(payload)
+        .rate(rate[0], samples(rate[0])).errors((long) rate[1]),
+        kernel.perCall(messages, impl + " " + kind + " " + payload + " B"),
         JitTime.now(remote).since(jit)).build());
   }
 

@@ -5,6 +5,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -40,8 +41,9 @@ final class RawPubSubRate {
       String topic = "bench/raw/" + subscriber.id() + "/stream";
       AtomicLong receivedPackets = new AtomicLong();
       subscriber.subscribe(topic, qos, m -> receivedPackets.incrementAndGet());
-      return publish(publisher, topic, qos, payloadBytes, packetBytes, maxAhead,
-          () -> receivedPackets.get() / packets, warmupNanos, measureNanos, maxMessages);
+      LongSupplier received = () -> receivedPackets.get() / packets;
+      return publish(packetSender(publisher, topic, qos, payloadBytes, packetBytes), packets,
+          ahead(received, maxAhead), received, warmupNanos, measureNanos, maxMessages);
     }
   }
 
@@ -54,21 +56,47 @@ final class RawPubSubRate {
       String topic, LongSupplier received, long warmupNanos, long measureNanos,
       long maxMessages) throws Exception {
     try (RawMqtt publisher = library.connect(uri, "pub")) {
-      return publish(publisher, topic, qos, payloadBytes, payloadBytes, MAX_AHEAD, received,
-          warmupNanos, measureNanos, maxMessages);
+      return publish(packetSender(publisher, topic, qos, payloadBytes, payloadBytes), 1,
+          ahead(received, MAX_AHEAD), received, warmupNanos, measureNanos, maxMessages);
     }
   }
 
-  /** The publishing loop and the rate {@code received} counts during the measurement. */
-  private static double[] publish(RawMqtt publisher, String topic, int qos, int payloadBytes,
-      int packetBytes, int maxAhead, LongSupplier received, long warmupNanos, long measureNanos,
-      long maxMessages) throws InterruptedException {
+  /** Publishes packet {@code packet} of message {@code message} (counted from 1). */
+  interface PacketSender {
+    void send(long message, int packet, Runnable sent, Consumer<Throwable> failed);
+  }
+
+  /** The bare floor's packets: {@code payloadBytes} cut into packets of {@code packetBytes}. */
+  private static PacketSender packetSender(RawMqtt publisher, String topic, int qos,
+      int payloadBytes, int packetBytes) {
     int packets = payloadBytes <= packetBytes ? 1 : (payloadBytes + packetBytes - 1) / packetBytes;
+    byte[] full = new byte[packets == 1 ? payloadBytes : packetBytes];
+    byte[] last = packets == 1 ? full : new byte[payloadBytes - (packets - 1) * packetBytes];
+    return (message, packet, sent, failed) -> publisher.publish(topic,
+        packet < packets - 1 ? full : last, qos, null, null, sent, failed);
+  }
+
+  /**
+   * How many messages the publisher may have sent in all: {@code maxAhead} more than
+   * {@code received} has counted since the start (a remote counter starts where earlier runs
+   * left it).
+   */
+  private static LongSupplier ahead(LongSupplier received, int maxAhead) {
+    long base = received.getAsLong();
+    return () -> received.getAsLong() - base + maxAhead;
+  }
+
+  /**
+   * The publishing loop: messages of {@code packets} packets each through {@code sender}, never
+   * more in all than {@code allowed} says, at most {@link #MAX_INFLIGHT} packets unacknowledged;
+   * and the rate {@code received} counts during the measurement, and the errors.
+   */
+  static double[] publish(PacketSender sender, int packets, LongSupplier allowed,
+      LongSupplier received, long warmupNanos, long measureNanos, long maxMessages)
+      throws InterruptedException {
     AtomicLong errors = new AtomicLong();
     AtomicReference<Throwable> firstError = new AtomicReference<>();
     Semaphore inflight = new Semaphore(MAX_INFLIGHT);
-    byte[] full = new byte[packets == 1 ? payloadBytes : packetBytes];
-    byte[] last = packets == 1 ? full : new byte[payloadBytes - (packets - 1) * packetBytes];
     // A remote counter starts where earlier runs left it.
     long base = received.getAsLong();
     long t0 = System.nanoTime();
@@ -84,7 +112,7 @@ final class RawPubSubRate {
       if (now - end >= 0) {
         break;
       }
-      if (sent - (received.getAsLong() - base) >= maxAhead) {
+      if (sent >= allowed.getAsLong()) {
         LockSupport.parkNanos(20_000);
         continue;
       }
@@ -95,8 +123,7 @@ final class RawPubSubRate {
             break;
           }
         }
-        publisher.publish(topic, i < packets - 1 ? full : last, qos, null, null,
-            inflight::release, e -> {
+        sender.send(sent + 1, i, inflight::release, e -> {
           inflight.release();
           errors.incrementAndGet();
           firstError.compareAndSet(null, e);
