@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 import javax.annotation.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -326,11 +327,12 @@ final class Harness {
       List<JitWarmup.Workload> warmUp = new ArrayList<>();
       for (int payload : o.payloads) {
         for (RawMqtt.Library library : floors()) {
-          warmUp.add(nanos -> pubSubRate(remote, library, uri, qos, payload, 0, nanos));
+          warmUp.add(nanos -> pubSubRate(remote, library, uri, qos, payload, 0, nanos, n -> {}));
         }
         for (WireContract wire : wires) {
           for (WireStream.Direction d : WireStream.Direction.values()) {
-            warmUp.add(nanos -> WireStream.run(wire, d, uri, qos, payload, 0, nanos, o.maxCalls));
+            warmUp.add(nanos -> WireStream.run(wire, d, uri, qos, payload, 0, nanos, o.maxCalls,
+                n -> {}));
           }
         }
         if (mqtt != null) {
@@ -351,14 +353,14 @@ final class Harness {
         for (int rep = 0; rep < o.repeat; rep++) {
           for (RawMqtt.Library library : floors()) {
             rateLine(broker.name(), "pubsub", library.impl, qos, payload, remote,
-                () -> pubSubRate(remote, library, uri, qos, payload, o.warmupNanos(),
-                    o.measureNanos()));
+                ended -> pubSubRate(remote, library, uri, qos, payload, o.warmupNanos(),
+                    o.measureNanos(), ended));
           }
           for (WireContract wire : wires) {
             for (WireStream.Direction d : WireStream.Direction.values()) {
               rateLine(broker.name(), d.kind, wire.impl(), qos, payload, null,
-                  () -> WireStream.run(wire, d, uri, qos, payload, o.warmupNanos(),
-                      o.measureNanos(), o.maxCalls));
+                  ended -> WireStream.run(wire, d, uri, qos, payload, o.warmupNanos(),
+                      o.measureNanos(), o.maxCalls, ended));
             }
           }
           if (mqtt != null) {
@@ -376,11 +378,13 @@ final class Harness {
 
   /** The raw publish floor, with the subscriber in {@code remote} if there is one. */
   private double[] pubSubRate(@Nullable ServerProcess remote, RawMqtt.Library library,
-      String uri, int qos, int payload, long warmupNanos, long measureNanos) throws Exception {
+      String uri, int qos, int payload, long warmupNanos, long measureNanos, LongConsumer ended)
+      throws Exception {
     return remote == null
-        ? RawPubSubRate.run(library, uri, qos, payload, warmupNanos, measureNanos, o.maxCalls)
+        ? RawPubSubRate.run(library, uri, qos, payload, warmupNanos, measureNanos, o.maxCalls,
+            ended)
         : RawPubSubRate.toRemote(library, uri, qos, payload, remote.streamTopic(library),
-            () -> remote.pubSubReceived(library), warmupNanos, measureNanos, o.maxCalls);
+            () -> remote.pubSubReceived(library), warmupNanos, measureNanos, o.maxCalls, ended);
   }
 
   /** The contract floors {@code --impls} asks for ({@link WireContract}), in a fixed order. */
@@ -449,35 +453,44 @@ final class Harness {
   private void streams(String broker, GrpcEndpoint endpoint, int qos, int payload,
       @Nullable ServerProcess remote) throws Exception {
     rateLine(broker, "server-stream", endpoint.impl, qos, payload, remote,
-        () -> new double[] {GrpcScenarios.serverStreaming(endpoint, payload, o.warmupNanos(),
+        ended -> new double[] {GrpcScenarios.serverStreaming(endpoint, payload, o.warmupNanos(),
             o.measureNanos(), o.maxCalls), 0});
     rateLine(broker, "client-stream", endpoint.impl, qos, payload, remote,
-        () -> new double[] {GrpcScenarios.clientStreaming(endpoint, payload, o.warmupNanos(),
+        ended -> new double[] {GrpcScenarios.clientStreaming(endpoint, payload, o.warmupNanos(),
             o.measureNanos(), o.maxCalls), 0});
   }
 
-  /** One run of a rate: messages per second during the measurement, and errors. */
+  /**
+   * One run of a rate: messages per second during the measurement, and errors. A run whose
+   * clients close before it returns reports the messages it received in all to {@code ended}
+   * while they are still connected; a run that does not is counted when it returns.
+   */
   private interface RateRun {
-    double[] run() throws Exception;
+    double[] run(LongConsumer ended) throws Exception;
   }
 
   /**
    * One rate line: its JIT time covers the warm-up and the measurement ({@code remote}: the
    * server process); its note has this process's kernel counts per message
-   * ({@link KernelCounts}; the messages of the warm-up and the measurement, estimated from the
-   * rate).
+   * ({@link KernelCounts}) of the warm-up and the measurement: per message received in all, or
+   * (a run that does not report them, grpc-mqtt's, whose endpoint outlives the run) per message
+   * its rate gives for the time the run took.
    */
   private void rateLine(String broker, String kind, String impl, int qos, int payload,
       @Nullable ServerProcess remote, RateRun run) throws Exception {
     log.info("{}: {} {}, QoS {}, {} B", broker, impl, kind, qos, payload);
     JitTime jit = JitTime.now(remote);
     KernelCounts.Snapshot kernel = KernelCounts.snapshot();
+    String what = impl + " " + kind + " " + payload + " B";
+    String[] kernelNote = {null};
     long t0 = System.nanoTime();
-    double[] rate = run.run();
-    long messages = Math.round(rate[0] * (System.nanoTime() - t0) / 1e9);
+    double[] rate = run.run(messages -> kernelNote[0] = kernel.perCall(messages, what));
+    if (kernelNote[0] == null) {
+      kernelNote[0] =
+          kernel.perCall(Math.round(rate[0] * (System.nanoTime() - t0) / 1e9), what);
+    }
     results.add(withJit(Result.builder(broker, kind, impl).qos(qos).payload(payload)
-        .rate(rate[0], samples(rate[0])).errors((long) rate[1]),
-        kernel.perCall(messages, impl + " " + kind + " " + payload + " B"),
+        .rate(rate[0], samples(rate[0])).errors((long) rate[1]), kernelNote[0],
         JitTime.now(remote).since(jit)).build());
   }
 

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
 import javax.annotation.Nullable;
 
 /**
@@ -46,9 +47,13 @@ final class WireStream {
 
   private WireStream() {}
 
-  /** Messages per second received during the measurement, and errors. */
+  /**
+   * Messages per second received during the measurement, and errors; {@code ended} as
+   * {@link RawPubSubRate#publish}'s.
+   */
   static double[] run(WireContract wire, Direction direction, String uri, int qos,
-      int payloadBytes, long warmupNanos, long measureNanos, long maxMessages) throws Exception {
+      int payloadBytes, long warmupNanos, long measureNanos, long maxMessages,
+      LongConsumer ended) throws Exception {
     boolean server = direction == Direction.SERVER;
     try (RawMqtt channel = wire.library.connect(uri, "req");
         RawMqtt service = wire.library.connect(uri, "rsp")) {
@@ -82,7 +87,7 @@ final class WireStream {
           sender.publish(messageTopic, payload, qos, messageResponseTopic, correlation,
               new RawMqtt.Extras(-1, List.of("grpc-seq", Long.toString(message))), sent, failed);
       return RawPubSubRate.publish(send, 1, credit::get, counted.count::get, warmupNanos,
-          measureNanos, maxMessages);
+          measureNanos, maxMessages, ended);
     }
   }
 

@@ -110,7 +110,7 @@ class WireFloorTest {
         for (WireContract.Threading threading : WireContract.Threading.values()) {
           WireContract wire = new WireContract(library, threading, WireContract.newRunId());
           List<String> floor = captureStream(
-              () -> WireStream.run(wire, d, broker.uri(), 1, size, 0, nanos, 1000));
+              () -> WireStream.run(wire, d, broker.uri(), 1, size, 0, nanos, 1000, n -> {}));
           assertEquals(grpcMqtt, floor, library + " " + threading + " " + d + ", " + size + " B");
         }
         assertTrue(grpcMqtt.get(0).endsWith("payload " + (size == 64 ? 66 : 16_388)),
@@ -127,7 +127,8 @@ class WireFloorTest {
     List<String> impls = List.of("floor-wire", "floor-wire-direct", "floor-wire-hivemq",
         "floor-wire-direct-hivemq");
 
-    int code = Main.run("--smoke", "--brokers", "hivemq", "--scenarios", "unary", "--qos", "1",
+    int code = Main.run("--smoke", "--brokers", "hivemq", "--scenarios", "unary,streaming",
+        "--qos", "1",
         "--payloads", "64", "--impls", "floor," + String.join(",", impls), "--json",
         json.toString());
 
@@ -136,18 +137,22 @@ class WireFloorTest {
         (Map<String, ?>) JsonParser.parse(Files.readString(json, StandardCharsets.UTF_8));
     Set<String> seen = new HashSet<>();
     for (Map<String, ?> r : (List<Map<String, ?>>) doc.get("results")) {
-      String key = r.get("impl") + "|" + ((Number) r.get("concurrency")).intValue();
+      String key = r.get("kind") + "|" + r.get("impl") + "|"
+          + ((Number) r.get("concurrency")).intValue();
       assertEquals(0, ((Number) r.get("errors")).intValue(), key + ": " + r.get("note"));
       assertTrue(((Number) r.get("samples")).longValue() > 0, key + " has no samples");
       assertTrue(seen.add(key), "reported twice: " + key);
     }
     Set<String> expected = new HashSet<>();
     for (String impl : impls) {
-      expected.add(impl + "|1");
-      expected.add(impl + "|32");
+      expected.add("unary|" + impl + "|1");
+      expected.add("unary|" + impl + "|32");
+      expected.add("server-stream|" + impl + "|1");
+      expected.add("client-stream|" + impl + "|1");
     }
-    expected.add("floor|1");
-    expected.add("floor|32");
+    expected.add("unary|floor|1");
+    expected.add("unary|floor|32");
+    expected.add("pubsub|floor|1");
     assertEquals(expected, seen);
   }
 
