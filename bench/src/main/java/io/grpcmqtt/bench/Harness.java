@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 import javax.annotation.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -315,10 +316,24 @@ final class Harness {
             : remote != null ? GrpcEndpoint.mqttChannel(uri, qos, remote)
             : GrpcEndpoint.mqtt(uri, qos)) {
       boolean direct = o.impls.contains("grpc-mqtt-direct") && remote == null;
+      // The contract floors of streams run in this process only (not with --separate).
+      List<WireContract> wires = new ArrayList<>();
+      if (remote == null) {
+        String runId = WireContract.newRunId();
+        for (String impl : wireFloors()) {
+          wires.add(WireContract.ofImpl(impl, runId));
+        }
+      }
       List<JitWarmup.Workload> warmUp = new ArrayList<>();
       for (int payload : o.payloads) {
         for (RawMqtt.Library library : floors()) {
-          warmUp.add(nanos -> pubSubRate(remote, library, uri, qos, payload, 0, nanos));
+          warmUp.add(nanos -> pubSubRate(remote, library, uri, qos, payload, 0, nanos, n -> {}));
+        }
+        for (WireContract wire : wires) {
+          for (WireStream.Direction d : WireStream.Direction.values()) {
+            warmUp.add(nanos -> WireStream.run(wire, d, uri, qos, payload, 0, nanos, o.maxCalls,
+                n -> {}));
+          }
         }
         if (mqtt != null) {
           warmUp.addAll(streamWorkloads(mqtt, payload));
@@ -337,14 +352,16 @@ final class Harness {
       for (int payload : o.payloads) {
         for (int rep = 0; rep < o.repeat; rep++) {
           for (RawMqtt.Library library : floors()) {
-            log.info("{}: raw publish->subscribe rate, {}, QoS {}, {} B", broker.name(),
-                library.impl, qos, payload);
-            JitTime jit = JitTime.now(remote);
-            double[] raw = pubSubRate(remote, library, uri, qos, payload, o.warmupNanos(),
-                o.measureNanos());
-            results.add(withJit(Result.builder(broker.name(), "pubsub", library.impl).qos(qos)
-                .payload(payload).rate(raw[0], samples(raw[0]))
-                .errors((long) raw[1]), "", JitTime.now(remote).since(jit)).build());
+            rateLine(broker.name(), "pubsub", library.impl, qos, payload, remote,
+                ended -> pubSubRate(remote, library, uri, qos, payload, o.warmupNanos(),
+                    o.measureNanos(), ended));
+          }
+          for (WireContract wire : wires) {
+            for (WireStream.Direction d : WireStream.Direction.values()) {
+              rateLine(broker.name(), d.kind, wire.impl(), qos, payload, null,
+                  ended -> WireStream.run(wire, d, uri, qos, payload, o.warmupNanos(),
+                      o.measureNanos(), o.maxCalls, ended));
+            }
           }
           if (mqtt != null) {
             streams(broker.name(), mqtt, qos, payload, remote);
@@ -361,11 +378,13 @@ final class Harness {
 
   /** The raw publish floor, with the subscriber in {@code remote} if there is one. */
   private double[] pubSubRate(@Nullable ServerProcess remote, RawMqtt.Library library,
-      String uri, int qos, int payload, long warmupNanos, long measureNanos) throws Exception {
+      String uri, int qos, int payload, long warmupNanos, long measureNanos, LongConsumer ended)
+      throws Exception {
     return remote == null
-        ? RawPubSubRate.run(library, uri, qos, payload, warmupNanos, measureNanos, o.maxCalls)
+        ? RawPubSubRate.run(library, uri, qos, payload, warmupNanos, measureNanos, o.maxCalls,
+            ended)
         : RawPubSubRate.toRemote(library, uri, qos, payload, remote.streamTopic(library),
-            () -> remote.pubSubReceived(library), warmupNanos, measureNanos, o.maxCalls);
+            () -> remote.pubSubReceived(library), warmupNanos, measureNanos, o.maxCalls, ended);
   }
 
   /** The contract floors {@code --impls} asks for ({@link WireContract}), in a fixed order. */
@@ -432,20 +451,46 @@ final class Harness {
    * warm-up and measurement ({@code remote}: the server process).
    */
   private void streams(String broker, GrpcEndpoint endpoint, int qos, int payload,
-      @Nullable ServerProcess remote) throws InterruptedException {
-    log.info("{}: {} server streaming, QoS {}, {} B", broker, endpoint.impl, qos, payload);
+      @Nullable ServerProcess remote) throws Exception {
+    rateLine(broker, "server-stream", endpoint.impl, qos, payload, remote,
+        ended -> new double[] {GrpcScenarios.serverStreaming(endpoint, payload, o.warmupNanos(),
+            o.measureNanos(), o.maxCalls), 0});
+    rateLine(broker, "client-stream", endpoint.impl, qos, payload, remote,
+        ended -> new double[] {GrpcScenarios.clientStreaming(endpoint, payload, o.warmupNanos(),
+            o.measureNanos(), o.maxCalls), 0});
+  }
+
+  /**
+   * One run of a rate: messages per second during the measurement, and errors. A run whose
+   * clients close before it returns reports the messages it received in all to {@code ended}
+   * while they are still connected; a run that does not is counted when it returns.
+   */
+  private interface RateRun {
+    double[] run(LongConsumer ended) throws Exception;
+  }
+
+  /**
+   * One rate line: its JIT time covers the warm-up and the measurement ({@code remote}: the
+   * server process); its note has this process's kernel counts per message
+   * ({@link KernelCounts}) of the warm-up and the measurement: per message received in all, or
+   * (a run that does not report them, grpc-mqtt's, whose endpoint outlives the run) per message
+   * its rate gives for the time the run took.
+   */
+  private void rateLine(String broker, String kind, String impl, int qos, int payload,
+      @Nullable ServerProcess remote, RateRun run) throws Exception {
+    log.info("{}: {} {}, QoS {}, {} B", broker, impl, kind, qos, payload);
     JitTime jit = JitTime.now(remote);
-    double server = GrpcScenarios.serverStreaming(endpoint, payload, o.warmupNanos(),
-        o.measureNanos(), o.maxCalls);
-    results.add(withJit(Result.builder(broker, "server-stream", endpoint.impl).qos(qos)
-        .payload(payload).rate(server, samples(server)), "",
-        JitTime.now(remote).since(jit)).build());
-    log.info("{}: {} client streaming, QoS {}, {} B", broker, endpoint.impl, qos, payload);
-    jit = JitTime.now(remote);
-    double client = GrpcScenarios.clientStreaming(endpoint, payload, o.warmupNanos(),
-        o.measureNanos(), o.maxCalls);
-    results.add(withJit(Result.builder(broker, "client-stream", endpoint.impl).qos(qos)
-        .payload(payload).rate(client, samples(client)), "",
+    KernelCounts.Snapshot kernel = KernelCounts.snapshot();
+    String what = impl + " " + kind + " " + payload + " B";
+    String[] kernelNote = {null};
+    long t0 = System.nanoTime();
+    double[] rate = run.run(messages -> kernelNote[0] = kernel.perCall(messages, what));
+    if (kernelNote[0] == null) {
+      kernelNote[0] =
+          kernel.perCall(Math.round(rate[0] * (System.nanoTime() - t0) / 1e9), what);
+    }
+    results.add(withJit(Result.builder(broker, kind, impl).qos(qos).payload(payload)
+        .rate(rate[0], samples(rate[0])).errors((long) rate[1]), kernelNote[0],
         JitTime.now(remote).since(jit)).build());
   }
 

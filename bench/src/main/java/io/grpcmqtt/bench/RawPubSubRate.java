@@ -5,6 +5,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -19,56 +21,97 @@ final class RawPubSubRate {
 
   private RawPubSubRate() {}
 
-  /** Messages per second received during the measurement, and errors. */
+  /**
+   * Messages per second received during the measurement, and errors; {@code ended} gets the
+   * messages received in all before the clients close ({@link #publish}).
+   */
   static double[] run(RawMqtt.Library library, String uri, int qos, int payloadBytes,
-      long warmupNanos, long measureNanos, long maxMessages) throws Exception {
+      long warmupNanos, long measureNanos, long maxMessages, LongConsumer ended)
+      throws Exception {
     return run(library, uri, qos, payloadBytes, payloadBytes, MAX_AHEAD, warmupNanos,
-        measureNanos, maxMessages);
+        measureNanos, maxMessages, ended);
   }
 
   /**
-   * As {@link #run(RawMqtt.Library, String, int, int, long, long, long)}, each message published as packets of at
+   * As {@link #run(RawMqtt.Library, String, int, int, long, long, long, LongConsumer)}, each message published as packets of at
    * most {@code packetBytes} of payload (the floor of a message larger than the broker's packet
    * limit) and at most {@code maxAhead} messages not yet received.
    */
   static double[] run(RawMqtt.Library library, String uri, int qos, int payloadBytes,
       int packetBytes, int maxAhead, long warmupNanos, long measureNanos, long maxMessages)
       throws Exception {
+    return run(library, uri, qos, payloadBytes, packetBytes, maxAhead, warmupNanos, measureNanos,
+        maxMessages, n -> {});
+  }
+
+  private static double[] run(RawMqtt.Library library, String uri, int qos, int payloadBytes,
+      int packetBytes, int maxAhead, long warmupNanos, long measureNanos, long maxMessages,
+      LongConsumer ended) throws Exception {
     int packets = payloadBytes <= packetBytes ? 1 : (payloadBytes + packetBytes - 1) / packetBytes;
     try (RawMqtt publisher = library.connect(uri, "pub");
         RawMqtt subscriber = library.connect(uri, "sub")) {
       String topic = "bench/raw/" + subscriber.id() + "/stream";
       AtomicLong receivedPackets = new AtomicLong();
       subscriber.subscribe(topic, qos, m -> receivedPackets.incrementAndGet());
-      return publish(publisher, topic, qos, payloadBytes, packetBytes, maxAhead,
-          () -> receivedPackets.get() / packets, warmupNanos, measureNanos, maxMessages);
+      LongSupplier received = () -> receivedPackets.get() / packets;
+      return publish(packetSender(publisher, topic, qos, payloadBytes, packetBytes), packets,
+          ahead(received, maxAhead), received, warmupNanos, measureNanos, maxMessages, ended);
     }
   }
 
   /**
-   * As {@link #run(RawMqtt.Library, String, int, int, long, long, long)} with the subscriber in
+   * As {@link #run(RawMqtt.Library, String, int, int, long, long, long, LongConsumer)} with the subscriber in
    * another process ({@link ServerProcess}): it subscribes to {@code topic} and counts what it
    * receives into {@code received}, which throttles the publisher here as the local count does.
    */
   static double[] toRemote(RawMqtt.Library library, String uri, int qos, int payloadBytes,
       String topic, LongSupplier received, long warmupNanos, long measureNanos,
-      long maxMessages) throws Exception {
+      long maxMessages, LongConsumer ended) throws Exception {
     try (RawMqtt publisher = library.connect(uri, "pub")) {
-      return publish(publisher, topic, qos, payloadBytes, payloadBytes, MAX_AHEAD, received,
-          warmupNanos, measureNanos, maxMessages);
+      return publish(packetSender(publisher, topic, qos, payloadBytes, payloadBytes), 1,
+          ahead(received, MAX_AHEAD), received, warmupNanos, measureNanos, maxMessages, ended);
     }
   }
 
-  /** The publishing loop and the rate {@code received} counts during the measurement. */
-  private static double[] publish(RawMqtt publisher, String topic, int qos, int payloadBytes,
-      int packetBytes, int maxAhead, LongSupplier received, long warmupNanos, long measureNanos,
-      long maxMessages) throws InterruptedException {
+  /** Publishes packet {@code packet} of message {@code message} (counted from 1). */
+  interface PacketSender {
+    void send(long message, int packet, Runnable sent, Consumer<Throwable> failed);
+  }
+
+  /** The bare floor's packets: {@code payloadBytes} cut into packets of {@code packetBytes}. */
+  private static PacketSender packetSender(RawMqtt publisher, String topic, int qos,
+      int payloadBytes, int packetBytes) {
     int packets = payloadBytes <= packetBytes ? 1 : (payloadBytes + packetBytes - 1) / packetBytes;
+    byte[] full = new byte[packets == 1 ? payloadBytes : packetBytes];
+    byte[] last = packets == 1 ? full : new byte[payloadBytes - (packets - 1) * packetBytes];
+    return (message, packet, sent, failed) -> publisher.publish(topic,
+        packet < packets - 1 ? full : last, qos, null, null, sent, failed);
+  }
+
+  /**
+   * How many messages the publisher may have sent in all: {@code maxAhead} more than
+   * {@code received} has counted since the start (a remote counter starts where earlier runs
+   * left it).
+   */
+  private static LongSupplier ahead(LongSupplier received, int maxAhead) {
+    long base = received.getAsLong();
+    return () -> received.getAsLong() - base + maxAhead;
+  }
+
+  /**
+   * The publishing loop: messages of {@code packets} packets each through {@code sender}, never
+   * more in all than {@code allowed} says, at most {@link #MAX_INFLIGHT} packets unacknowledged;
+   * and the rate {@code received} counts during the measurement, and the errors. {@code ended}
+   * gets the messages {@code received} counted in all, at the end, while the caller's clients
+   * are still connected (what their threads did is counted only while they run:
+   * {@link KernelCounts}).
+   */
+  static double[] publish(PacketSender sender, int packets, LongSupplier allowed,
+      LongSupplier received, long warmupNanos, long measureNanos, long maxMessages,
+      LongConsumer ended) throws InterruptedException {
     AtomicLong errors = new AtomicLong();
     AtomicReference<Throwable> firstError = new AtomicReference<>();
     Semaphore inflight = new Semaphore(MAX_INFLIGHT);
-    byte[] full = new byte[packets == 1 ? payloadBytes : packetBytes];
-    byte[] last = packets == 1 ? full : new byte[payloadBytes - (packets - 1) * packetBytes];
     // A remote counter starts where earlier runs left it.
     long base = received.getAsLong();
     long t0 = System.nanoTime();
@@ -84,7 +127,7 @@ final class RawPubSubRate {
       if (now - end >= 0) {
         break;
       }
-      if (sent - (received.getAsLong() - base) >= maxAhead) {
+      if (sent >= allowed.getAsLong()) {
         LockSupport.parkNanos(20_000);
         continue;
       }
@@ -95,8 +138,7 @@ final class RawPubSubRate {
             break;
           }
         }
-        publisher.publish(topic, i < packets - 1 ? full : last, qos, null, null,
-            inflight::release, e -> {
+        sender.send(sent + 1, i, inflight::release, e -> {
           inflight.release();
           errors.incrementAndGet();
           firstError.compareAndSet(null, e);
@@ -117,6 +159,7 @@ final class RawPubSubRate {
     // until one arrives, as the gRPC scenarios do.
     ClosedLoop.extendUntilCounted(received, atWarmEnd, () -> errors.get() > 0);
     long atEnd = received.getAsLong();
+    ended.accept(atEnd - base);
     return new double[] {(atEnd - atWarmEnd) / ((System.nanoTime() - warmEnd) / 1e9),
         errors.get()};
   }

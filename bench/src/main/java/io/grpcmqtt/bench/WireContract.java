@@ -133,11 +133,23 @@ final class WireContract {
 
   /** A reply topic of grpc-mqtt's form for {@code clientId}, padded to a generated id's length. */
   String replyTopic(String clientId) {
+    return prefix + "/_reply/" + generatedLength(clientId);
+  }
+
+  /**
+   * A server's call topic ({@code grpc-call-topic}, where a stream's credit and client messages
+   * go) of grpc-mqtt's form for {@code clientId}, padded as {@link #replyTopic}.
+   */
+  String callTopic(String clientId) {
+    return prefix + "/_server/" + generatedLength(clientId);
+  }
+
+  private static String generatedLength(String clientId) {
     StringBuilder id = new StringBuilder(clientId);
     while (id.length() < CLIENT_ID_LENGTH) {
       id.append('0');
     }
-    return prefix + "/_reply/" + id.substring(0, CLIENT_ID_LENGTH);
+    return id.substring(0, CLIENT_ID_LENGTH);
   }
 
   /** A request's Message Expiry and {@code grpc-timeout} with {@code nanosLeft} to its deadline. */

@@ -33,7 +33,8 @@ class SmokeTest {
     // More idle streams than a server admits from one caller by default (1,000): the bench's own
     // limits must not cut its measurement short.
     int code = Main.run("--smoke", "--brokers", "hivemq", "--idle-streams", "1001",
-        "--impls", "floor,floor-hivemq,grpc-mqtt,grpc-http2,grpc-http2-direct", "--json",
+        "--impls", "floor,floor-hivemq,floor-wire,grpc-mqtt,grpc-http2,grpc-http2-direct",
+        "--json",
         json.toString());
 
     assertEquals(0, code);
@@ -49,12 +50,14 @@ class SmokeTest {
           expected.add("hivemq|unary|floor|" + qos + "|" + conc + "|" + payload);
           expected.add("hivemq|unary|floor-hivemq|" + qos + "|" + conc + "|" + payload);
           expected.add("hivemq|unary|grpc-mqtt|" + qos + "|" + conc + "|" + payload);
+          expected.add("hivemq|unary|floor-wire|" + qos + "|" + conc + "|" + payload);
         }
       }
       expected.add("hivemq|pubsub|floor|1|1|" + payload);
       expected.add("hivemq|pubsub|floor-hivemq|1|1|" + payload);
       for (String kind : List.of("server-stream", "client-stream")) {
         expected.add("hivemq|" + kind + "|grpc-mqtt|1|1|" + payload);
+        expected.add("hivemq|" + kind + "|floor-wire|1|1|" + payload);
         expected.add("-|" + kind + "|grpc-http2|-1|1|" + payload);
         expected.add("-|" + kind + "|grpc-http2-direct|-1|1|" + payload);
       }
@@ -147,7 +150,7 @@ class SmokeTest {
         expected.add(broker + "|unary|" + impl);
       }
       // The floors' subscribers and the server ran in the second JVM: what they received was
-      // counted there and read here.
+      // counted there and read here. The streams' contract floor runs in one process only.
       expected.add(broker + "|pubsub|floor");
       expected.add(broker + "|pubsub|floor-hivemq");
       expected.add(broker + "|server-stream|grpc-mqtt");

@@ -5,11 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.base.Splitter;
 import io.grpc.internal.JsonParser;
+import io.grpcmqtt.bench.proto.BenchGrpc;
+import io.grpcmqtt.bench.proto.Payload;
+import io.grpcmqtt.bench.proto.StreamRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -70,6 +74,51 @@ class WireFloorTest {
     }
   }
 
+  /**
+   * A stream's message frame (the one with {@code grpc-seq=1}) and its first credit frame, from
+   * grpc-mqtt and from the stream contract floor, in both directions: 1,000 messages, more than
+   * the first window of 512, so the sender needs the receiver's grant (after the 256th), which
+   * therefore comes before the stream's end. The server stream reads all 1,000; the others send
+   * for a second or until the 1,000th message, far longer than 256 messages take.
+   */
+  @ParameterizedTest
+  @EnumSource(RawMqtt.Library.class)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void theStreamContractFloorSendsWhatAGrpcMqttStreamSends(RawMqtt.Library library)
+      throws Exception {
+    long nanos = TimeUnit.SECONDS.toNanos(1);
+    for (int size : new int[] {64, 16_384}) {
+      for (WireStream.Direction d : WireStream.Direction.values()) {
+        List<String> grpcMqtt;
+        try (GrpcEndpoint endpoint = GrpcEndpoint.mqtt(broker.uri(), 1)) {
+          grpcMqtt = captureStream(() -> {
+            if (d == WireStream.Direction.SERVER) {
+              Iterator<Payload> messages = BenchGrpc.newBlockingStub(endpoint.channel)
+                  .withDeadlineAfter(30, TimeUnit.SECONDS)
+                  .source(StreamRequest.newBuilder().setCount(1000).setSize(size).build());
+              int n = 0;
+              while (messages.hasNext()) {
+                messages.next();
+                n++;
+              }
+              assertEquals(1000, n);
+            } else {
+              GrpcScenarios.clientStreaming(endpoint, size, 0, nanos, 1000);
+            }
+          });
+        }
+        for (WireContract.Threading threading : WireContract.Threading.values()) {
+          WireContract wire = new WireContract(library, threading, WireContract.newRunId());
+          List<String> floor = captureStream(
+              () -> WireStream.run(wire, d, broker.uri(), 1, size, 0, nanos, 1000, n -> {}));
+          assertEquals(grpcMqtt, floor, library + " " + threading + " " + d + ", " + size + " B");
+        }
+        assertTrue(grpcMqtt.get(0).endsWith("payload " + (size == 64 ? 66 : 16_388)),
+            size + " B: " + grpcMqtt);
+      }
+    }
+  }
+
   @Test
   @Timeout(value = 120, unit = TimeUnit.SECONDS)
   @SuppressWarnings("unchecked")
@@ -78,7 +127,8 @@ class WireFloorTest {
     List<String> impls = List.of("floor-wire", "floor-wire-direct", "floor-wire-hivemq",
         "floor-wire-direct-hivemq");
 
-    int code = Main.run("--smoke", "--brokers", "hivemq", "--scenarios", "unary", "--qos", "1",
+    int code = Main.run("--smoke", "--brokers", "hivemq", "--scenarios", "unary,streaming",
+        "--qos", "1",
         "--payloads", "64", "--impls", "floor," + String.join(",", impls), "--json",
         json.toString());
 
@@ -87,18 +137,22 @@ class WireFloorTest {
         (Map<String, ?>) JsonParser.parse(Files.readString(json, StandardCharsets.UTF_8));
     Set<String> seen = new HashSet<>();
     for (Map<String, ?> r : (List<Map<String, ?>>) doc.get("results")) {
-      String key = r.get("impl") + "|" + ((Number) r.get("concurrency")).intValue();
+      String key = r.get("kind") + "|" + r.get("impl") + "|"
+          + ((Number) r.get("concurrency")).intValue();
       assertEquals(0, ((Number) r.get("errors")).intValue(), key + ": " + r.get("note"));
       assertTrue(((Number) r.get("samples")).longValue() > 0, key + " has no samples");
       assertTrue(seen.add(key), "reported twice: " + key);
     }
     Set<String> expected = new HashSet<>();
     for (String impl : impls) {
-      expected.add(impl + "|1");
-      expected.add(impl + "|32");
+      expected.add("unary|" + impl + "|1");
+      expected.add("unary|" + impl + "|32");
+      expected.add("server-stream|" + impl + "|1");
+      expected.add("client-stream|" + impl + "|1");
     }
-    expected.add("floor|1");
-    expected.add("floor|32");
+    expected.add("unary|floor|1");
+    expected.add("unary|floor|32");
+    expected.add("pubsub|floor|1");
     assertEquals(expected, seen);
   }
 
@@ -156,6 +210,47 @@ class WireFloorTest {
   }
 
   /**
+   * The shapes of a stream's message frame with {@code grpc-seq=1} and of its first credit frame,
+   * as a subscriber to {@code #} saw them.
+   */
+  private static List<String> captureStream(Action stream) throws Exception {
+    String[] seen = new String[2];
+    RawClient observer = new RawClient(broker.uri(), "observer");
+    try {
+      observer.subscribe("#", 1, (topic, m) -> {
+        Map<String, String> props = new java.util.HashMap<>();
+        for (UserProperty u : m.getProperties().getUserProperties()) {
+          props.putIfAbsent(u.getKey(), u.getValue());
+        }
+        synchronized (seen) {
+          if ("1".equals(props.get("grpc-seq")) && !props.containsKey("grpc-ctl")
+              && seen[0] == null) {
+            seen[0] = shape(topic, m);
+          } else if ("credit".equals(props.get("grpc-ctl")) && seen[1] == null) {
+            seen[1] = shape(topic, m);
+          }
+        }
+      });
+      stream.run();
+      // The observer's own delivery may lag the stream's end: wait for both, bounded.
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (System.nanoTime() < until) {
+        synchronized (seen) {
+          if (seen[0] != null && seen[1] != null) {
+            break;
+          }
+        }
+        Thread.sleep(10);
+      }
+    } finally {
+      observer.close();
+    }
+    synchronized (seen) {
+      return java.util.Arrays.asList(seen[0], seen[1]);
+    }
+  }
+
+  /**
    * A message with the names it was given replaced by their lengths: the topic prefix, the
    * client id in a reply topic, the Correlation Data; an expiry the broker may have decremented
    * by a second is checked for presence and range only.
@@ -187,9 +282,11 @@ class WireFloorTest {
   private static String topicShape(String topic) {
     List<String> levels = new ArrayList<>(Splitter.on('/').splitToList(topic));
     levels.set(0, "{" + levels.get(0).length() + "}");
-    int reply = levels.indexOf("_reply");
-    if (reply >= 0 && reply + 1 < levels.size()) {
-      levels.set(reply + 1, "{" + levels.get(reply + 1).length() + "}");
+    for (String level : List.of("_reply", "_server")) {
+      int i = levels.indexOf(level);
+      if (i >= 0 && i + 1 < levels.size()) {
+        levels.set(i + 1, "{" + levels.get(i + 1).length() + "}");
+      }
     }
     return String.join("/", levels);
   }
