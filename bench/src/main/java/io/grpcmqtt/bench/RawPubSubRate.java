@@ -47,7 +47,7 @@ final class RawPubSubRate {
   private static double[] run(RawMqtt.Library library, String uri, int qos, int payloadBytes,
       int packetBytes, int maxAhead, long warmupNanos, long measureNanos, long maxMessages,
       LongConsumer ended) throws Exception {
-    int packets = payloadBytes <= packetBytes ? 1 : (payloadBytes + packetBytes - 1) / packetBytes;
+    int packets = packets(payloadBytes, packetBytes);
     try (RawMqtt publisher = library.connect(uri, "pub");
         RawMqtt subscriber = library.connect(uri, "sub")) {
       String topic = "bench/raw/" + subscriber.id() + "/stream";
@@ -73,6 +73,11 @@ final class RawPubSubRate {
     }
   }
 
+  /** How many packets of at most {@code packetBytes} a message of {@code payloadBytes} takes. */
+  private static int packets(int payloadBytes, int packetBytes) {
+    return payloadBytes <= packetBytes ? 1 : (payloadBytes + packetBytes - 1) / packetBytes;
+  }
+
   /** Publishes packet {@code packet} of message {@code message} (counted from 1). */
   interface PacketSender {
     void send(long message, int packet, Runnable sent, Consumer<Throwable> failed);
@@ -81,7 +86,7 @@ final class RawPubSubRate {
   /** The bare floor's packets: {@code payloadBytes} cut into packets of {@code packetBytes}. */
   private static PacketSender packetSender(RawMqtt publisher, String topic, int qos,
       int payloadBytes, int packetBytes) {
-    int packets = payloadBytes <= packetBytes ? 1 : (payloadBytes + packetBytes - 1) / packetBytes;
+    int packets = packets(payloadBytes, packetBytes);
     byte[] full = new byte[packets == 1 ? payloadBytes : packetBytes];
     byte[] last = packets == 1 ? full : new byte[payloadBytes - (packets - 1) * packetBytes];
     return (message, packet, sent, failed) -> publisher.publish(topic,
