@@ -542,8 +542,8 @@ final class MqttServerTransport implements ServerTransport {
   }
 
   private void answerAgain(RecentCalls.Reply reply) {
-    ChunkingPublisher.publish(connection, reply.topic, reply.payload, config.qos(),
-        reply.properties, TransportConnection.IGNORE);
+    ChunkingPublisher.publish(connection.publisher(), connection.maximumPacketSize(), reply.topic,
+        reply.payload, config.qos(), reply.properties, TransportConnection.IGNORE);
   }
 
   /** Takes a slot of the server's and of the caller's call limits; else answers the refusal. */
