@@ -592,7 +592,6 @@ final class MqttServerTransport implements ServerTransport {
       reject(frame, SHUTTING_DOWN, call.fullMethod, replies);
       return;
     }
-    stream.queueFirst(frame);
     transportListener.streamCreated(stream, call.fullMethod, call.headers);
     stream.start();
   }
