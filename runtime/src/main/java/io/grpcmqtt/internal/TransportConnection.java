@@ -4,7 +4,6 @@ import io.grpcmqtt.mqtt.MqttConnection;
 import io.grpcmqtt.mqtt.MqttConnectionConfig;
 import io.grpcmqtt.mqtt.MqttMessage;
 import io.grpcmqtt.mqtt.MqttPublishResult;
-import io.grpcmqtt.mqtt.MqttUserProperty;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
