@@ -1,18 +1,23 @@
 package io.grpcmqtt.internal;
 
+import io.grpcmqtt.mqtt.MqttMessage;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Publishes a frame whole when it fits the broker's Maximum Packet Size, else as the chunks of
- * {@link ChunkSplitter}. The callback hears once: published when every chunk was acknowledged
- * (with 0x10 if any chunk found no subscriber), failed at the first chunk that failed.
+ * {@link ChunkSplitter}, each made into a message ({@link Publishes#message}) and handed straight
+ * to the connection's {@link TransportConnection.CallbackPublisher}. The callback hears once:
+ * published when every chunk was acknowledged (with 0x10 if any chunk found no subscriber), failed
+ * at the first chunk that failed.
  */
 final class ChunkingPublisher {
   private ChunkingPublisher() {}
 
+  /** @param maxPacket the broker's Maximum Packet Size ({@link TransportConnection#maximumPacketSize}) */
   static void publish(
-      TransportConnection connection,
+      TransportConnection.CallbackPublisher out,
+      int maxPacket,
       String topic,
       byte[] payload,
       int qos,
@@ -20,7 +25,7 @@ final class ChunkingPublisher {
       TransportConnection.PublishCallback callback) {
     List<ChunkSplitter.Part> parts;
     try {
-      parts = ChunkSplitter.split(topic, payload, qos, properties, connection.maximumPacketSize());
+      parts = ChunkSplitter.split(topic, payload, qos, properties, maxPacket);
     } catch (PacketTooLargeException e) {
       callback.failed(e);
       return;
@@ -28,7 +33,11 @@ final class ChunkingPublisher {
     TransportConnection.PublishCallback each =
         parts.size() == 1 ? callback : new AllPublished(parts.size(), callback);
     for (ChunkSplitter.Part part : parts) {
-      connection.publish(topic, part.payload(), qos, false, part.properties(), each);
+      MqttMessage message =
+          Publishes.message(topic, part.payload(), qos, false, part.properties(), each);
+      if (message != null) {
+        out.publish(message, each);
+      }
     }
   }
 

@@ -115,6 +115,21 @@ final class MqttServerStream implements ServerStream, InboundMessages.Owner {
     this.messagesIn = new InboundMessages(
         this, sync, stats, 1, window, maxInbound, "client", MqttServerStream::tooLarge,
         transport.assemblers);
+    // What the request PUBLISH carries (its message, and the half-close of a single-request
+    // call) is queued before gRPC learns of the stream: the handler's first request() then finds
+    // it and gRPC delivers it within the executor task that started the call, instead of a second
+    // hand-off to the executor from Paho's thread. The message is within the size limit: the
+    // transport checked it.
+    Frame first = call.first;
+    if (first.credit >= 0) {
+      messagesOut.grant(first.credit);
+    } else {
+      messagesOut.unbounded();
+    }
+    if (!Wire.CTL_OPEN.equals(first.control)) {
+      messagesIn.addFirst(first.payload);
+    }
+    this.halfCloseReceived = !requestStreaming;
   }
 
   @Override
@@ -134,30 +149,7 @@ final class MqttServerStream implements ServerStream, InboundMessages.Owner {
     return responseTopic;
   }
 
-  /**
-   * Queues what the request PUBLISH carries (its message, and the half-close of a single-request
-   * call), before gRPC learns of the stream: the handler's first {@code request()} then finds it
-   * and gRPC delivers it within the executor task that started the call, instead of a second
-   * hand-off to the executor from Paho's thread. Nothing reaches the listener from here. The
-   * message is within the size limit: the transport checked it.
-   */
-  void queueFirst(Frame first) {
-    synchronized (this) {
-      if (first.credit >= 0) {
-        messagesOut.grant(first.credit);
-      } else {
-        messagesOut.unbounded();
-      }
-      if (!Wire.CTL_OPEN.equals(first.control)) {
-        messagesIn.addFirst(first.payload);
-      }
-      if (!requestStreaming) {
-        halfCloseReceived = true;
-      }
-    }
-  }
-
-  /** Starts the call queued by {@link #queueFirst}; gRPC has set the listener by now. */
+  /** Starts the call whose request the stream was made with; gRPC has set the listener by now. */
   void start() {
     synchronized (this) {
       if (isStreaming() && responseTopic != null) {

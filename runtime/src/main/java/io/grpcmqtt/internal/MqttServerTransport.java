@@ -542,8 +542,8 @@ final class MqttServerTransport implements ServerTransport {
   }
 
   private void answerAgain(RecentCalls.Reply reply) {
-    ChunkingPublisher.publish(connection, reply.topic, reply.payload, config.qos(),
-        reply.properties, TransportConnection.IGNORE);
+    ChunkingPublisher.publish(connection.publisher(), connection.maximumPacketSize(), reply.topic,
+        reply.payload, config.qos(), reply.properties, TransportConnection.IGNORE);
   }
 
   /** Takes a slot of the server's and of the caller's call limits; else answers the refusal. */
@@ -592,7 +592,6 @@ final class MqttServerTransport implements ServerTransport {
       reject(frame, SHUTTING_DOWN, call.fullMethod, replies);
       return;
     }
-    stream.queueFirst(frame);
     transportListener.streamCreated(stream, call.fullMethod, call.headers);
     stream.start();
   }

@@ -1,13 +1,44 @@
 package io.grpcmqtt.internal;
 
+import io.grpcmqtt.mqtt.MqttMessage;
 import io.grpcmqtt.mqtt.MqttUserProperty;
 import java.util.ArrayList;
 import java.util.List;
 import javax.annotation.Nullable;
 
-/** Builds the properties of outgoing PUBLISHes. */
+/** Builds outgoing PUBLISHes: their properties, and the message a connection publishes. */
 final class Publishes {
   private Publishes() {}
+
+  /**
+   * The message of a frame, made in one step: no builder, and the payload, correlation data and
+   * user properties handed over as they are, the list not even wrapped: the message never leaves
+   * the runtime (the connection turns it into the client library's types within its publish and
+   * drops it), and nobody changes them meanwhile. Strings MQTT forbids are checked here, once
+   * ({@link MqttMessageAccess#message}, as {@link MqttMessage.Builder#build()} checks them; user
+   * properties were sanitized by {@link #properties}): such a frame fails only its own publish,
+   * never reaching the wire.
+   *
+   * @return the message, or null when a string was refused: {@code callback} was told
+   */
+  @Nullable
+  static MqttMessage message(String topic, byte[] payload, int qos, boolean retained,
+      @Nullable PublishProperties p, TransportConnection.PublishCallback callback) {
+    try {
+      if (p == null) {
+        return MqttMessageAccess.message(topic, payload, qos, retained, null, null, null, null,
+            List.of(), 0);
+      }
+      List<MqttUserProperty> user = p.getUserProperties();
+      return MqttMessageAccess.message(topic, payload, qos, retained, p.getResponseTopic(),
+          p.getCorrelationData(), p.getContentType(), p.getMessageExpiryInterval(),
+          user == null ? List.of() : user,
+          p.publishSize(topic, payload.length, qos));
+    } catch (IllegalArgumentException e) {
+      callback.failed(new IllegalArgumentException("not published: " + e.getMessage(), e));
+      return null;
+    }
+  }
 
   static PublishProperties properties(
       @Nullable String responseTopic,

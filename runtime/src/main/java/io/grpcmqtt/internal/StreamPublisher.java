@@ -1,5 +1,6 @@
 package io.grpcmqtt.internal;
 
+import io.grpcmqtt.mqtt.MqttMessage;
 import io.grpcmqtt.mqtt.MqttUserProperty;
 import java.util.List;
 import javax.annotation.Nullable;
@@ -8,12 +9,17 @@ import javax.annotation.Nullable;
  * Publishes the frames of one call. The transport binds it, when it creates the stream, to the
  * call's connection, QoS, Correlation Data, the Response Topic its frames carry (the channel's
  * reply topic; none from a server) and their Content Type, and to the topic the frames go to: so a
- * stream says only what it sends, and never calls back into its transport to publish. A frame
- * above the broker's Maximum Packet Size goes as chunks where the contract allows them. Callbacks
- * run as the connection reports; streams wrap theirs in {@link OutsideStreamLock}.
+ * stream says only what it sends, and never calls back into its transport to publish. It makes
+ * each frame's message itself ({@link Publishes#message}) and hands it straight to the
+ * connection's {@link TransportConnection.CallbackPublisher}; a frame above the broker's Maximum
+ * Packet Size goes as chunks where the contract allows them. Callbacks run as the connection
+ * reports; streams wrap theirs in {@link OutsideStreamLock}.
  */
 final class StreamPublisher {
+  /** Asked for the broker's packet limit, which a reconnect may change. */
   private final TransportConnection connection;
+  /** The connection's client library (see {@link TransportConnection#publisher()}). */
+  private final TransportConnection.CallbackPublisher out;
   private final int qos;
   @Nullable private final String topic;
   @Nullable private final String replyTo;
@@ -36,6 +42,7 @@ final class StreamPublisher {
       @Nullable String contentType,
       @Nullable String cancelTopic) {
     this.connection = connection;
+    this.out = connection.publisher();
     this.qos = qos;
     this.topic = topic;
     this.replyTo = replyTo;
@@ -70,16 +77,20 @@ final class StreamPublisher {
 
   /**
    * Publishes a frame to {@code to}; when it does not fit one PUBLISH, as chunks if {@code
-   * chunked}, else it fails with {@link PacketTooLargeException}.
+   * chunked}, else it fails with {@link PacketTooLargeException} (the connection's check).
    */
   void publish(
       String to, byte[] payload, PublishProperties properties, boolean chunked,
       TransportConnection.PublishCallback callback) {
     if (chunked && !fits(to, payload, properties)) {
-      ChunkingPublisher.publish(connection, to, payload, qos, properties, callback);
-    } else {
-      // Most frames fit: straight to the connection, without splitting a list of one.
-      connection.publish(to, payload, qos, false, properties, callback);
+      ChunkingPublisher.publish(
+          out, connection.maximumPacketSize(), to, payload, qos, properties, callback);
+      return;
+    }
+    // Most frames fit: straight to the connection, without splitting a list of one.
+    MqttMessage message = Publishes.message(to, payload, qos, false, properties, callback);
+    if (message != null) {
+      out.publish(message, callback);
     }
   }
 
@@ -90,7 +101,7 @@ final class StreamPublisher {
 
   /** Tells servers the call is over; best effort, servers also see the deadline. */
   void publishCancel() {
-    connection.publish(cancelTopic, new byte[0], qos, false,
-        properties(null, Publishes.control(Wire.CTL_CANCEL)), TransportConnection.IGNORE);
+    publish(cancelTopic, new byte[0], properties(null, Publishes.control(Wire.CTL_CANCEL)), false,
+        TransportConnection.IGNORE);
   }
 }

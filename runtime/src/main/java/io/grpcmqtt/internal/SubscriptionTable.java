@@ -4,13 +4,14 @@ import io.grpcmqtt.mqtt.MqttDelivery;
 import io.grpcmqtt.mqtt.MqttMessageHandler;
 import io.grpcmqtt.mqtt.MqttTopics;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import javax.annotation.Nullable;
+import javax.annotation.concurrent.GuardedBy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +25,11 @@ import org.slf4j.LoggerFactory;
  * requests of one filter) with the code for that kind. Where filters overlap, the first
  * subscription in the order made whose filter matches takes the message ({@code $share/{group}/}
  * is not part of the match); an ended one only takes what no current one does.
+ *
+ * <p>Most messages arrive on a filter without wildcards (a channel's reply topic, a server's inbox
+ * and cancel topic, a default request topic): those are found with one map lookup of the topic,
+ * and only the wildcard filters made before that one are matched against it, level by level,
+ * since one of them would take the message first.
  */
 final class SubscriptionTable {
   private static final Logger log = LoggerFactory.getLogger(SubscriptionTable.class);
@@ -39,14 +45,71 @@ final class SubscriptionTable {
 
   private record Leaving(Subscription subscription, long sinceNanos) {}
 
-  private final Map<String, Subscription> byFilter = new ConcurrentHashMap<>();
+  /** A current subscription and its place in the order made (0: the first). */
+  private record Ranked(Subscription subscription, int rank) {}
+
+  /**
+   * What {@link #deliver} reads, made anew whenever a subscription is made or ended (rarely; a
+   * message never waits for it): the filters without wildcards by what they match (the filter
+   * without its {@code $share/{group}/}; the first made when two match the same), and the
+   * others in the order made.
+   */
+  private record Lookup(Map<String, Ranked> exact, Ranked[] wildcards) {
+    static final Lookup EMPTY = new Lookup(Map.of(), new Ranked[0]);
+
+    static Lookup of(List<Subscription> order) {
+      Map<String, Ranked> exact = new HashMap<>();
+      List<Ranked> wildcards = new ArrayList<>();
+      for (int i = 0; i < order.size(); i++) {
+        Subscription s = order.get(i);
+        String matched = matchedPart(s.filter());
+        if (matched.indexOf('+') < 0 && matched.indexOf('#') < 0) {
+          exact.putIfAbsent(matched, new Ranked(s, i));
+        } else {
+          wildcards.add(new Ranked(s, i));
+        }
+      }
+      return new Lookup(exact, wildcards.toArray(new Ranked[0]));
+    }
+
+    /** The handler of the first subscription made whose filter matches {@code topic}. */
+    @Nullable
+    MqttMessageHandler handlerFor(String topic) {
+      Ranked same = exact.get(topic);
+      int before = same == null ? Integer.MAX_VALUE : same.rank();
+      for (Ranked w : wildcards) {
+        if (w.rank() > before) {
+          break;
+        }
+        if (MqttTopics.matches(w.subscription().filter(), topic)) {
+          return w.subscription().handler();
+        }
+      }
+      return same == null ? null : same.subscription().handler();
+    }
+  }
+
+  @GuardedBy("this")
+  private final Map<String, Subscription> byFilter = new HashMap<>();
+  /** The subscriptions in the order made. */
+  @GuardedBy("this")
+  private final List<Subscription> order = new ArrayList<>();
+  /** {@link #order} as {@link #deliver} reads it, without the lock. */
+  private volatile Lookup lookup = Lookup.EMPTY;
   private final Map<String, Leaving> leaving = new ConcurrentHashMap<>();
-  /** The subscriptions in the order made: what {@link #deliver} walks, without a map lookup. */
-  private final List<Subscription> order = new CopyOnWriteArrayList<>();
   private final boolean manualAcknowledgement;
 
   SubscriptionTable(boolean manualAcknowledgement) {
     this.manualAcknowledgement = manualAcknowledgement;
+  }
+
+  /** The part of {@code filter} a topic is matched with: without {@code $share/{group}/}. */
+  private static String matchedPart(String filter) {
+    if (!filter.startsWith("$share/")) {
+      return filter;
+    }
+    int slash = filter.indexOf('/', "$share/".length());
+    return slash < 0 ? "" : filter.substring(slash + 1);
   }
 
   /**
@@ -55,7 +118,7 @@ final class SubscriptionTable {
    * @throws IllegalArgumentException for a filter MQTT forbids, a QoS other than 0-2, or a filter
    *     already subscribed
    */
-  void add(String filter, int qos, MqttMessageHandler handler) {
+  synchronized void add(String filter, int qos, MqttMessageHandler handler) {
     MqttTopics.checkFilter("topic filter", filter);
     if (qos < 0 || qos > 2) {
       throw new IllegalArgumentException("qos must be 0, 1 or 2, was " + qos);
@@ -65,16 +128,17 @@ final class SubscriptionTable {
     if (byFilter.putIfAbsent(filter, added) != null) {
       throw new IllegalArgumentException("already subscribed to '" + filter + "'");
     }
-    leaving.remove(filter);
     order.add(added);
+    lookup = Lookup.of(order);
+    leaving.remove(filter);
   }
 
   /**
    * Ends a subscription: not renewed after a reconnect; messages on its filter still reach its
    * handler for a while (see {@link #LEAVING_NANOS}). False when there was none.
    */
-  boolean remove(String filter) {
-    Subscription ending = byFilter.get(filter);
+  synchronized boolean remove(String filter) {
+    Subscription ending = byFilter.remove(filter);
     if (ending == null) {
       return false;
     }
@@ -83,22 +147,21 @@ final class SubscriptionTable {
     // Leaving before it is gone: a message being delivered meanwhile finds it in one or the
     // other, never in neither (it would be acknowledged and dropped).
     leaving.put(filter, new Leaving(ending, now));
-    byFilter.remove(filter);
     order.remove(ending);
+    lookup = Lookup.of(order);
     return true;
   }
 
   /** The subscriptions, in the order made. */
-  List<Subscription> all() {
+  synchronized List<Subscription> all() {
     return new ArrayList<>(order);
   }
 
   @Nullable
   private MqttMessageHandler handlerFor(String topic) {
-    for (Subscription s : order) {
-      if (MqttTopics.matches(s.filter(), topic)) {
-        return s.handler();
-      }
+    MqttMessageHandler current = lookup.handlerFor(topic);
+    if (current != null) {
+      return current;
     }
     if (!leaving.isEmpty()) {
       long now = System.nanoTime();

@@ -4,7 +4,6 @@ import io.grpcmqtt.mqtt.MqttConnection;
 import io.grpcmqtt.mqtt.MqttConnectionConfig;
 import io.grpcmqtt.mqtt.MqttMessage;
 import io.grpcmqtt.mqtt.MqttPublishResult;
-import io.grpcmqtt.mqtt.MqttUserProperty;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -19,10 +18,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The MQTT connection of one channel or server transport: a public {@link MqttConnection} (of
  * whichever {@link io.grpcmqtt.mqtt.MqttClientLibrary} the config names) seen the way the
- * transports use it. It turns their frames ({@link PublishProperties}) into {@link MqttMessage}s,
- * hands each message that arrives to the {@link Listener} of the subscription that took it, with
- * the call executor's hand-offs deferred ({@link DeferringExecutor}), and reports a publish to a
- * callback. The client library itself is not visible from here.
+ * transports use it, for what is per transport: it connects with the transport's will, hands each
+ * message that arrives to the {@link Listener} of the subscription that took it, with the call
+ * executor's hand-offs deferred ({@link DeferringExecutor}), publishes the transport's own
+ * messages, names the broker's packet limit and closes with a final status. A call's frames do
+ * not pass through here: its {@link StreamPublisher} hands them to {@link #publisher()}. The
+ * client library itself is not visible from here.
  */
 final class TransportConnection {
   private static final Logger log = LoggerFactory.getLogger(TransportConnection.class);
@@ -103,13 +104,14 @@ final class TransportConnection {
 
   private final ConnectionConfig config;
   private final MqttConnection connection;
-  /** The connection itself when it takes callbacks (both libraries' do), else null. */
-  @Nullable private final CallbackPublisher direct;
+  /** See {@link #publisher()}. */
+  private final CallbackPublisher publisher;
 
   private TransportConnection(ConnectionConfig config, MqttConnection connection) {
     this.config = config;
     this.connection = connection;
-    this.direct = connection instanceof CallbackPublisher ? (CallbackPublisher) connection : null;
+    this.publisher = connection instanceof CallbackPublisher
+        ? (CallbackPublisher) connection : this::publishThroughFuture;
   }
 
   /**
@@ -177,11 +179,21 @@ final class TransportConnection {
   }
 
   /**
-   * Publishes in order without blocking (a publish beyond the broker's receive maximum waits in
-   * the connection). The payload and correlation data are handed over, not copied: the caller
-   * must not change them afterward. Strings MQTT forbids fail this publish only, never reaching
-   * the wire: {@link MqttMessage.Builder#build()} checks each once (user properties are
-   * sanitized before, by {@link Publishes}).
+   * Where this connection's publishes go, the outcome straight to a callback: the connection
+   * itself when it takes callbacks (both client libraries' do), else its public {@link
+   * MqttConnection#publish} with the callback on its future. A stream's {@link StreamPublisher}
+   * hands its messages to it directly; the transports' own publishes go through {@link #publish}.
+   */
+  CallbackPublisher publisher() {
+    return publisher;
+  }
+
+  /**
+   * Publishes one of the transport's own messages (statuses, refusals, probes, the barrier) in
+   * order without blocking (a publish beyond the broker's receive maximum waits in the
+   * connection). The payload and correlation data are handed over, not copied: the caller must
+   * not change them afterward. Strings MQTT forbids fail this publish only ({@link
+   * Publishes#message}).
    */
   void publish(
       String topic,
@@ -190,17 +202,14 @@ final class TransportConnection {
       boolean retained,
       @Nullable PublishProperties properties,
       PublishCallback callback) {
-    MqttMessage message;
-    try {
-      message = toMessage(topic, payload, qos, retained, properties);
-    } catch (IllegalArgumentException e) {
-      callback.failed(new IllegalArgumentException("not published: " + e.getMessage(), e));
-      return;
+    MqttMessage message = Publishes.message(topic, payload, qos, retained, properties, callback);
+    if (message != null) {
+      publisher.publish(message, callback);
     }
-    if (direct != null) {
-      direct.publish(message, callback);
-      return;
-    }
+  }
+
+  /** The fallback {@link #publisher()} of a connection that takes no callbacks. */
+  private void publishThroughFuture(MqttMessage message, PublishCallback callback) {
     connection.publish(message).whenComplete((result, error) -> {
       if (error == null) {
         callback.published(result.reasonCode());
@@ -209,25 +218,6 @@ final class TransportConnection {
             ? error.getCause() : error);
       }
     });
-  }
-
-  /**
-   * The message of a frame, made in one step: no builder, and the payload, correlation data and
-   * user properties handed over as they are, the list not even wrapped: the message never leaves
-   * the runtime (the connection turns it into the client library's types within {@link #publish}
-   * and drops it), and nobody changes them meanwhile.
-   */
-  private static MqttMessage toMessage(
-      String topic, byte[] payload, int qos, boolean retained, @Nullable PublishProperties p) {
-    if (p == null) {
-      return MqttMessageAccess.message(topic, payload, qos, retained, null, null, null, null,
-          List.of(), 0);
-    }
-    List<MqttUserProperty> user = p.getUserProperties();
-    return MqttMessageAccess.message(topic, payload, qos, retained, p.getResponseTopic(),
-        p.getCorrelationData(), p.getContentType(), p.getMessageExpiryInterval(),
-        user == null ? List.of() : user,
-        p.publishSize(topic, payload.length, qos));
   }
 
   static String describe(Throwable t) {

@@ -10,8 +10,9 @@
  * connection ({@link MqttClientTransport}, {@link MqttServerTransport}); the streams, one per call
  * ({@link MqttClientStream}, {@link MqttServerStream}, which receive through {@link
  * InboundMessages}, send through {@link OutboundWindow} and publish through the {@link
- * StreamPublisher} their transport bound to the call); each transport's {@link
- * TransportConnection}; and the public {@link io.grpcmqtt.mqtt.MqttConnection}, implemented by
+ * StreamPublisher} their transport bound to the call, which hands each message straight to the
+ * connection); each transport's {@link TransportConnection} (its will, subscriptions, own
+ * publishes and close); and the public {@link io.grpcmqtt.mqtt.MqttConnection}, implemented by
  * {@link PahoMqttConnection} (one layer; its helpers {@link PahoPublishWindow} and {@link
  * PahoMessages} are called, not passed through) and {@link HiveMqttConnection}. Only those
  * implementation classes touch a client library.

@@ -27,7 +27,7 @@ class MqttStringsTest {
 
   @Test
   void aPublishWithARefusedStringIsNeverBuilt() {
-    // TransportConnection.publish relies on this one check (MqttMessage.Builder.build()).
+    // Publishes.message relies on this one check (MqttMessage.Builder.build()).
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> MqttMessageAccess.builder("t/ok", new byte[0], null)
             .userProperty("grpc-message", "bad\ntext").build());

@@ -464,7 +464,7 @@ public class SeamBenchmark {
     }
   }
 
-  /** The check TransportConnection.publish made before MqttMessage.Builder.build(). */
+  /** The check the runtime made before MqttMessage.Builder.build() (now Publishes.message's only). */
   private static final class MqttStringsBefore {
     static String findRefused(String topic, PublishProperties p) {
       if (!MqttStrings.isClean(topic) || !MqttStrings.isClean(p.getResponseTopic())
