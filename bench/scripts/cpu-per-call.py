@@ -42,8 +42,17 @@ def record(tag, bench_args, seconds, jar):
     time.sleep(3)  # into the measured window (the bench's --warmup should be >= 2 s)
     subprocess.run(['perf', 'record', '-a', '-g', '-F', str(HZ), '-e', 'cpu-clock', '-o', tag + '.data',
                     '--', 'sleep', str(seconds)], stderr=subprocess.DEVNULL, check=True)
+    # The compiled code as it is now: code the JIT replaces and frees before the JVM exits would be
+    # missing from the map written at exit, and its samples unattributed.
+    subprocess.run(['jcmd', str(java.pid), 'Compiler.perfmap'], stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    map_now = f'/tmp/perf-{java.pid}.map'
+    if os.path.exists(map_now):
+        os.replace(map_now, tag + '.map')
     open(tag + '.seconds', 'w').write(str(seconds))
     java.wait()
+    if os.path.exists(tag + '.map'):  # put back in place of the one written at exit
+        os.replace(tag + '.map', map_now)
 
 
 def props(args):
