@@ -13,6 +13,11 @@ the split between Java owners is rough: use JFR for that).
                                 (default 6, --seconds N) of the whole machine into TAG.data, and
                                 keeps TAG.json (the bench's) and TAG.pid
   report TAG...                 one column per TAG: CPU µs per call, by owner
+  threads TAG...                the same samples by the thread that ran them (the embedded HiveMQ
+                                CE's event loops, the client library's threads, the call executor,
+                                the JIT, GC, ...) and, within each, by owner: with the broker in
+                                the bench's JVM and Netty on both sides, the package alone cannot
+                                tell the broker from the client
 
 Needs perf (root or kernel.perf_event_paranoid <= 0 for kernel stacks) and one unary line per
 run (one --impls, one --concurrency, one --payloads). See docs/benchmarks.md.
@@ -37,8 +42,17 @@ def record(tag, bench_args, seconds, jar):
     time.sleep(3)  # into the measured window (the bench's --warmup should be >= 2 s)
     subprocess.run(['perf', 'record', '-a', '-g', '-F', str(HZ), '-e', 'cpu-clock', '-o', tag + '.data',
                     '--', 'sleep', str(seconds)], stderr=subprocess.DEVNULL, check=True)
+    # The compiled code as it is now: code the JIT replaces and frees before the JVM exits would be
+    # missing from the map written at exit, and its samples unattributed.
+    subprocess.run(['jcmd', str(java.pid), 'Compiler.perfmap'], stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    map_now = f'/tmp/perf-{java.pid}.map'
+    if os.path.exists(map_now):
+        os.replace(map_now, tag + '.map')
     open(tag + '.seconds', 'w').write(str(seconds))
     java.wait()
+    if os.path.exists(tag + '.map'):  # put back in place of the one written at exit
+        os.replace(tag + '.map', map_now)
 
 
 def props(args):
@@ -101,7 +115,22 @@ def owner(comm, pid, jvm, chain):
     return 'JVM native: ' + os.path.basename(dso)
 
 
-def attribute(tag):
+THREADS = [(r'hivemq|HiveMQ|global-traffic|single-writer', 'broker: HiveMQ CE threads'),
+           (r'MQTT (Rec|Snd|Call|Ping|Con)|com\.hivemq\.cli|RxComputation', 'client library threads'),
+           (r'grpc-mqtt-execu|floor-wire-exec|handoffs-pool', 'call executor'),
+           (r'grpc-mqtt-timer|grpc-mqtt-block', 'grpc-mqtt timers'),
+           (r'C[12] CompilerThre', 'JIT compiler'),
+           (r'GC Thread|G1 |VM Thread|VM Periodic', 'GC and VM threads')]
+
+
+def thread_group(comm):
+    for pattern, group in THREADS:
+        if re.match(pattern, comm):
+            return group
+    return 'harness and other threads'
+
+
+def attribute(tag, by_thread=False):
     result = json.load(open(tag + '.json'))
     line = [r for r in result['results'] if r['kind'] == 'unary'][0]
     seconds = float(open(tag + '.seconds').read()) if os.path.exists(tag + '.seconds') else 6.0
@@ -120,14 +149,28 @@ def attribute(tag):
             frame = re.match(r'\s*[0-9a-f]+\s+(.*)\s+\(([^()]*)\)\s*$', l)
             if frame:
                 chain.append((re.sub(r'\+0x[0-9a-f]+$', '', frame.group(1)), frame.group(2)))
-        samples[owner(head.group(1), head.group(2), jvm, chain)] += 1
+        who = owner(head.group(1), head.group(2), jvm, chain)
+        if by_thread and head.group(2) == jvm:
+            who = thread_group(head.group(1)) + ' / ' + re.sub(r'^JVM:? ', '', who)
+        samples[who] += 1
     per_call = {k: v * 1e6 / HZ / calls for k, v in samples.items()}
     title = f"{line['impl']} c={line['concurrency']}: {line['throughputPerSec']:.0f}/s"
     return title, per_call
 
 
-def report(tags):
-    columns = [attribute(t) for t in tags]
+def report(tags, by_thread=False):
+    columns = [attribute(t, by_thread) for t in tags]
+    if by_thread:  # each thread group's total first
+        groups = [(t, collections.Counter()) for t, _ in columns]
+        for (_, c), (_, g) in zip(columns, groups):
+            for k, v in c.items():
+                g['**' + k.split(' / ')[0] + '**' if ' / ' in k else k] += v
+        table(groups)
+        print()
+    table(columns)
+
+
+def table(columns):
     owners = sorted({k for _, c in columns for k in c if k not in ('idle', 'other processes')},
                     key=lambda k: -max(c.get(k, 0) for _, c in columns))
     print('| CPU µs per call | ' + ' | '.join(t for t, _ in columns) + ' |')
@@ -136,7 +179,7 @@ def report(tags):
         if max(c.get(k, 0) for _, c in columns) >= 0.5:
             print(f'| {k} | ' + ' | '.join(f'{c.get(k, 0):.1f}' for _, c in columns) + ' |')
     total = [sum(v for k, v in c.items() if k not in ('idle', 'other processes')) for _, c in columns]
-    jit = [c.get('JVM: JIT compiler threads', 0) for _, c in columns]
+    jit = [sum(v for k, v in c.items() if re.match(r'(JVM: |\*\*)?JIT compiler', k)) for _, c in columns]
     print('| **all** | ' + ' | '.join(f'{t:.1f}' for t in total) + ' |')
     print('| **all but the JIT compiler** | ' + ' | '.join(f'{t - j:.1f}' for t, j in zip(total, jit)) + ' |')
 
@@ -151,6 +194,8 @@ def main(argv):
         record(tag, bench, seconds, jar)
     elif len(argv) >= 2 and argv[0] == 'report':
         report(argv[1:])
+    elif len(argv) >= 2 and argv[0] == 'threads':
+        report(argv[1:], by_thread=True)
     else:
         sys.exit(__doc__)
 
