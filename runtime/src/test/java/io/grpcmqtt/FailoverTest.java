@@ -39,14 +39,13 @@ class FailoverTest {
   /**
    * The deadline of every call of the load, which the channel also sends as each request's Message
    * Expiry Interval: short, so that calls a dead instance took end soon, but longer than HiveMQ CE
-   * may hold a group's requests back. It holds them while a member holds requests it has not
-   * acknowledged: all the time an instance is frozen (7.1 s here, until the broker drops it), and
-   * after a member's UNSUBSCRIBE in a rolling restart, up to the replacement's SUBSCRIBE (over 5 s
-   * measured on a loaded machine). And a request it hands to an instance in the very second its
-   * expiry runs out leaves that instance without any more requests of the group until it
-   * reconnects (docs/operations.md §9). With a deadline under the time to drop a frozen instance,
-   * requests held back since the freeze can be handed out in that second, just after its will,
-   * which then fails the calls that follow.
+   * may hold a group's requests back. It may hold them while a member holds requests it has not
+   * acknowledged: as long as an instance is frozen (7.1 s here, until the broker drops it), and
+   * after a member's UNSUBSCRIBE in a rolling restart (over 5 s measured on a loaded machine).
+   * And a request it hands to an instance in the very second its expiry runs out leaves that
+   * instance without any more requests of the group until it reconnects (docs/operations.md §9).
+   * With a deadline under the time to drop a frozen instance, requests held back since the freeze
+   * can be handed out in that second, just after its will, which then fails the calls that follow.
    */
   private static final Duration DEADLINE = Duration.ofSeconds(12);
   /**
