@@ -37,17 +37,31 @@ import org.junit.jupiter.params.provider.MethodSource;
 class FailoverTest {
   private static final AtomicInteger COUNTER = new AtomicInteger();
   /**
-   * The deadline of every call of the load: short, so that calls a dead instance took end soon,
-   * but above the ~3 s for which HiveMQ CE may hold back a group's requests after a member's
-   * UNSUBSCRIBE (docs/reliability.md), which a rolling restart does.
+   * The deadline of every call of the load, which the channel also sends as each request's Message
+   * Expiry Interval: short, so that calls a dead instance took end soon, but longer than HiveMQ CE
+   * may hold a group's requests back. It may hold them while a member holds requests it has not
+   * acknowledged: as long as an instance is frozen (7.1 s here, until the broker drops it), and
+   * after a member's UNSUBSCRIBE in a rolling restart (over 5 s measured on a loaded machine).
+   * And a request it hands to an instance in the very second its expiry runs out leaves that
+   * instance without any more requests of the group until it reconnects (docs/operations.md §9).
+   * With a deadline under the time to drop a frozen instance, requests held back since the freeze
+   * can be handed out in that second, just after its will, which then fails the calls that follow.
    */
-  private static final Duration DEADLINE = Duration.ofSeconds(5);
+  private static final Duration DEADLINE = Duration.ofSeconds(12);
   /**
    * After a kill -9 the broker sees the connection close at once and drops the instance's
    * subscriptions with its clean session; a request published within this much of the kill may
    * still have been routed to it.
    */
   private static final Duration KILL_GRACE = Duration.ofSeconds(1);
+  /**
+   * The deadline of the calls the killed instance holds: they must outlast collecting them, one
+   * at a time, and the kill (collecting three of each kind took 9.5 s on a loaded machine); the
+   * others then end at it.
+   */
+  private static final Duration HELD_DEADLINE = Duration.ofSeconds(10);
+  /** How long to collect held calls when at least one of each kind is held already. */
+  private static final Duration COLLECT = Duration.ofSeconds(3);
   /** The server's default keep-alive: the broker drops a silent server after 1.5 × this. */
   private static final Duration KEEP_ALIVE = Duration.ofSeconds(5);
 
@@ -75,12 +89,17 @@ class FailoverTest {
       try (UnaryLoad load = new UnaryLoad(channel, 6, DEADLINE, Duration.ofSeconds(240))) {
         // 1. kill -9 one of three, while it holds calls of both kinds. One call at a time, as
         // independent callers make them (HiveMQ may hand a burst to one instance), until the third
-        // instance holds three of each kind.
+        // instance holds three of each kind, or at least one of each after COLLECT (so that the
+        // first is far from its deadline at the kill).
         JavaProcess victim = servers.get(c);
         List<ListenableFuture<Response>> idempotent = new ArrayList<>();
         List<ListenableFuture<Response>> plain = new ArrayList<>();
-        for (int i = 0; i < 200 && (idempotent.size() < 3 || plain.size() < 3); i++) {
-          var stub = TestServiceGrpc.newFutureStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS);
+        long collectUntil = System.nanoTime() + COLLECT.toNanos();
+        for (int i = 0; i < 200 && (idempotent.size() < 3 || plain.size() < 3)
+            && (idempotent.isEmpty() || plain.isEmpty() || System.nanoTime() - collectUntil < 0);
+            i++) {
+          var stub = TestServiceGrpc.newFutureStub(channel)
+              .withDeadlineAfter(HELD_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
           Request hangOnC = Request.newBuilder().setHangOn(c).build();
           boolean idem = i % 2 == 0;
           long hanging = victim.count("HANGING");
@@ -98,14 +117,14 @@ class FailoverTest {
         victim.kill();
         long lastResentAnswer = 0;
         for (ListenableFuture<Response> f : idempotent) {
-          Response r = f.get(10, TimeUnit.SECONDS);
+          Response r = f.get(HELD_DEADLINE.toSeconds() + 5, TimeUnit.SECONDS);
           assertTrue(!r.getServer().equals(c), "answered by the killed instance");
           lastResentAnswer = Math.max(lastResentAnswer, System.nanoTime());
         }
         int plainExpired = 0;
         for (ListenableFuture<Response> f : plain) {
           try {
-            f.get(10, TimeUnit.SECONDS);
+            f.get(HELD_DEADLINE.toSeconds() + 5, TimeUnit.SECONDS);
           } catch (ExecutionException e) {
             assertEquals(Status.Code.DEADLINE_EXCEEDED, Status.fromThrowable(e).getCode());
             plainExpired++;
