@@ -1,6 +1,5 @@
 package io.grpcmqtt;
 
-import io.grpcmqtt.internal.NoDelaySocketFactory;
 import io.grpcmqtt.testing.Brokers;
 import io.grpcmqtt.testing.TestBroker;
 import java.nio.charset.StandardCharsets;
@@ -10,12 +9,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
-import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
-import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
@@ -167,39 +161,10 @@ class SharedGroupHoldBackTest {
     clients.clear();
   }
 
-  interface OnMessage {
-    void on(MqttAsyncClient self, MqttMessage message) throws Exception;
-  }
-
   /** A clean-start client; {@code manualAcks}: it acknowledges nothing it receives. */
-  private MqttAsyncClient client(String id, boolean manualAcks, OnMessage on) throws Exception {
-    MqttAsyncClient c = new MqttAsyncClient(broker.uri(), id, new MemoryPersistence());
-    c.setManualAcks(manualAcks);
-    c.setCallback(new MqttCallback() {
-      @Override
-      public void disconnected(MqttDisconnectResponse r) {}
-
-      @Override
-      public void mqttErrorOccurred(MqttException e) {}
-
-      @Override
-      public void messageArrived(String topic, MqttMessage m) throws Exception {
-        on.on(c, m);
-      }
-
-      @Override
-      public void deliveryComplete(IMqttToken token) {}
-
-      @Override
-      public void connectComplete(boolean reconnect, String uri) {}
-
-      @Override
-      public void authPacketArrived(int reasonCode, MqttProperties p) {}
-    });
-    MqttConnectionOptions o = new MqttConnectionOptions();
-    o.setCleanStart(true);
-    o.setSocketFactory(NoDelaySocketFactory.plain());
-    c.connect(o).waitForCompletion(5_000);
+  private MqttAsyncClient client(String id, boolean manualAcks, RawPahoClients.OnMessage on)
+      throws Exception {
+    MqttAsyncClient c = RawPahoClients.connect(broker.uri(), id, manualAcks, on);
     clients.add(c);
     return c;
   }

@@ -1,19 +1,12 @@
 package io.grpcmqtt;
 
-import io.grpcmqtt.internal.NoDelaySocketFactory;
 import io.grpcmqtt.testing.TestBroker;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
-import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
-import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -47,7 +40,7 @@ class SharedGroupLeaveTest {
   private static long longestPauseMillis(TestBroker broker, boolean unsubscribe) throws Exception {
     String t = "leave" + ProcessHandle.current().pid() + "x" + COUNTER.incrementAndGet();
     String filter = "$share/g/" + t + "/req/+";
-    Echo echo = (self, m) -> {
+    RawPahoClients.OnMessage echo = (self, m) -> {
       MqttMessage r = new MqttMessage(m.getPayload());
       r.setQos(1);
       self.publish(t + "/reply", r);
@@ -98,37 +91,8 @@ class SharedGroupLeaveTest {
     }
   }
 
-  interface Echo {
-    void on(MqttAsyncClient self, MqttMessage message) throws Exception;
-  }
-
-  private static MqttAsyncClient client(TestBroker broker, String id, Echo echo) throws Exception {
-    MqttAsyncClient c = new MqttAsyncClient(broker.uri(), id, new MemoryPersistence());
-    c.setCallback(new MqttCallback() {
-      @Override
-      public void disconnected(MqttDisconnectResponse r) {}
-
-      @Override
-      public void mqttErrorOccurred(MqttException e) {}
-
-      @Override
-      public void messageArrived(String topic, MqttMessage m) throws Exception {
-        echo.on(c, m);
-      }
-
-      @Override
-      public void deliveryComplete(IMqttToken token) {}
-
-      @Override
-      public void connectComplete(boolean reconnect, String uri) {}
-
-      @Override
-      public void authPacketArrived(int reasonCode, MqttProperties p) {}
-    });
-    MqttConnectionOptions o = new MqttConnectionOptions();
-    o.setCleanStart(true);
-    o.setSocketFactory(NoDelaySocketFactory.plain());
-    c.connect(o).waitForCompletion(5_000);
-    return c;
+  private static MqttAsyncClient client(TestBroker broker, String id, RawPahoClients.OnMessage echo)
+      throws Exception {
+    return RawPahoClients.connect(broker.uri(), id, false, echo);
   }
 }
