@@ -14,12 +14,12 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.Uuid;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -196,7 +196,7 @@ public final class KafkaTestBroker implements AutoCloseable {
   }
 
   private void format() throws IOException, InterruptedException {
-    String clusterId = base64Uuid();
+    String clusterId = clusterId();
     Process p = java(List.of("kafka.tools.StorageTool", "format", "-t", clusterId,
         "-c", dir.resolve("server.properties").toString()), "format.out");
     if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
@@ -243,11 +243,13 @@ public final class KafkaTestBroker implements AutoCloseable {
         + "); see " + logFile());
   }
 
-  private static String base64Uuid() {
-    UUID u = UUID.randomUUID();
-    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(16);
-    b.putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());
-    return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b.array());
+  /**
+   * A cluster id as {@code kafka-storage random-uuid} makes it. Kafka's own {@link Uuid#randomUuid}
+   * never returns one starting with '-': a base64url id does once in 64, and the storage tool's
+   * argument parser then reads it as an option ("--cluster-id: expected one argument").
+   */
+  private static String clusterId() {
+    return Uuid.randomUuid().toString();
   }
 
   private static int freePort() throws IOException {
