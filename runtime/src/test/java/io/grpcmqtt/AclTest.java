@@ -15,7 +15,6 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpcmqtt.test.v1.Request;
-import io.grpcmqtt.test.v1.Response;
 import io.grpcmqtt.testing.SecureMosquitto;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -33,10 +32,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
-import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
@@ -247,35 +243,11 @@ class AclTest {
     }
 
     Snooper(String uri, String clientId) throws MqttException {
-      client = new MqttAsyncClient(uri, clientId, new MemoryPersistence());
-      client.setCallback(
-          new MqttCallback() {
-            @Override
-            public void disconnected(MqttDisconnectResponse r) {}
-
-            @Override
-            public void mqttErrorOccurred(MqttException e) {}
-
-            @Override
-            public void messageArrived(String topic, MqttMessage message) {
-              topics.add(topic);
-            }
-
-            @Override
-            public void deliveryComplete(IMqttToken token) {}
-
-            @Override
-            public void connectComplete(boolean reconnect, String uri) {}
-
-            @Override
-            public void authPacketArrived(int reasonCode, MqttProperties p) {}
-          });
-      MqttConnectionOptions options = new MqttConnectionOptions();
-      options.setCleanStart(true);
+      MqttConnectionOptions options = RawPahoClients.options();
       options.setUserName("mallory");
       options.setPassword("mallory-pw".getBytes(StandardCharsets.UTF_8));
-      options.setSocketFactory(io.grpcmqtt.internal.NoDelaySocketFactory.plain());
-      client.connect(options).waitForCompletion(10_000);
+      client = RawPahoClients.connect(uri, clientId, false, options, 10_000,
+          (self, topic, message) -> topics.add(topic));
     }
 
     void subscribe(String filter) throws MqttException {

@@ -7,11 +7,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
-import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
@@ -27,36 +23,11 @@ final class RawMqttClient implements AutoCloseable {
 
   RawMqttClient(String brokerUri) throws MqttException {
     String id = "raw-" + UUID.randomUUID().toString().substring(0, 8);
-    client = new MqttAsyncClient(brokerUri, id, new MemoryPersistence());
     replyTopic = "devices/" + id + "/replies";
-    client.setCallback(
-        new MqttCallback() {
-          @Override
-          public void disconnected(MqttDisconnectResponse r) {}
-
-          @Override
-          public void mqttErrorOccurred(MqttException e) {}
-
-          @Override
-          public void messageArrived(String topic, MqttMessage message) {
-            topics.add(topic);
-            replies.add(message);
-          }
-
-          @Override
-          public void deliveryComplete(IMqttToken token) {}
-
-          @Override
-          public void connectComplete(boolean reconnect, String uri) {}
-
-          @Override
-          public void authPacketArrived(int reasonCode, MqttProperties p) {}
-        });
-    MqttConnectionOptions options = new MqttConnectionOptions();
-    options.setCleanStart(true);
-    // Devices set TCP_NODELAY too; with Nagle every PUBACK round trip costs ~40 ms.
-    options.setSocketFactory(io.grpcmqtt.internal.NoDelaySocketFactory.plain());
-    client.connect(options).waitForCompletion(5_000);
+    client = RawPahoClients.connect(brokerUri, id, false, (self, topic, message) -> {
+      topics.add(topic);
+      replies.add(message);
+    });
     client.subscribe(replyTopic, 1).waitForCompletion(5_000);
   }
 

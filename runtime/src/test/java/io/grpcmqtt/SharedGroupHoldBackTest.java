@@ -120,13 +120,13 @@ class SharedGroupHoldBackTest {
   private BlockingQueue<String> requester(String t) throws Exception {
     BlockingQueue<String> answers = new LinkedBlockingQueue<>();
     MqttAsyncClient c = client(t + "p", false,
-        (self, m) -> answers.add(new String(m.getPayload(), StandardCharsets.UTF_8)));
+        (self, topic, m) -> answers.add(new String(m.getPayload(), StandardCharsets.UTF_8)));
     c.subscribe(t + "/reply", 1).waitForCompletion(5_000);
     return answers;
   }
 
   private void echo(String t) throws Exception {
-    MqttAsyncClient c = client(t + "a", false, (self, m) -> {
+    MqttAsyncClient c = client(t + "a", false, (self, topic, m) -> {
       MqttMessage r = new MqttMessage(m.getPayload());
       r.setQos(1);
       self.publish(t + "/reply", r);
@@ -135,7 +135,7 @@ class SharedGroupHoldBackTest {
   }
 
   private MqttAsyncClient member(String t, boolean silent) throws Exception {
-    MqttAsyncClient c = client(t + "s", silent, (self, m) -> {});
+    MqttAsyncClient c = client(t + "s", silent, (self, topic, m) -> {});
     c.subscribe("$share/g/" + t + "/req/+", 1).waitForCompletion(5_000);
     return c;
   }

@@ -40,7 +40,7 @@ class SharedGroupLeaveTest {
   private static long longestPauseMillis(TestBroker broker, boolean unsubscribe) throws Exception {
     String t = "leave" + ProcessHandle.current().pid() + "x" + COUNTER.incrementAndGet();
     String filter = "$share/g/" + t + "/req/+";
-    RawPahoClients.OnMessage echo = (self, m) -> {
+    RawPahoClients.OnMessage echo = (self, topic, m) -> {
       MqttMessage r = new MqttMessage(m.getPayload());
       r.setQos(1);
       self.publish(t + "/reply", r);
@@ -50,7 +50,7 @@ class SharedGroupLeaveTest {
     AtomicLong measureFrom = new AtomicLong(Long.MAX_VALUE);
     AtomicLong last = new AtomicLong();
     AtomicLong longest = new AtomicLong();
-    MqttAsyncClient requester = client(broker, t + "p", (self, m) -> {
+    MqttAsyncClient requester = client(broker, t + "p", (self, topic, m) -> {
       long now = System.nanoTime();
       if (now > measureFrom.get()) {
         longest.accumulateAndGet(now - last.get(), Math::max);
